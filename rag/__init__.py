@@ -1,0 +1,61 @@
+"""Cited question answering over a folder of news articles.
+
+>>> from rag import query
+>>> query("Which fighter jets did Thailand use?").text  # doctest: +SKIP
+'Thailand has acknowledged carrying out airstrikes inside Cambodian territory using F-16 fighter jets … [1]'
+"""
+
+from __future__ import annotations
+
+import threading
+
+from .config import Settings
+from .engine import Engine, Status
+from .errors import (
+    ConfigError,
+    CorpusError,
+    IndexBusyError,
+    IndexMismatchError,
+    IndexMissingError,
+    QuestionError,
+    RagError,
+)
+from .ingestion import IngestReport, ingest
+from .schema import Answer, Citation, Passage
+
+__all__ = [
+    "Answer",
+    "Citation",
+    "ConfigError",
+    "CorpusError",
+    "Engine",
+    "IndexBusyError",
+    "IndexMismatchError",
+    "IndexMissingError",
+    "IngestReport",
+    "Passage",
+    "QuestionError",
+    "RagError",
+    "Settings",
+    "Status",
+    "engine",
+    "ingest",
+    "query",
+]
+
+_engines: dict[Settings, Engine] = {}
+_engines_lock = threading.Lock()
+
+
+def engine(settings: Settings | None = None) -> Engine:
+    """The engine for ``settings`` (default: from ``RAG_*`` variables), kept open between calls."""
+    settings = settings or Settings.from_env()
+    with _engines_lock:
+        if settings not in _engines:
+            _engines[settings] = Engine(settings)
+        return _engines[settings]
+
+
+def query(question: str, *, top_k: int | None = None, settings: Settings | None = None) -> Answer:
+    """Answer ``question`` from the indexed articles; builds the index first if there is none."""
+    return engine(settings).ask(question, top_k=top_k)

@@ -1,0 +1,99 @@
+"""One settings object, read from ``RAG_*`` environment variables and checked on creation."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+
+from .errors import ConfigError
+from .prompts import DEFAULT_PROMPTS
+
+DEFAULT_EMBED_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
+LLM_BACKENDS = ("extractive",)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the pipeline needs to know, passed explicitly to each part.
+
+    >>> Settings(top_k=4).top_k
+    4
+    """
+
+    home: Path = Path(".rag")
+    corpus: Path = Path("seeds")
+    top_k: int = 6
+    embed_model: str = DEFAULT_EMBED_MODEL
+    # Why 200: MiniLM truncates its input at 256 word pieces; 200 tiktoken tokens stay below that
+    # for English news prose, so no chunk is silently cut before it is embedded.
+    chunk_tokens: int = 200
+    # 50, not less: the splitter overlaps whole sentences only, and news sentences run 30 to 50 tokens.
+    chunk_overlap: int = 50
+    llm: str = "extractive"
+    # Hugging Face downloads stay off unless asked for: this tool must work with no network.
+    offline: bool = True
+    max_question_chars: int = 2000
+    prompts: Path = DEFAULT_PROMPTS
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "home", Path(self.home))
+        object.__setattr__(self, "corpus", Path(self.corpus))
+        object.__setattr__(self, "prompts", Path(self.prompts))
+        if self.top_k < 1 or self.top_k > 50:
+            raise ConfigError(f"top_k must be between 1 and 50, got {self.top_k}")
+        if self.chunk_tokens < 32:
+            raise ConfigError(f"chunk_tokens must be at least 32, got {self.chunk_tokens}")
+        if not 0 <= self.chunk_overlap < self.chunk_tokens // 2:
+            raise ConfigError(
+                f"chunk_overlap must be between 0 and half of chunk_tokens ({self.chunk_tokens // 2}), "
+                f"got {self.chunk_overlap}"
+            )
+        if self.llm not in LLM_BACKENDS:
+            raise ConfigError(f"RAG_LLM must be one of {', '.join(LLM_BACKENDS)}, got {self.llm!r}")
+        if not self.embed_model.strip():
+            raise ConfigError("embed_model must name a sentence-transformers model or folder")
+        if self.max_question_chars < 1:
+            raise ConfigError(f"max_question_chars must be positive, got {self.max_question_chars}")
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None, **overrides: object) -> Settings:
+        """Read ``RAG_<FIELD>`` variables (``RAG_HOME``, ``RAG_TOP_K`` …); keyword overrides win.
+
+        >>> Settings.from_env({"RAG_TOP_K": "3"}).top_k
+        3
+        """
+        env = os.environ if env is None else env
+        values: dict[str, object] = {}
+        for field in fields(cls):
+            raw = env.get(f"RAG_{field.name.upper()}")
+            if raw is None or raw == "":
+                continue
+            values[field.name] = _parse(field.name, field.type, raw)
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return cls(**values)  # type: ignore[arg-type]
+
+    def with_(self, **changes: object) -> Settings:
+        """A copy with some fields changed (validated again)."""
+        return replace(self, **changes)  # type: ignore[arg-type]
+
+
+def _parse(name: str, kind: object, raw: str) -> object:
+    variable = f"RAG_{name.upper()}"
+    kind = str(kind)
+    if kind == "int":
+        try:
+            return int(raw)
+        except ValueError:
+            raise ConfigError(f"{variable} must be a whole number, got {raw!r}") from None
+    if kind == "bool":
+        lowered = raw.strip().lower()
+        if lowered in {"1", "true", "yes", "on"}:
+            return True
+        if lowered in {"0", "false", "no", "off"}:
+            return False
+        raise ConfigError(f"{variable} must be 1/0 or true/false, got {raw!r}")
+    if kind == "Path":
+        return Path(raw).expanduser()
+    return raw.strip()

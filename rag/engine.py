@@ -1,0 +1,120 @@
+"""The pipeline as one object: an open index, its keyword index and model, answering questions."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+
+from .config import Settings
+from .embedding import load_embedder
+from .errors import IndexMissingError, QuestionError
+from .extractive import answer_extractively
+from .ingestion import ingest, lexical_index
+from .lexical import LexicalIndex
+from .prompts import load_text
+from .retrieve import retrieve
+from .schema import Answer
+from .store import ArticleRecord, Store
+
+
+@dataclass(frozen=True)
+class Status:
+    corpus: str
+    home: str
+    embed_model: str
+    llm: str
+    articles: tuple[ArticleRecord, ...]
+    chunks: int
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "corpus": self.corpus,
+            "home": self.home,
+            "embed_model": self.embed_model,
+            "llm": self.llm,
+            "articles": len(self.articles),
+            "chunks": self.chunks,
+            "indexed": [
+                {
+                    "id": a.id,
+                    "title": a.title,
+                    "outlet": a.outlet,
+                    "published": a.published,
+                    "chunks": a.chunks,
+                }
+                for a in self.articles
+            ],
+        }
+
+
+class Engine:
+    """Answers questions from the index ``settings`` points at; safe to share between threads."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._lock = threading.Lock()
+        self._store: Store | None = None
+        self._lexical: LexicalIndex | None = None
+
+    def ask(self, question: str, *, top_k: int | None = None) -> Answer:
+        """Answer ``question`` from the articles, with citations, or abstain."""
+        question = clean_question(question, self.settings.max_question_chars)
+        store, lexical = self._open()
+        embedder = load_embedder(self.settings.embed_model, offline=self.settings.offline)
+        store.check_dimension(embedder.dimension)
+        found = retrieve(question, k=top_k or self.settings.top_k, store=store, lexical=lexical, embedder=embedder)
+        chunks = store.get([p.chunk_id for p in found.passages])
+        vectors = store.sentence_vectors(list(chunks.values()))
+        return answer_extractively(
+            question,
+            found,
+            lexical=lexical,
+            sentence_vectors=vectors,
+            refusal_text=load_text(self.settings.prompts, "refusal.txt"),
+        )
+
+    def status(self) -> Status:
+        try:
+            store = Store.open(self.settings)
+            ledger, chunks = store.ledger(), store.count()
+        except IndexMissingError:
+            ledger, chunks = {}, 0
+        return Status(
+            corpus=str(self.settings.corpus),
+            home=str(self.settings.home),
+            embed_model=self.settings.embed_model,
+            llm=self.settings.llm,
+            articles=tuple(sorted(ledger.values(), key=lambda a: a.id)),
+            chunks=chunks,
+        )
+
+    def _open(self) -> tuple[Store, LexicalIndex]:
+        """The store and a keyword index of its current generation; builds the index on first use."""
+        with self._lock:
+            if self._store is None:
+                try:
+                    self._store = Store.open(self.settings)
+                    if not self._store.exists:
+                        raise IndexMissingError("empty index")
+                except IndexMissingError:
+                    ingest(self.settings, wait=True)
+                    self._store = Store.open(self.settings)
+            generation = self._store.generation()
+            if self._lexical is None or self._lexical.generation != generation:
+                self._lexical = lexical_index(self.settings, self._store, generation)
+            return self._store, self._lexical
+
+
+def clean_question(question: str, limit: int) -> str:
+    """Strip control characters and outer whitespace; refuse an empty or overlong question."""
+    if not isinstance(question, str):
+        raise QuestionError(f"the question must be text, got {type(question).__name__}")
+    cleaned = "".join(ch for ch in question if ch.isprintable() or ch in " \t\n").strip()
+    cleaned = " ".join(cleaned.split())
+    if not cleaned:
+        raise QuestionError("the question is empty: ask something about the articles")
+    if len(cleaned) > limit:
+        raise QuestionError(
+            f"the question is {len(cleaned)} characters long; the limit is {limit} (RAG_MAX_QUESTION_CHARS)"
+        )
+    return cleaned

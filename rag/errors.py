@@ -1,0 +1,33 @@
+"""The errors this package raises on purpose.
+
+Every one of them is a user-facing condition with a next step in its message;
+the CLI and the UI turn them into one line instead of a traceback.
+"""
+
+
+class RagError(Exception):
+    """Base class: something the user can fix, explained in one line."""
+
+
+class ConfigError(RagError):
+    """A setting (environment variable or argument) has an invalid value."""
+
+
+class CorpusError(RagError):
+    """The corpus folder or a file in it cannot be used."""
+
+
+class QuestionError(RagError):
+    """The question itself is unusable (empty, too long)."""
+
+
+class IndexMissingError(RagError):
+    """There is no index where the settings point."""
+
+
+class IndexMismatchError(RagError):
+    """The index was built with other settings than the current ones."""
+
+
+class IndexBusyError(RagError):
+    """Another process is writing to the same index."""

@@ -1,0 +1,214 @@
+"""Bring the index in line with the corpus: embed what is new or changed, drop what is gone.
+
+Crash safety comes from the order of writes. Before an article's chunks change, the ledger marks it
+incomplete; only after all its chunks are written is it marked complete with its new hash. An ingest
+that was killed leaves at worst an incomplete mark, which the next ingest treats as "changed" and
+redoes. Chunk ids derive from content, so redoing writes the same records again, never duplicates.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import shutil
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .chunking import chunk_article, make_splitter
+from .config import Settings
+from .corpus import Corpus, Skipped, load_corpus
+from .embedding import Embedder, load_embedder
+from .errors import CorpusError, IndexBusyError
+from .lexical import LexicalIndex
+from .schema import Article
+from .store import ArticleRecord, Store
+
+Progress = Callable[[int, int], None]  # (chunks embedded so far, chunks to embed in all)
+
+
+@dataclass(frozen=True)
+class IngestReport:
+    added: tuple[str, ...] = ()
+    updated: tuple[str, ...] = ()
+    removed: tuple[str, ...] = ()
+    unchanged: tuple[str, ...] = ()
+    chunks_embedded: int = 0
+    skipped: tuple[Skipped, ...] = field(default=())
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.added or self.updated or self.removed)
+
+    def summary(self) -> str:
+        return (
+            f"{len(self.added)} added, {len(self.updated)} updated, {len(self.removed)} removed, "
+            f"{len(self.unchanged)} unchanged; {self.chunks_embedded} chunks embedded"
+            + (f"; {len(self.skipped)} files skipped" if self.skipped else "")
+        )
+
+
+def ingest(
+    settings: Settings,
+    sources: Sequence[Path] | None = None,
+    *,
+    rebuild: bool = False,
+    progress: Progress | None = None,
+    wait: bool = False,
+) -> IngestReport:
+    """Index ``sources`` (files or folders; default ``settings.corpus``) so the index mirrors them.
+
+    >>> ingest(Settings.from_env()).summary()  # doctest: +SKIP
+    '0 added, 0 updated, 0 removed, 5 unchanged; 0 chunks embedded'
+    """
+    corpus = _load_sources(sources or [settings.corpus])
+    settings.home.mkdir(parents=True, exist_ok=True)
+    with _exclusive(settings.home, wait=wait):
+        if rebuild:
+            Store.destroy(settings)
+            _remove_lexical(settings.home)
+        store = Store.open(settings, create=True)
+        return _sync(settings, store, corpus, progress)
+
+
+def _sync(settings: Settings, store: Store, corpus: Corpus, progress: Progress | None) -> IngestReport:
+    ledger = store.ledger()
+    current = {a.id: a for a in corpus.articles}
+    unchanged = sorted(
+        i for i, a in current.items() if i in ledger and ledger[i].complete and ledger[i].content_hash == a.content_hash
+    )
+    todo = [a for i, a in sorted(current.items()) if i not in unchanged]
+    gone = sorted(set(ledger) - set(current))
+    if not todo and not gone:
+        _refresh_lexical(settings, store, store.generation())
+        return IngestReport(unchanged=tuple(unchanged), skipped=corpus.skipped)
+
+    splitter = make_splitter(settings.chunk_tokens, settings.chunk_overlap)
+    planned = []
+    for article in todo:
+        chunks = chunk_article(article, splitter)
+        indexed = set(store.chunk_ids(article.id))
+        planned.append((article, chunks, indexed, [c for c in chunks if c.id not in indexed]))
+    total = sum(len(fresh) for *_, fresh in planned)
+    embedder: Embedder | None = None
+    if total:
+        embedder = load_embedder(settings.embed_model, offline=settings.offline)
+        store.create(embedder.dimension)
+        store.check_dimension(embedder.dimension)
+    if not store.exists:  # only removals or re-labels, and nothing was ever indexed
+        return IngestReport(removed=tuple(gone), unchanged=tuple(unchanged), skipped=corpus.skipped)
+
+    store.bump_generation()  # from here on, derived indexes built before this ingest are stale
+    done = 0
+    for article, chunks, indexed, fresh in planned:
+        record = _record(article, complete=False)
+        store.record(record)
+        store.delete_chunks(sorted(indexed - {c.id for c in chunks}))
+        for i in range(0, len(fresh), 32):
+            batch = fresh[i : i + 32]
+            assert embedder is not None
+            vectors, sentence_vectors = embedder.embed_chunks(batch)
+            store.add(batch, record, vectors, sentence_vectors)
+            done += len(batch)
+            if progress:
+                progress(done, total)
+        store.relabel([c for c in chunks if c.id in indexed], record)
+        store.record(_record(article, complete=True, chunks=len(chunks)))
+    for article_id in gone:
+        store.delete_article(article_id)
+        store.forget(article_id)
+    generation = store.bump_generation()
+    _refresh_lexical(settings, store, generation)
+    added = tuple(a.id for a in todo if a.id not in ledger)
+    return IngestReport(
+        added=added,
+        updated=tuple(a.id for a in todo if a.id in ledger),
+        removed=tuple(gone),
+        unchanged=tuple(unchanged),
+        chunks_embedded=done,
+        skipped=corpus.skipped,
+    )
+
+
+def lexical_index(settings: Settings, store: Store, generation: int) -> LexicalIndex:
+    """The keyword index for the store as it is now: the saved one, or rebuilt from the store."""
+    saved = LexicalIndex.load(settings.home, generation)
+    if saved is not None:
+        return saved
+    ids: list[str] = []
+    texts: list[str] = []
+    for page_ids, page_texts in store.iter_texts():
+        ids += page_ids
+        texts += page_texts
+    return LexicalIndex.build(generation, ids, texts)
+
+
+def _refresh_lexical(settings: Settings, store: Store, generation: int) -> None:
+    if LexicalIndex.load(settings.home, generation) is None and store.exists:
+        lexical_index(settings, store, generation).save(settings.home)
+
+
+def _record(article: Article, *, complete: bool, chunks: int = 0) -> ArticleRecord:
+    return ArticleRecord(
+        id=article.id,
+        content_hash=article.content_hash,
+        complete=complete,
+        chunks=chunks,
+        title=article.title,
+        outlet=article.outlet,
+        published=article.published,
+        byline=article.byline,
+    )
+
+
+def _load_sources(sources: Sequence[Path]) -> Corpus:
+    articles: list[Article] = []
+    skipped: list[Skipped] = []
+    for source in sources:
+        if source.is_file():
+            folder_corpus = load_corpus(source.parent)
+            articles += [a for a in folder_corpus.articles if Path(a.path) == source]
+            skipped += [s for s in folder_corpus.skipped if Path(s.path) == source]
+        else:
+            folder_corpus = load_corpus(source)
+            articles += folder_corpus.articles
+            skipped += folder_corpus.skipped
+    ids = [a.id for a in articles]
+    duplicates = sorted({i for i in ids if ids.count(i) > 1})
+    if duplicates:
+        raise CorpusError(f"two files share the name {duplicates[0]}; article ids are file names, rename one")
+    if not articles and not skipped:
+        raise CorpusError(f"no .txt or .md files in {', '.join(str(s) for s in sources)}")
+    return Corpus(tuple(articles), tuple(skipped))
+
+
+@contextmanager
+def _exclusive(home: Path, *, wait: bool) -> Iterator[None]:
+    """One writer per index, across processes (an advisory lock on a file in the index folder)."""
+    with open(home / "ingest.lock", "a+") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+        except BlockingIOError:
+            handle.seek(0)
+            holder = handle.read().strip() or "another process"
+            raise IndexBusyError(
+                f"another ingest ({holder}) is writing to {home}; wait for it to finish and run again"
+            ) from None
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"pid {os.getpid()}")
+        handle.flush()
+        try:
+            yield
+        finally:
+            handle.truncate(0)
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _remove_lexical(home: Path) -> None:
+    for leftover in home.glob("bm25*"):
+        if leftover.is_dir():
+            shutil.rmtree(leftover, ignore_errors=True)
+        else:
+            leftover.unlink(missing_ok=True)

@@ -1,0 +1,129 @@
+"""Plain data passed between the stages: ``files → Article → Chunk → Passage → Answer``."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Span:
+    """A sentence (or any piece) of an article: its cleaned text and where it stands in the file.
+
+    ``original[start:end]``, with whitespace collapsed, equals ``text``.
+    """
+
+    text: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Article:
+    """One cleaned article; ``id`` is the file name."""
+
+    id: str
+    path: str
+    content_hash: str
+    text: str  # cleaned: paragraphs joined by blank lines, whitespace inside them collapsed
+    # positions[i] is the offset in the original file of text[i]: how every quote finds its way back.
+    positions: tuple[int, ...] = field(repr=False, compare=False)
+    title: str | None = None
+    published: str | None = None  # ISO date, when the text gives one
+    byline: str | None = None
+    outlet: str | None = None
+
+    def span(self, start: int, end: int) -> Span:
+        """The piece ``text[start:end]`` with its offsets in the original file."""
+        return Span(self.text[start:end], self.positions[start], self.positions[end - 1] + 1)
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """A piece of an article small enough to embed whole."""
+
+    id: str  # derived from the article id and the chunk text: stable across re-ingests
+    article_id: str
+    index: int
+    text: str
+    start: int  # character offsets into the original file
+    end: int
+    token_count: int
+    sentences: tuple[Span, ...]
+    # The article's sentence just before this chunk: it names the "he" of a quote the chunk opens with.
+    preceding: Span | None = None
+
+    def sentence_bounds(self) -> list[tuple[int, int]]:
+        """Where each sentence stands inside ``text`` (sentences are in order, so each search goes on)."""
+        bounds, cursor = [], 0
+        for sentence in self.sentences:
+            start = self.text.find(sentence.text, cursor)
+            bounds.append((start, start + len(sentence.text)))
+            cursor = start + len(sentence.text)
+        return bounds
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A retrieved chunk with the article facts a reader needs and how it ranked."""
+
+    chunk_id: str
+    source: str
+    title: str | None
+    outlet: str | None
+    published: str | None
+    text: str
+    start: int
+    end: int
+    sentences: tuple[Span, ...]
+    score: float  # fused score, 0..1
+    dense_score: float | None = None  # cosine similarity, when the dense search found it
+    lexical_score: float | None = None  # BM25, when the keyword search found it
+    preceding: Span | None = None  # the article's sentence before this passage
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Citation:
+    """What an ``[n]`` marker in an answer points to: a verbatim quote and where it stands."""
+
+    n: int
+    source: str
+    title: str | None
+    outlet: str | None
+    published: str | None
+    quote: str
+    start: int
+    end: int
+    score: float
+    chunk_id: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Answer:
+    """The result of a question: text with ``[n]`` markers, the citations behind them, and the evidence."""
+
+    question: str
+    text: str
+    citations: tuple[Citation, ...]
+    passages: tuple[Passage, ...]
+    abstained: bool
+    backend: str = "extractive"
+    notice: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-safe dictionary of everything above."""
+        return {
+            "question": self.question,
+            "text": self.text,
+            "citations": [c.to_dict() for c in self.citations],
+            "passages": [p.to_dict() for p in self.passages],
+            "abstained": self.abstained,
+            "backend": self.backend,
+            "notice": self.notice,
+        }

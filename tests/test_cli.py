@@ -1,0 +1,76 @@
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from rag.cli import main
+
+
+@pytest.fixture
+def env(monkeypatch: pytest.MonkeyPatch, seed_settings) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("RAG_HOME", str(seed_settings.home))
+    monkeypatch.setenv("RAG_CORPUS", str(seed_settings.corpus))
+
+
+def test_ask_json_prints_the_answer_dictionary(env: None, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["ask", "Which fighter jets did Thailand use?", "--json", "-k", "4"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert "F-16" in data["text"]
+    assert len(data["passages"]) == 4
+
+
+def test_ask_prints_text_and_sources(env: None, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["ask", "Which country chairs the mine ban convention?"]) == 0
+    out = capsys.readouterr().out
+    assert "Zambia" in out
+    assert "[1] " in out and "003_bfbc2abef2fd135d.txt" in out
+
+
+def test_empty_question_is_one_line_and_exit_2(env: None, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["ask", "  "]) == 2
+    captured = capsys.readouterr()
+    assert captured.err.count("\n") == 1 and captured.err.startswith("rag: ")
+
+
+def test_status_json_counts_articles_and_chunks(env: None, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["status", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["articles"] == 5
+    assert data["chunks"] > 20
+    assert {"corpus", "home", "embed_model"} <= data.keys()
+
+
+def test_ingest_reports_counts(env: None, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["ingest"]) == 0
+    assert "0 added, 0 updated, 0 removed, 5 unchanged" in capsys.readouterr().out
+
+
+def test_missing_corpus_folder_is_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["ingest", str(tmp_path / "nowhere")]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "does not exist" in err
+
+
+def test_mismatched_settings_are_one_line(
+    env: None, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("RAG_CHUNK_TOKENS", "120")
+    assert main(["ask", "anything"]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "rag ingest --rebuild" in err
+
+
+def test_the_installed_rag_command_answers(env: None) -> None:
+    """The console script, in a new process: what a user types."""
+    rag = Path(sys.executable).parent / "rag"
+    done = subprocess.run(
+        [str(rag), "ask", "Which fighter jets did Thailand use for its airstrikes?"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "F-16" in done.stdout and "[1]" in done.stdout
+    assert "Traceback" not in done.stderr

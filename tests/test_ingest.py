@@ -1,0 +1,109 @@
+from pathlib import Path
+
+import pytest
+
+import rag.ingestion
+from rag import IndexBusyError, IndexMismatchError, Settings, ingest
+from rag.store import Store
+
+
+def _settings(tmp_path: Path, corpus: Path, **changes: object) -> Settings:
+    return Settings(home=tmp_path / "index", corpus=corpus, **changes)  # type: ignore[arg-type]
+
+
+def test_first_ingest_indexes_every_article(tmp_path: Path, small_corpus: Path) -> None:
+    settings = _settings(tmp_path, small_corpus)
+    report = ingest(settings)
+    assert sorted(report.added) == sorted(p.name for p in small_corpus.iterdir())
+    store = Store.open(settings)
+    assert store.count() == report.chunks_embedded > 0
+    assert all(record.complete for record in store.ledger().values())
+
+
+def test_unchanged_corpus_embeds_nothing_writes_nothing_and_loads_no_model(
+    tmp_path: Path, small_corpus: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings = _settings(tmp_path, small_corpus)
+    ingest(settings)
+    generation = Store.open(settings).generation()
+
+    def no_model(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the model was loaded for a no-op ingest")
+
+    monkeypatch.setattr(rag.ingestion, "load_embedder", no_model)
+    report = ingest(settings)
+    assert report.unchanged == tuple(sorted(p.name for p in small_corpus.iterdir()))
+    assert (report.added, report.updated, report.removed, report.chunks_embedded) == ((), (), (), 0)
+    assert Store.open(settings).generation() == generation
+
+
+def test_an_edited_article_re_embeds_only_its_changed_chunks(tmp_path: Path, small_corpus: Path) -> None:
+    settings = _settings(tmp_path, small_corpus)
+    first = ingest(settings)
+    edited = small_corpus / "000_1e4ec062dc75476f.txt"
+    edited.write_text(edited.read_text() + "\nThe Zorblat committee met on Friday to discuss drones.\n")
+    report = ingest(settings)
+    assert report.updated == ("000_1e4ec062dc75476f.txt",)
+    assert report.unchanged == ("003_bfbc2abef2fd135d.txt",)
+    assert 0 < report.chunks_embedded < first.chunks_embedded / 2
+    store = Store.open(settings)
+    assert store.count() == sum(r.chunks for r in store.ledger().values())
+
+
+def test_the_keyword_index_follows_an_edit(tmp_path: Path, small_corpus: Path) -> None:
+    from rag.ingestion import lexical_index
+
+    settings = _settings(tmp_path, small_corpus)
+    ingest(settings)
+    edited = small_corpus / "003_bfbc2abef2fd135d.txt"
+    edited.write_text("The Zorblat committee met on Friday.\n" + edited.read_text())
+    ingest(settings)
+    store = Store.open(settings)
+    hits = lexical_index(settings, store, store.generation()).search("Zorblat", 3)
+    assert hits and store.get([hits[0][0]])[hits[0][0]].article_id == edited.name
+
+
+def test_a_removed_article_leaves_the_index(tmp_path: Path, small_corpus: Path) -> None:
+    settings = _settings(tmp_path, small_corpus)
+    ingest(settings)
+    (small_corpus / "003_bfbc2abef2fd135d.txt").unlink()
+    report = ingest(settings)
+    assert report.removed == ("003_bfbc2abef2fd135d.txt",)
+    store = Store.open(settings)
+    assert set(store.ledger()) == {"000_1e4ec062dc75476f.txt"}
+    assert store.chunk_ids("003_bfbc2abef2fd135d.txt") == []
+
+
+def test_an_interrupted_article_is_redone_on_the_next_ingest(tmp_path: Path, small_corpus: Path) -> None:
+    """An article left marked incomplete (the process died mid-write) is written again, without duplicates."""
+    settings = _settings(tmp_path, small_corpus)
+    first = ingest(settings)
+    store = Store.open(settings)
+    record = store.ledger()["003_bfbc2abef2fd135d.txt"]
+    store.record(type(record)(**{**record.__dict__, "complete": False}))
+    report = ingest(settings)
+    assert report.updated == ("003_bfbc2abef2fd135d.txt",)
+    assert Store.open(settings).count() == first.chunks_embedded
+
+
+def test_other_settings_are_refused_with_both_values_and_the_fix(tmp_path: Path, small_corpus: Path) -> None:
+    ingest(_settings(tmp_path, small_corpus))
+    changed = _settings(tmp_path, small_corpus, chunk_tokens=120)
+    with pytest.raises(IndexMismatchError, match=r"chunk_tokens 200 \(index\) vs 120 \(settings\).*--rebuild"):
+        ingest(changed)
+    report = ingest(changed, rebuild=True)
+    assert len(report.added) == 2
+    assert Store.open(changed).count() == report.chunks_embedded
+
+
+def test_a_second_writer_is_told_to_wait(tmp_path: Path, small_corpus: Path) -> None:
+    settings = _settings(tmp_path, small_corpus)
+    settings.home.mkdir(parents=True)
+    with rag.ingestion._exclusive(settings.home, wait=False), pytest.raises(IndexBusyError, match="another ingest"):
+        ingest(settings)
+
+
+def test_ingesting_named_files_indexes_just_those(tmp_path: Path, small_corpus: Path) -> None:
+    settings = _settings(tmp_path, small_corpus)
+    report = ingest(settings, [small_corpus / "003_bfbc2abef2fd135d.txt"])
+    assert report.added == ("003_bfbc2abef2fd135d.txt",)

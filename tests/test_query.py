@@ -1,0 +1,90 @@
+import json
+import re
+import shutil
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+from conftest import JOURNOS, SEEDS
+
+from rag import Answer, QuestionError, Settings, query
+from rag.text import collapse_whitespace
+
+
+def _verbatim(answer: Answer) -> bool:
+    for c in answer.citations:
+        original = (SEEDS / c.source).read_text(encoding="utf-8")
+        if collapse_whitespace(original[c.start : c.end]) != c.quote:
+            return False
+    return True
+
+
+def test_fighter_jets_answer_cites_the_article_that_says_f16(seed_settings: Settings) -> None:
+    answer = query("Which fighter jets did Thailand use for its airstrikes?", settings=seed_settings)
+    assert not answer.abstained
+    assert "F-16" in answer.text
+    assert any(c.source == JOURNOS and "F-16" in c.quote for c in answer.citations)
+    assert _verbatim(answer)
+
+
+def test_every_sentence_carries_a_marker_that_has_a_citation(seed_settings: Settings) -> None:
+    answer = query("How many people have been displaced?", settings=seed_settings)
+    markers = [int(n) for n in re.findall(r"\[(\d+)\]", answer.text)]
+    assert markers == [c.n for c in answer.citations]
+    assert answer.text.rstrip().endswith("]")
+    assert len(answer.citations) <= 3 and len(answer.text) <= 700
+
+
+def test_a_question_about_figures_that_differ_cites_several_articles(seed_settings: Settings) -> None:
+    answer = query("How many people have been killed?", settings=seed_settings)
+    assert len({c.source for c in answer.citations}) >= 2
+
+
+def test_unanswerable_question_abstains_without_citations(seed_settings: Settings) -> None:
+    answer = query("What did Vietnam's president say about the ceasefire?", settings=seed_settings)
+    assert answer.abstained
+    assert answer.citations == ()
+    assert "do not" in answer.text
+
+
+def test_answer_serialises_to_json(seed_settings: Settings) -> None:
+    answer = query("Where did the ASEAN ministers meet?", top_k=3, settings=seed_settings)
+    data = json.loads(json.dumps(answer.to_dict()))
+    assert data["question"] == "Where did the ASEAN ministers meet?"
+    assert len(data["passages"]) == 3
+    for citation in data["citations"]:
+        assert {"n", "source", "title", "published", "quote", "start", "end", "score"} <= citation.keys()
+
+
+@pytest.mark.parametrize("question", ["", "   \n\t "])
+def test_an_empty_question_is_refused(seed_settings: Settings, question: str) -> None:
+    with pytest.raises(QuestionError, match="empty"):
+        query(question, settings=seed_settings)
+
+
+def test_an_overlong_question_is_refused_with_the_limit(seed_settings: Settings) -> None:
+    with pytest.raises(QuestionError, match="limit is 2000"):
+        query("why " * 600, settings=seed_settings)
+
+
+def test_threads_get_the_same_answers_as_one_caller(seed_settings: Settings) -> None:
+    questions = [
+        "Which fighter jets did Thailand use?",
+        "Who is Malaysia's foreign minister?",
+        "How long is the border?",
+        "What did Vietnam say?",
+    ] * 4
+    expected = {q: query(q, settings=seed_settings).to_dict() for q in set(questions)}
+    with ThreadPoolExecutor(max_workers=16) as pool:
+        results = list(pool.map(lambda q: query(q, settings=seed_settings).to_dict(), questions))
+    assert results == [expected[q] for q in questions]
+
+
+def test_query_builds_the_index_when_there_is_none(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    shutil.copy(SEEDS / JOURNOS, corpus / JOURNOS)
+    settings = Settings(home=tmp_path / "fresh", corpus=corpus)
+    answer = query("Which country chairs the mine ban convention?", settings=settings)
+    assert "Zambia" in answer.text
+    assert (tmp_path / "fresh" / "chroma").exists()
