@@ -8,7 +8,9 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
 
+from .chat import Chat
 from .config import Settings
 from .engine import Engine, Status
 from .errors import (
@@ -25,6 +27,7 @@ from .schema import Answer, Citation, Passage
 
 __all__ = [
     "Answer",
+    "Chat",
     "Citation",
     "ConfigError",
     "CorpusError",
@@ -41,6 +44,7 @@ __all__ = [
     "engine",
     "ingest",
     "query",
+    "stream",
 ]
 
 _engines: dict[Settings, Engine] = {}
@@ -59,3 +63,8 @@ def engine(settings: Settings | None = None) -> Engine:
 def query(question: str, *, top_k: int | None = None, settings: Settings | None = None) -> Answer:
     """Answer ``question`` from the indexed articles; builds the index first if there is none."""
     return engine(settings).ask(question, top_k=top_k)
+
+
+def stream(question: str, *, top_k: int | None = None, settings: Settings | None = None) -> Iterator[str | Answer]:
+    """Yield the answer text as it is produced, then the finished ``Answer``."""
+    return engine(settings).stream(question, top_k=top_k)

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import re
 import threading
-from dataclasses import dataclass
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
 
 from .config import Settings
 from .embedding import load_embedder
 from .errors import IndexMissingError, QuestionError
 from .extractive import answer_extractively
+from .followup import standalone
 from .ingestion import ingest, lexical_index
 from .lexical import LexicalIndex
 from .prompts import load_text
@@ -56,9 +59,28 @@ class Engine:
         self._store: Store | None = None
         self._lexical: LexicalIndex | None = None
 
-    def ask(self, question: str, *, top_k: int | None = None) -> Answer:
-        """Answer ``question`` from the articles, with citations, or abstain."""
+    def ask(self, question: str, *, top_k: int | None = None, previous: str | None = None) -> Answer:
+        """Answer ``question`` from the articles, with citations, or abstain.
+
+        ``previous`` is the last standalone question of a conversation; a follow-up is rewritten with it.
+        """
+        *_, answer = self.stream(question, top_k=top_k, previous=previous)
+        assert isinstance(answer, Answer)
+        return answer
+
+    def stream(self, question: str, *, top_k: int | None = None, previous: str | None = None) -> Iterator[str | Answer]:
+        """Yield the answer text as it is produced, then the finished ``Answer``."""
         question = clean_question(question, self.settings.max_question_chars)
+        standalone_question = standalone(question, previous)
+        answer = self._answer(standalone_question, top_k)
+        if standalone_question != question:
+            answer = replace(answer, question=question, rewritten_question=standalone_question)
+        # The extractive answer is whole at once; it is still handed out a sentence at a time so that
+        # every caller can treat all backends alike.
+        yield from re.findall(r".+?\[\d+\]\s*|.+$", answer.text)
+        yield answer
+
+    def _answer(self, question: str, top_k: int | None) -> Answer:
         store, lexical = self._open()
         embedder = load_embedder(self.settings.embed_model, offline=self.settings.offline)
         store.check_dimension(embedder.dimension)

@@ -114,7 +114,8 @@ class Answer:
     passages: tuple[Passage, ...]
     abstained: bool
     backend: str = "extractive"
-    notice: str | None = None
+    notice: str | None = None  # something the reader should know, e.g. that the LLM failed and why
+    rewritten_question: str | None = None  # the standalone form of a follow-up, when it differed
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-safe dictionary of everything above."""
@@ -126,4 +127,5 @@ class Answer:
             "abstained": self.abstained,
             "backend": self.backend,
             "notice": self.notice,
+            "rewritten_question": self.rewritten_question,
         }

@@ -1,0 +1,53 @@
+import pytest
+
+from rag import Answer, Chat, Settings, engine, stream
+from rag.followup import standalone
+
+
+@pytest.mark.parametrize(
+    ("follow_up", "previous", "expected"),
+    [
+        (
+            "And how many in Cambodia?",
+            "How many people have been killed in Thailand?",
+            "How many people have been killed in Cambodia?",
+        ),
+        (
+            "What did he say?",
+            "Who is Malaysia's foreign minister?",
+            "What did he say? (Who is Malaysia's foreign minister)",
+        ),
+        ("And when?", "Where will the defense talks be held?", "When? (Where will the defense talks be held)"),
+        (
+            "Which fighter jets did Thailand use?",
+            "How many people have been killed?",
+            "Which fighter jets did Thailand use?",
+        ),
+    ],
+)
+def test_follow_ups_are_made_standalone(follow_up: str, previous: str, expected: str) -> None:
+    assert standalone(follow_up, previous) == expected
+
+
+def test_a_first_question_is_kept_as_it_is() -> None:
+    assert standalone("And how many in Cambodia?", None) == "And how many in Cambodia?"
+
+
+def test_chat_answers_a_follow_up_about_the_other_country(seed_settings: Settings) -> None:
+    chat = Chat(engine=engine(seed_settings))
+    first = chat.ask("How many people have been killed in Thailand?")
+    assert first.rewritten_question is None
+    second = chat.ask("And how many in Cambodia?")
+    assert second.question == "And how many in Cambodia?"
+    assert second.rewritten_question == "How many people have been killed in Cambodia?"
+    assert "Cambodia" in second.text and not second.abstained
+    chat.reset()
+    assert chat.ask("And how many in Cambodia?").rewritten_question is None
+
+
+def test_stream_yields_text_then_the_answer(seed_settings: Settings) -> None:
+    items = list(stream("Which fighter jets did Thailand use?", settings=seed_settings))
+    *pieces, answer = items
+    assert isinstance(answer, Answer)
+    assert pieces and all(isinstance(p, str) for p in pieces)
+    assert "".join(pieces) == answer.text
