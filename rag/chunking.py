@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import hashlib
-
-from llama_index.core.node_parser import SentenceSplitter
+from typing import TYPE_CHECKING
 
 from .corpus import PARAGRAPH_BREAK
 from .schema import Article, Chunk
 from .text import count_tokens, sentence_spans, token_encoder
 
+if TYPE_CHECKING:
+    from llama_index.core.node_parser import SentenceSplitter
+
 
 def make_splitter(chunk_tokens: int, chunk_overlap: int) -> SentenceSplitter:
+    # Imported here: llama-index takes seconds to import, and a no-op ingest or a query never splits.
+    from llama_index.core.node_parser import SentenceSplitter
+
     return SentenceSplitter(
         chunk_size=chunk_tokens,
         chunk_overlap=chunk_overlap,
