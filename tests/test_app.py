@@ -1,0 +1,208 @@
+"""The browser UI end to end: ``python app.py`` on loopback, driven by a real headless Chromium.
+
+The app runs as a subprocess with a temporary index and a temporary copy of the seeds plus one hostile
+article (scripts, an ``onerror`` image, a markdown image); the page must show that article's text as
+text. Screenshots and the measured timings go to ``artifacts/``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+playwright_api = pytest.importorskip("playwright.sync_api")
+
+ROOT = Path(__file__).resolve().parent.parent
+ARTIFACTS = ROOT / "artifacts"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--headless",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+HOSTILE = """---
+title: <script>window.__xss_title = 1</script>Harbour <b>report</b>
+outlet: <img src=x onerror="window.__xss_outlet = 1">Fjord Gazette
+date: 2025-12-11
+---
+The Xylofjord harbour authority said on Thursday that the new ferry terminal will open in March 2026 \
+<script>window.__xss_body = 1</script> after two years of construction.
+
+Officials said the Xylofjord ferry terminal cost 40 million euros <img src=x onerror="window.__xss_img = 1"> \
+and will serve 12,000 passengers a day.
+
+The Xylofjord harbour authority published a photo of the ferry terminal ![terminal](PIXEL) and said \
+the terminal would create 300 jobs in the town.
+"""
+HOSTILE_NAME = "hostile.md"
+pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Debian's chromium at /usr/bin/chromium")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """``python app.py`` on a free loopback port, with its own index and corpus; stopped afterwards."""
+    root = tmp_path_factory.mktemp("ui")
+    corpus = root / "corpus"
+    shutil.copytree(ROOT / "seeds", corpus)
+    port = _free_port()
+    pixel = f"http://127.0.0.1:{_free_port()}/pixel.png"
+    (corpus / HOSTILE_NAME).write_text(HOSTILE.replace("PIXEL", pixel), encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("RAG_")}
+    env.update(
+        RAG_HOME=str(root / "home"),
+        RAG_CORPUS=str(corpus),
+        RAG_UI_PORT=str(port),
+        PYTHONPATH=str(ROOT),
+        GRADIO_ANALYTICS_ENABLED="True",  # the app must switch it off itself
+    )
+    log = open(root / "app.log", "wb")  # noqa: SIM115 - closed below, after the process
+    process = subprocess.Popen([sys.executable, str(ROOT / "app.py")], cwd=root, env=env, stdout=log, stderr=log)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                urllib.request.urlopen(url, timeout=2).close()
+                break
+            except OSError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    pytest.fail(f"app.py did not start: {(root / 'app.log').read_text()[-2000:]}")
+                time.sleep(0.3)
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+        log.close()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    with playwright_api.sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser: object, app_url: str) -> Iterator[object]:
+    """A fresh page on the app, after the status line shows a finished index; requests are recorded."""
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    page.requests = []
+    page.on("request", lambda request: page.requests.append(request.url))
+    page.goto(app_url)
+    status = page.locator("#status .status-line")
+    playwright_api.expect(status).to_contain_text("chunks indexed", timeout=60_000)
+    playwright_api.expect(status.locator(".progress")).to_have_count(0, timeout=90_000)
+    yield page
+    context.close()
+
+
+def _ask(page: object, question: str) -> dict[str, float]:
+    """Type ``question``, press Enter; wait for the first streamed text and for the finished answer."""
+    box = page.locator("#question textarea")
+    box.fill(question)
+    replies = page.locator("#transcript .bubble.bot")
+    before = replies.count()
+    start = time.perf_counter()
+    box.press("Enter")
+    reply = "document.querySelectorAll('#transcript .bubble.bot')[n]"
+    page.wait_for_function(f"n => {reply} && !{reply}.querySelector('.thinking')", arg=before, polling="raf")
+    first = time.perf_counter()
+    page.wait_for_function(
+        f"n => {reply} && ({reply}.querySelector('.backend') || {reply}.classList.contains('error'))",
+        arg=before,
+        polling="raf",
+        timeout=30_000,
+    )
+    done = time.perf_counter()
+    return {"first_text_s": round(first - start, 3), "full_answer_s": round(done - start, 3)}
+
+
+def test_a_question_streams_a_cited_answer_and_a_citation_shows_its_quote(page: object) -> None:
+    timings = _ask(page, "Which fighter jets did Thailand use?")
+    answer = page.locator("#transcript .bubble.bot.answer").last
+    marker = answer.locator("sup.cite a").first
+    playwright_api.expect(marker).to_be_visible()
+    target = marker.get_attribute("href")
+    assert target and target.startswith("#src-")
+
+    marker.click()
+    card = page.locator(target)
+    playwright_api.expect(card).to_be_in_viewport()
+    assert card.evaluate("el => el.matches(':target')")
+    quote = card.locator("mark.quote")
+    playwright_api.expect(quote).to_be_visible()
+    assert "F-16" in answer.inner_text() + quote.inner_text()
+    assert card.locator(".title").inner_text().strip()
+    assert card.locator(".meta").inner_text().strip()
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "ui-answer.png"), full_page=True)
+    (ARTIFACTS / "ui-timings.json").write_text(json.dumps(timings, indent=2))
+    print(f"UI timings: {timings}")
+
+
+def test_abstentions_look_different_and_new_conversation_clears(page: object) -> None:
+    _ask(page, "What is the recipe for sourdough bread?")
+    abstained = page.locator("#transcript .bubble.bot.abstained")
+    playwright_api.expect(abstained).to_have_count(1)
+    playwright_api.expect(abstained.locator(".label")).to_contain_text("No answer")
+    page.locator("#new-conversation").click()
+    playwright_api.expect(page.locator("#transcript .bubble")).to_have_count(0)
+    playwright_api.expect(page.locator("#transcript .transcript.empty")).to_be_visible()
+
+
+def test_hostile_article_text_renders_inert(page: object) -> None:
+    _ask(page, "When will the Xylofjord ferry terminal open?")
+    cards = page.locator("#sources-panel .source")
+    playwright_api.expect(cards.first).to_be_visible()
+    page.locator("#settings").get_by_text("Settings").first.click()
+    page.get_by_label("Show retrieved passages with scores").check()
+    page.locator("#corpus").get_by_text("Corpus").first.click()
+    playwright_api.expect(page.locator("#articles table.articles")).to_be_visible()
+    page.wait_for_timeout(500)  # room for any injected handler to fire
+
+    flags = page.evaluate(
+        "['__xss_title', '__xss_outlet', '__xss_body', '__xss_img'].filter(k => window[k] !== undefined)"
+    )
+    assert flags == []
+    shown = page.locator("#sources-panel").inner_text() + page.locator("#articles").inner_text()
+    assert "<script>window.__xss_" in shown  # shown as text, not dropped and not run
+    assert '<img src=x onerror="window.__xss_' in shown + page.locator("#passages").inner_text()
+    for panel in ("#transcript", "#sources-panel", "#articles", "#passages"):
+        assert page.locator(f"{panel} img, {panel} script, {panel} b").count() == 0
+    assert not [u for u in page.requests if u.endswith("/pixel.png") or u.endswith("/x")]
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "ui-hostile.png"), full_page=True)
+
+
+def test_the_ask_endpoint_answers_through_gradio_client(app_url: str) -> None:
+    from gradio_client import Client
+
+    result = Client(app_url, verbose=False).predict("Which fighter jets did Thailand use?", api_name="/ask")
+    assert result["abstained"] is False
+    assert result["citations"] and "[1]" in result["text"]
+    assert {"n", "source", "title", "outlet", "published", "quote", "start", "end", "score"} <= set(
+        result["citations"][0]
+    )
