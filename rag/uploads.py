@@ -38,14 +38,14 @@ def safe_name(name: str) -> str:
     >>> safe_name("../../etc/passwd.txt")
     'passwd.txt'
     >>> safe_name("C:\\\\temp\\\\Report <1>.MD")
-    'Report _1_.md'
+    'Report _1.md'
     """
     base = unicodedata.normalize("NFKC", name).replace("\\", "/").rsplit("/", 1)[-1]
     base = "".join(ch for ch in base if ch.isprintable()).strip()
     stem, dot, suffix = base.rpartition(".")
     if not dot or f".{suffix.lower()}" not in SUFFIXES:
         raise CorpusError(f"{name!r}: only {' and '.join(SUFFIXES)} files can be added")
-    stem = _UNSAFE.sub("_", stem).strip(" .")[:100]
+    stem = _UNSAFE.sub("_", stem).strip(" ._")[:100]
     if not stem:
         raise CorpusError(f"{name!r}: the file name has no usable characters; rename it")
     return f"{stem}.{suffix.lower()}"
