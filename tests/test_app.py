@@ -16,6 +16,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -49,6 +50,7 @@ The Xylofjord harbour authority published a photo of the ferry terminal ![termin
 the terminal would create 300 jobs in the town.
 """
 HOSTILE_NAME = "hostile.md"
+EXAMPLES_FIRST = "Which fighter jets did Thailand use?"
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Debian's chromium at /usr/bin/chromium")
 
 
@@ -58,8 +60,15 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+@dataclass(frozen=True)
+class App:
+    url: str
+    root: Path
+    corpus: Path
+
+
 @pytest.fixture(scope="module")
-def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[App]:
     """``python app.py`` on a free loopback port, with its own index and corpus; stopped afterwards."""
     root = tmp_path_factory.mktemp("ui")
     corpus = root / "corpus"
@@ -88,7 +97,7 @@ def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
                 if process.poll() is not None or time.monotonic() > deadline:
                     pytest.fail(f"app.py did not start: {(root / 'app.log').read_text()[-2000:]}")
                 time.sleep(0.3)
-        yield url
+        yield App(url, root, corpus)
     finally:
         process.terminate()
         process.wait(timeout=20)
@@ -104,13 +113,13 @@ def browser() -> Iterator[object]:
 
 
 @pytest.fixture
-def page(browser: object, app_url: str) -> Iterator[object]:
+def page(browser: object, app: App) -> Iterator[object]:
     """A fresh page on the app, after the status line shows a finished index; requests are recorded."""
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
     page = context.new_page()
     page.requests = []
     page.on("request", lambda request: page.requests.append(request.url))
-    page.goto(app_url)
+    page.goto(app.url)
     status = page.locator("#status .status-line")
     playwright_api.expect(status).to_contain_text("chunks indexed", timeout=60_000)
     playwright_api.expect(status.locator(".progress")).to_have_count(0, timeout=90_000)
@@ -197,12 +206,68 @@ def test_hostile_article_text_renders_inert(page: object) -> None:
     page.screenshot(path=str(ARTIFACTS / "ui-hostile.png"), full_page=True)
 
 
-def test_the_ask_endpoint_answers_through_gradio_client(app_url: str) -> None:
+def test_the_ask_endpoint_answers_through_gradio_client(app: App) -> None:
     from gradio_client import Client
 
-    result = Client(app_url, verbose=False).predict("Which fighter jets did Thailand use?", api_name="/ask")
+    result = Client(app.url, verbose=False).predict("Which fighter jets did Thailand use?", api_name="/ask")
     assert result["abstained"] is False
     assert result["citations"] and "[1]" in result["text"]
     assert {"n", "source", "title", "outlet", "published", "quote", "start", "end", "score"} <= set(
         result["citations"][0]
     )
+
+
+def test_follow_ups_use_the_conversation(page: object) -> None:
+    _ask(page, "How many people have been killed in Thailand?")
+    _ask(page, "And how many in Cambodia?")
+    rewritten = page.locator("#transcript .bubble.bot").nth(1).locator(".rewritten")
+    playwright_api.expect(rewritten).to_contain_text("How many people have been killed in Cambodia?")
+
+
+def test_example_questions_are_asked_with_one_click(page: object) -> None:
+    page.locator("#examples button").first.click()
+    playwright_api.expect(page.locator("#transcript .bubble.bot .backend")).to_have_count(1, timeout=30_000)
+    playwright_api.expect(page.locator("#transcript .bubble.user")).to_have_text(EXAMPLES_FIRST)
+
+
+def test_uploads_are_added_bad_ones_refused_and_articles_removed(page: object, app: App) -> None:
+    page.locator("#corpus").get_by_text("Corpus").first.click()
+    status = page.locator("#status .status-line")
+    before = int(status.inner_text().split()[0])
+    message = page.locator("#corpus-message")
+    upload = page.locator("#upload input[type=file]")
+
+    upload.set_input_files(
+        [{"name": "latin.txt", "mimeType": "text/plain", "buffer": "caf\xe9 news".encode("latin-1")}]
+    )
+    playwright_api.expect(message).to_contain_text("Nothing was added", timeout=30_000)
+    playwright_api.expect(message).to_contain_text("not UTF-8")
+    assert not (app.corpus / "latin.txt").exists()
+
+    article = (
+        "Ferry news\n\nThe Qorvath island council said on Monday that its new solar ferry carried "
+        "4,000 passengers in its first week of service.\n"
+    )
+    upload.set_input_files([{"name": "qorvath.md", "mimeType": "text/markdown", "buffer": article.encode()}])
+    playwright_api.expect(message).to_contain_text("Added qorvath.md", timeout=60_000)
+    playwright_api.expect(status).to_contain_text(f"{before + 1} articles")
+    assert (app.corpus / "qorvath.md").read_text() == article
+    playwright_api.expect(page.locator("#articles")).to_contain_text("qorvath.md")
+    _ask(page, "How many passengers did the Qorvath solar ferry carry?")
+    playwright_api.expect(page.locator("#sources-panel .source .file").first).to_have_text("qorvath.md")
+
+    page.locator("#remove-choice input").click()
+    page.get_by_role("option", name="qorvath.md").click()
+    page.locator("#remove").click()
+    playwright_api.expect(message).to_contain_text("Removed qorvath.md", timeout=60_000)
+    playwright_api.expect(status).to_contain_text(f"{before} articles")
+    assert not (app.corpus / "qorvath.md").exists()
+    assert (app.root / "home" / "removed" / "qorvath.md").exists()
+
+
+def test_uploads_over_the_size_limit_are_refused_by_the_server(app: App) -> None:
+    import httpx
+
+    big = b"word " * (11 * 1024 * 1024 // 5)
+    response = httpx.post(f"{app.url}/gradio_api/upload", files={"files": ("big.txt", big, "text/plain")}, timeout=60)
+    assert response.status_code == 413
