@@ -16,12 +16,12 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-
-playwright_api = pytest.importorskip("playwright.sync_api")
+from playwright import sync_api as playwright_api
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "artifacts"
@@ -51,7 +51,6 @@ the terminal would create 300 jobs in the town.
 """
 HOSTILE_NAME = "hostile.md"
 EXAMPLES_FIRST = "Which fighter jets did Thailand use?"
-pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Debian's chromium at /usr/bin/chromium")
 
 
 def _free_port() -> int:
@@ -67,15 +66,10 @@ class App:
     corpus: Path
 
 
-@pytest.fixture(scope="module")
-def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[App]:
-    """``python app.py`` on a free loopback port, with its own index and corpus; stopped afterwards."""
-    root = tmp_path_factory.mktemp("ui")
-    corpus = root / "corpus"
-    shutil.copytree(ROOT / "seeds", corpus)
+@contextmanager
+def _running_app(root: Path, corpus: Path, **variables: str) -> Iterator[App]:
+    """``python app.py`` as a subprocess on a free loopback port; stopped (by its pid) afterwards."""
     port = _free_port()
-    pixel = f"http://127.0.0.1:{_free_port()}/pixel.png"
-    (corpus / HOSTILE_NAME).write_text(HOSTILE.replace("PIXEL", pixel), encoding="utf-8")
     env = {k: v for k, v in os.environ.items() if not k.startswith("RAG_")}
     env.update(
         RAG_HOME=str(root / "home"),
@@ -83,6 +77,7 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[App]:
         RAG_UI_PORT=str(port),
         PYTHONPATH=str(ROOT),
         GRADIO_ANALYTICS_ENABLED="True",  # the app must switch it off itself
+        **variables,
     )
     log = open(root / "app.log", "wb")  # noqa: SIM115 - closed below, after the process
     process = subprocess.Popen([sys.executable, str(ROOT / "app.py")], cwd=root, env=env, stdout=log, stderr=log)
@@ -105,7 +100,21 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[App]:
 
 
 @pytest.fixture(scope="module")
+def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[App]:
+    """The app over a copy of the seeds plus the hostile article, with its own index."""
+    root = tmp_path_factory.mktemp("ui")
+    corpus = root / "corpus"
+    shutil.copytree(ROOT / "seeds", corpus)
+    pixel = f"http://127.0.0.1:{_free_port()}/pixel.png"
+    (corpus / HOSTILE_NAME).write_text(HOSTILE.replace("PIXEL", pixel), encoding="utf-8")
+    with _running_app(root, corpus) as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"the browser tests need Debian's chromium at {CHROMIUM}: apt-get install chromium")
     with playwright_api.sync_playwright() as p:
         chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield chromium
@@ -208,13 +217,17 @@ def test_hostile_article_text_renders_inert(page: object) -> None:
 
 def test_the_ask_endpoint_answers_through_gradio_client(app: App) -> None:
     from gradio_client import Client
+    from gradio_client.exceptions import AppError
 
-    result = Client(app.url, verbose=False).predict("Which fighter jets did Thailand use?", api_name="/ask")
+    client = Client(app.url, verbose=False)
+    result = client.predict("Which fighter jets did Thailand use?", api_name="/ask")
     assert result["abstained"] is False
     assert result["citations"] and "[1]" in result["text"]
     assert {"n", "source", "title", "outlet", "published", "quote", "start", "end", "score"} <= set(
         result["citations"][0]
     )
+    with pytest.raises(AppError, match="the question is empty"):
+        client.predict("   ", api_name="/ask")
 
 
 def test_follow_ups_use_the_conversation(page: object) -> None:
@@ -271,3 +284,20 @@ def test_uploads_over_the_size_limit_are_refused_by_the_server(app: App) -> None
     big = b"word " * (11 * 1024 * 1024 // 5)
     response = httpx.post(f"{app.url}/gradio_api/upload", files={"files": ("big.txt", big, "text/plain")}, timeout=60)
     assert response.status_code == 413
+
+
+def test_a_login_is_required_when_rag_ui_auth_is_set(tmp_path: Path) -> None:
+    from gradio_client import Client
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    shutil.copy(ROOT / "seeds" / "003_bfbc2abef2fd135d.txt", corpus)
+    with _running_app(tmp_path, corpus, RAG_UI_AUTH="reader:s3cret") as running:
+        import httpx
+
+        assert httpx.get(f"{running.url}/config").status_code == 401
+        assert httpx.post(f"{running.url}/gradio_api/call/ask", json={"data": ["jets?"]}).status_code == 401
+        result = Client(running.url, auth=("reader", "s3cret"), verbose=False).predict(
+            "Which fighter jets did Thailand use?", api_name="/ask"
+        )
+    assert result["citations"]
