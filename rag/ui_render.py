@@ -212,10 +212,14 @@ def _score(value: float | None) -> str:
 
 def render_status(articles: int, chunks: int, backend: str, progress: str | None = None) -> str:
     """The status line: what is indexed and which backend answers; ``progress`` while indexing."""
-    line = f"{articles} articles · {chunks} chunks indexed · backend: {escape(backend)}"
+    line = f"{_count(articles, 'article')} · {_count(chunks, 'chunk')} indexed · backend: {escape(backend)}"
     if progress:
         line = f'<span class="progress">{escape(progress)}</span> · {line}'
     return f'<div class="status-line">{line}</div>'
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" + ("" if n == 1 else "s")
 
 
 def render_articles(articles: Sequence[ArticleRecord]) -> str:

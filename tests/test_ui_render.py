@@ -173,3 +173,8 @@ def test_abstentions_and_notices_are_marked_differently_from_answers() -> None:
 def test_passages_view_shows_every_score() -> None:
     html = render_passages(_answer("A [1].", "A.", "A."))
     assert "0.900" in html and "0.800" in html and "–" in html
+
+
+def test_status_line_counts_articles_chunks_and_names_the_backend() -> None:
+    assert ">1 article · 2 chunks indexed · backend: extractive<" in render_status(1, 2, "extractive")
+    assert "Indexing: 3/9 chunks embedded" in render_status(0, 0, "extractive", "Indexing: 3/9 chunks embedded")
