@@ -172,7 +172,6 @@ def build(settings: Settings, startup: IngestJob | None = None) -> gr.Blocks:
                     show_label=False,
                     placeholder="Ask about the news articles and press Enter",
                     elem_id="question",
-                    max_length=settings.max_question_chars,
                     submit_btn="Ask",
                 )
                 with gr.Row(elem_id="examples"):

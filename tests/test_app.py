@@ -154,7 +154,12 @@ def _ask(page: object, question: str) -> dict[str, float]:
         timeout=30_000,
     )
     done = time.perf_counter()
-    timings = {"question": question, "first_text_s": round(first - start, 3), "full_answer_s": round(done - start, 3)}
+    timings = {
+        "question": question[:80],
+        "error": page.evaluate(f"n => {reply}.classList.contains('error')", before),
+        "first_text_s": round(first - start, 3),
+        "full_answer_s": round(done - start, 3),
+    }
     ARTIFACTS.mkdir(exist_ok=True)
     with open(ARTIFACTS / "ui-timings.jsonl", "a") as log:  # measured, never asserted: see the README
         log.write(json.dumps(timings) + "\n")
@@ -304,3 +309,10 @@ def test_a_login_is_required_when_rag_ui_auth_is_set(tmp_path: Path) -> None:
             "Which fighter jets did Thailand use?", api_name="/ask"
         )
     assert result["citations"]
+
+
+def test_bad_questions_get_a_one_line_message(page: object) -> None:
+    _ask(page, "   ")
+    playwright_api.expect(page.locator("#transcript .bubble.bot.error").last).to_contain_text("the question is empty")
+    _ask(page, "why " * 600)
+    playwright_api.expect(page.locator("#transcript .bubble.bot.error").last).to_contain_text("the limit is 2000")
