@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
@@ -36,6 +37,10 @@ class Settings:
     offline: bool = True
     max_question_chars: int = 2000
     prompts: Path = DEFAULT_PROMPTS
+    # The browser UI (app.py): loopback only unless configured; login is optional and never printed.
+    ui_host: str = "127.0.0.1"
+    ui_port: int = 7860
+    ui_auth: str | None = dataclasses.field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "home", Path(self.home))
@@ -56,6 +61,12 @@ class Settings:
             raise ConfigError("embed_model must name a sentence-transformers model or folder")
         if self.max_question_chars < 1:
             raise ConfigError(f"max_question_chars must be positive, got {self.max_question_chars}")
+        if not 1 <= self.ui_port <= 65535:
+            raise ConfigError(f"RAG_UI_PORT must be between 1 and 65535, got {self.ui_port}")
+        if self.ui_auth is not None:
+            user, _, password = self.ui_auth.partition(":")
+            if not user.strip() or not password:
+                raise ConfigError("RAG_UI_AUTH must look like user:password, with both parts non-empty")
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides: object) -> Settings:

@@ -1,0 +1,180 @@
+"""The UI's HTML: citation links, quote highlighting, and escaping of everything untrusted."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from html.parser import HTMLParser
+
+import pytest
+
+from rag import Answer, Citation, Passage
+from rag.schema import Span
+from rag.store import ArticleRecord
+from rag.ui_render import (
+    Turn,
+    escape,
+    highlight,
+    render_answer_text,
+    render_articles,
+    render_passages,
+    render_sources,
+    render_status,
+    render_transcript,
+)
+
+HOSTILE = [
+    "<script>window.pwned = 1</script>",
+    '<img src=x onerror="window.pwned = 1">',
+    "![tracker](http://127.0.0.1:9/pixel.png)",
+    '"><svg onload=alert(1)>',
+    "${alert(1)} {{constructor.constructor('alert(1)')()}} `x`",
+    "javascript:alert(1)",
+]
+
+
+class _Tags(HTMLParser):
+    """Every start tag and attribute the browser would create from a piece of HTML."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[str] = []
+        self.attributes: list[tuple[str, str | None]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append(tag)
+        self.attributes += attrs
+
+
+def tags_of(html: str) -> _Tags:
+    parser = _Tags()
+    parser.feed(html)
+    return parser
+
+
+def _passage(text: str, *, title: str = "Title", chunk_id: str = "c1") -> Passage:
+    return Passage(
+        chunk_id=chunk_id,
+        source="a.txt",
+        title=title,
+        outlet="CNN",
+        published="2025-12-09",
+        text=text,
+        start=0,
+        end=len(text),
+        sentences=(Span(text, 0, len(text)),),
+        score=0.9,
+        dense_score=0.8,
+        lexical_score=None,
+    )
+
+
+def _answer(text: str, quote: str, passage_text: str, **fields: object) -> Answer:
+    citation = Citation(
+        n=1,
+        source="a.txt",
+        title="Title",
+        outlet="CNN",
+        published="2025-12-09",
+        quote=quote,
+        start=0,
+        end=len(quote),
+        score=0.9,
+        chunk_id="c1",
+    )
+    answer = Answer(
+        question="q?", text=text, citations=(citation,), passages=(_passage(passage_text),), abstained=False
+    )
+    return replace(answer, **fields)
+
+
+@pytest.mark.parametrize("payload", HOSTILE)
+def test_escape_leaves_no_markup_and_no_template_syntax(payload: str) -> None:
+    escaped = escape(payload)
+    assert tags_of(escaped).tags == []
+    assert not set("<>\"'`{}$") & set(escaped)
+
+
+def test_markers_of_cited_passages_become_links_and_others_stay_text() -> None:
+    html = render_answer_text("Jets flew [1]. Rockets fell [2].", turn=3, cited=[1])
+    assert '<a href="#src-3-1" data-n="1">1</a>' in html
+    assert "[2]" in html and "#src-3-2" not in html
+
+
+def test_markers_inside_hostile_text_still_link_and_the_text_stays_inert() -> None:
+    html = render_answer_text('<img src=x onerror="a()"> said [1]', turn=0, cited=[1])
+    assert tags_of(html).tags == ["sup", "a"]
+    assert dict(tags_of(html).attributes) == {"class": "cite", "href": "#src-0-1", "data-n": "1"}
+
+
+def test_unsupported_sentences_are_marked() -> None:
+    html = render_answer_text(
+        "Supported [1]. Made up <b>claim</b>.", turn=0, cited=[1], unsupported=["Made up <b>claim</b>."]
+    )
+    assert '<span class="unsupported"' in html
+    assert "Made up &lt;b&gt;claim&lt;/b&gt;.</span>" in html
+
+
+def test_highlight_marks_the_quote_inside_its_passage_across_whitespace() -> None:
+    html = highlight("First one.\n\nThe <quoted>   sentence. Last.", "The <quoted> sentence.")
+    assert html == 'First one.\n\n<mark class="quote">The &lt;quoted&gt;   sentence.</mark> Last.'
+
+
+def test_highlight_shows_a_quote_it_cannot_find_after_the_passage() -> None:
+    html = highlight("Something else.", "Missing quote.")
+    assert html.endswith('<br><mark class="quote">Missing quote.</mark>')
+
+
+def test_sources_panel_has_one_card_per_citation_with_the_quote_highlighted() -> None:
+    answer = _answer("Jets flew [1].", "Jets flew.", "Before. Jets flew. After.")
+    html = render_sources([Turn("q?", answer=answer)])
+    assert 'id="src-0-1"' in html
+    assert '<mark class="quote">Jets flew.</mark>' in html
+    assert "CNN · 2025-12-09" in html
+
+
+@pytest.mark.parametrize("payload", HOSTILE)
+def test_every_panel_renders_hostile_text_inert(payload: str) -> None:
+    answer = _answer(
+        f"{payload} [1]",
+        payload,
+        f"Before. {payload} After.",
+        notice=payload,
+        rewritten_question=payload,
+        backend=payload,
+    )
+    answer = replace(answer, passages=(_passage(f"Before. {payload} After.", title=payload),))
+    turns = [
+        Turn(question=payload, answer=answer),
+        Turn(question=payload, partial=payload),
+        Turn(payload, error=payload),
+    ]
+    record = ArticleRecord(id=payload, content_hash="h", complete=True, chunks=1, title=payload, outlet=payload)
+    for html in (
+        render_transcript(turns),
+        render_sources(turns),
+        render_passages(answer),
+        render_articles([record]),
+        render_status(1, 1, payload, payload),
+    ):
+        parsed = tags_of(html)
+        assert not {"script", "img", "svg", "b"} & set(parsed.tags)
+        assert not [name for name, _ in parsed.attributes if name.startswith("on")]
+        assert not [value for _, value in parsed.attributes if value and "javascript:" in value]
+
+
+def test_abstentions_and_notices_are_marked_differently_from_answers() -> None:
+    abstained = replace(_answer("Not in the articles.", "q", "p"), abstained=True, citations=(), notice="LLM down")
+    html = render_transcript([Turn("q?", answer=abstained)])
+    assert "bubble bot abstained" in html and "No answer in the articles" in html
+    assert '<div class="notice" role="status">LLM down</div>' in html
+    assert "bubble bot answer" in render_transcript([Turn("q?", answer=_answer("A [1].", "A.", "A."))])
+
+
+def test_passages_view_shows_every_score() -> None:
+    html = render_passages(_answer("A [1].", "A.", "A."))
+    assert "0.900" in html and "0.800" in html and "–" in html
+
+
+def test_status_line_counts_articles_chunks_and_names_the_backend() -> None:
+    assert ">1 article · 2 chunks indexed · backend: extractive<" in render_status(1, 2, "extractive")
+    assert "Indexing: 3/9 chunks embedded" in render_status(0, 0, "extractive", "Indexing: 3/9 chunks embedded")
