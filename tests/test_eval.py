@@ -51,14 +51,15 @@ def test_without_article_003_rag_eval_fails_naming_the_metrics(tmp_path: Path, c
     corpus = tmp_path / "corpus"
     shutil.copytree(SEEDS, corpus)
     (corpus / JOURNOS).unlink()
-    code = main(["eval", "--corpus", str(corpus), "--report", str(tmp_path / "report")])
+    code = main(["eval", "--corpus", str(corpus), "--report", str(tmp_path / "report"), "--json"])
     out, err = capsys.readouterr()
     assert code == 1
     assert "rag: eval below threshold: overall.key_fact_accuracy" in err
     assert "LLM-judged metrics (faithfulness, relevancy) skipped" in err
-    assert out.splitlines()[0].startswith("kind") and "report.md" in out
-    failures = json.loads((tmp_path / "report" / "report.json").read_text())["failures"]
-    assert any(f.startswith("overall.key_fact_accuracy") for f in failures)
+    printed = json.loads(out)  # --json: stdout is the report alone; progress and verdicts go to stderr
+    assert printed["corpus"] == str(corpus) and printed["notes"]
+    assert any(f.startswith("overall.key_fact_accuracy") for f in printed["failures"])
+    assert json.loads((tmp_path / "report" / "report.json").read_text())["failures"] == printed["failures"]
     assert not Path(tmp_path / "default-home").exists()  # RAG_HOME (see conftest) was never touched
 
 

@@ -106,7 +106,7 @@ def chart(run: EvalRun, path: Path) -> None:
 
     metrics = [m for m in _CHARTED if any(s[m] is not None for s in run.summary.values())]
     groups = list(run.summary)
-    figure = Figure(figsize=(max(8, 1.3 * len(groups)), 4.5), layout="constrained")
+    figure = Figure(figsize=(max(9, 1.4 * len(groups)), 4.5), layout="constrained")
     FigureCanvasAgg(figure)  # the Agg canvas: renders to PNG with no display and no global backend state
     axes = figure.add_subplot()
     width = 0.8 / len(metrics)
@@ -118,7 +118,7 @@ def chart(run: EvalRun, path: Path) -> None:
     axes.set_ylim(0, 1.05)
     axes.set_ylabel("score")
     axes.set_title(f"rag eval — {len(run.results)} questions, per kind")
-    axes.legend(ncols=min(len(metrics), 5), fontsize="small", loc="lower left")
+    axes.legend(fontsize="small", loc="upper left", bbox_to_anchor=(1.0, 1.0))  # beside the bars, not over them
     figure.savefig(path, dpi=110)
 
 
