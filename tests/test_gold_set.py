@@ -44,3 +44,6 @@ def test_a_malformed_gold_file_is_refused_with_its_line(tmp_path) -> None:
     path.write_text(json.dumps(gossip | {"abstain": True}) + "\n")
     with pytest.raises(EvaluationError, match="kind must be one of"):
         load_gold(path)
+    path.write_text(json.dumps(gossip | {"kind": "conflict", "articles": ["a"], "answers": ["8"], "abstain": False}))
+    with pytest.raises(EvaluationError, match="one evidence string per differing figure"):
+        load_gold(path)

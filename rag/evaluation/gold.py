@@ -16,8 +16,9 @@ DEFAULT_GOLD = Path(__file__).resolve().parent.parent.parent / "eval" / "gold.js
 class GoldItem:
     """A question with what a right answer looks like.
 
-    ``articles`` hold the answer, ``evidence`` are substrings of them that state it, ``answers`` are accepted
-    alternatives (any one in the answer text is enough), and ``abstain`` says the articles do not answer.
+    ``articles`` hold the answer, ``evidence`` are substrings of them that state it (none: the evidence is broad,
+    any passage of a gold article will do), ``answers`` are accepted alternatives (any one in the answer text is
+    enough), and ``abstain`` says the articles do not answer.
     """
 
     id: str
@@ -66,8 +67,10 @@ def _item(line: str, where: str) -> GoldItem:
         raise EvaluationError(f"{where}: missing or malformed field {error}") from None
     if item.kind not in KINDS:
         raise EvaluationError(f"{where}: kind must be one of {', '.join(KINDS)}, got {item.kind!r}")
-    if not item.abstain and not (item.articles and item.evidence and item.answers):
-        raise EvaluationError(f"{where}: an answerable item needs articles, evidence and answers")
+    if not item.abstain and not (item.articles and item.answers):
+        raise EvaluationError(f"{where}: an answerable item needs gold articles and answers")
+    if item.kind == "conflict" and not item.evidence:
+        raise EvaluationError(f"{where}: a conflict item needs one evidence string per differing figure")
     if item.abstain and (item.articles or item.answers):
         raise EvaluationError(f"{where}: an item to abstain on has no gold articles or answers")
     return item
