@@ -87,16 +87,17 @@ def summarise(results: Sequence[ItemResult]) -> dict[str, dict[str, float | None
 
 
 def _summary(results: Sequence[ItemResult]) -> dict[str, float | None]:
-    out: dict[str, float | None] = {"n": float(len(results))}
-    for name in METRICS:
-        if name in _MEANS:
-            values = [r.scores.get(name) for r in results]
-            present = [v for v in values if v is not None]
-            out[name] = sum(present) / len(present) if present else None
+    """Means of the per-question scores (``None`` ones left out), plus the metrics of the group as a whole."""
+    means: dict[str, float | None] = {}
+    for name in _MEANS:
+        present = [v for r in results if (v := r.scores.get(name)) is not None]
+        means[name] = sum(present) / len(present) if present else None
     pairs = [(r.item.abstain, r.answer.abstained) for r in results]
-    out["abstention_precision"] = metrics.abstention_precision(pairs)
-    out["abstention_recall"] = metrics.abstention_recall(pairs)
     latencies = [r.latency_ms for r in results]
-    out["latency_p50_ms"] = metrics.percentile(latencies, 50) if latencies else None
-    out["latency_p95_ms"] = metrics.percentile(latencies, 95) if latencies else None
-    return {"n": out["n"], **{name: out[name] for name in METRICS}}
+    whole = {
+        "abstention_precision": metrics.abstention_precision(pairs),
+        "abstention_recall": metrics.abstention_recall(pairs),
+        "latency_p50_ms": metrics.percentile(latencies, 50),
+        "latency_p95_ms": metrics.percentile(latencies, 95),
+    }
+    return {"n": float(len(results)), **{name: (means | whole)[name] for name in METRICS}}
