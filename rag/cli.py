@@ -11,6 +11,7 @@ from pathlib import Path
 from .config import Settings
 from .engine import Engine
 from .errors import QuestionError, RagError
+from .evaluation.command import add_arguments as add_eval_arguments
 from .ingestion import ingest
 from .schema import Answer
 
@@ -52,6 +53,10 @@ def _parser() -> argparse.ArgumentParser:
     status = commands.add_parser("status", help="what is indexed, where, and with which model")
     status.add_argument("--json", action="store_true")
     status.set_defaults(run=_status)
+
+    evaluate = commands.add_parser("eval", help="score answers on the gold questions (eval/gold.jsonl)")
+    evaluate.set_defaults(run=_eval)
+    add_eval_arguments(evaluate)
     return parser
 
 
@@ -76,6 +81,12 @@ def render(answer: Answer) -> str:
     if answer.notice:
         lines.append(f"note: {answer.notice}")
     return "\n".join(lines)
+
+
+def _eval(args: argparse.Namespace, settings: Settings) -> int:
+    from .evaluation.command import run  # matplotlib and the evaluators load only for this command
+
+    return run(args, settings)
 
 
 def _ingest(args: argparse.Namespace, settings: Settings) -> int:
@@ -117,6 +128,7 @@ class _ProgressBar:
     def close(self) -> None:
         if self._bar is not None:
             self._bar.close()
+            self._bar = None
 
 
 if __name__ == "__main__":

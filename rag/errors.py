@@ -31,3 +31,7 @@ class IndexMismatchError(RagError):
 
 class IndexBusyError(RagError):
     """Another process is writing to the same index."""
+
+
+class EvaluationError(RagError):
+    """The gold question set or the thresholds file cannot be used."""

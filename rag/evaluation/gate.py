@@ -1,0 +1,57 @@
+"""The regression gate: measured scores against the floors and ceilings in ``eval/thresholds.toml``.
+
+A table ``[min.GROUP]`` holds floors, ``[max.GROUP]`` ceilings (answer length); GROUP is ``overall`` or a kind
+of question, and each key a metric name, e.g. ``key_fact_accuracy = 0.88``.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+from ..errors import EvaluationError
+from .gold import KINDS
+from .scoring import JUDGED, METRICS
+
+DEFAULT_THRESHOLDS = Path(__file__).resolve().parent.parent.parent / "eval" / "thresholds.toml"
+Thresholds = dict[str, dict[str, dict[str, float]]]  # bound ("min"/"max") → group → metric → value
+
+
+def load_thresholds(path: Path = DEFAULT_THRESHOLDS) -> Thresholds:
+    """Read and check the thresholds; an unknown group or metric is an error, not a silently idle gate."""
+    try:
+        raw = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+    except OSError as error:
+        raise EvaluationError(f"cannot read the thresholds {path}: {error.strerror}") from None
+    except tomllib.TOMLDecodeError as error:
+        raise EvaluationError(f"{path} is not valid TOML: {error}") from None
+    for bound, groups in raw.items():
+        if bound not in ("min", "max") or not isinstance(groups, dict):
+            raise EvaluationError(f"{path}: top-level tables are [min.GROUP] and [max.GROUP], got {bound!r}")
+        for group, limits in groups.items():
+            if group != "overall" and group not in KINDS:
+                raise EvaluationError(f"{path}: unknown group {bound}.{group}; use overall or a kind of question")
+            for metric, value in limits.items():
+                if metric not in METRICS or not isinstance(value, int | float):
+                    raise EvaluationError(f"{path}: {bound}.{group}.{metric} is not a known metric with a number")
+    return raw
+
+
+def check(summary: dict[str, dict[str, float | None]], thresholds: Thresholds) -> list[str]:
+    """One line per broken threshold, e.g. ``overall.key_fact_accuracy 0.812 < 0.900``.
+
+    A metric that could not be measured fails too, except the judged ones when no judge ran.
+    """
+    failures = []
+    for bound, groups in thresholds.items():
+        for group, limits in groups.items():
+            for metric, limit in limits.items():
+                value = summary.get(group, {}).get(metric)
+                if value is None:
+                    if metric not in JUDGED:
+                        failures.append(f"{group}.{metric} not measured ({bound} {limit:g})")
+                elif bound == "min" and value < limit:
+                    failures.append(f"{group}.{metric} {value:.3f} < {limit:.3f}")
+                elif bound == "max" and value > limit:
+                    failures.append(f"{group}.{metric} {value:.3f} > {limit:.3f}")
+    return failures

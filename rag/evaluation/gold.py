@@ -1,0 +1,76 @@
+"""The gold question set: one JSON object a line, read into frozen ``GoldItem``s and checked on the way."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import EvaluationError
+
+KINDS = ("fact", "number", "multi-source", "conflict", "time", "attribution", "paraphrase", "unanswerable")
+DEFAULT_GOLD = Path(__file__).resolve().parent.parent.parent / "eval" / "gold.jsonl"
+
+
+@dataclass(frozen=True)
+class GoldItem:
+    """A question with what a right answer looks like.
+
+    ``articles`` hold the answer, ``evidence`` are substrings of them that state it (none: the evidence is broad,
+    any passage of a gold article will do), ``answers`` are accepted alternatives (any one in the answer text is
+    enough), and ``abstain`` says the articles do not answer.
+    """
+
+    id: str
+    kind: str
+    question: str
+    articles: tuple[str, ...]
+    evidence: tuple[str, ...]
+    answers: tuple[str, ...]
+    abstain: bool
+
+
+def load_gold(path: Path = DEFAULT_GOLD) -> list[GoldItem]:
+    """Read and check ``path``; a malformed line is refused with its line number, not skipped."""
+    try:
+        lines = Path(path).read_text(encoding="utf-8").splitlines()
+    except OSError as error:
+        raise EvaluationError(f"cannot read the gold set {path}: {error.strerror}") from None
+    items: list[GoldItem] = []
+    for number, line in enumerate(lines, start=1):
+        if line.strip():
+            items.append(_item(line, f"{path}:{number}"))
+    ids = [item.id for item in items]
+    duplicates = sorted({i for i in ids if ids.count(i) > 1})
+    if duplicates:
+        raise EvaluationError(f"{path}: duplicate ids {', '.join(duplicates)}")
+    if not items:
+        raise EvaluationError(f"{path}: the gold set is empty")
+    return items
+
+
+def _item(line: str, where: str) -> GoldItem:
+    try:
+        raw = json.loads(line)
+        item = GoldItem(
+            id=str(raw["id"]),
+            kind=str(raw["kind"]),
+            question=str(raw["question"]),
+            articles=tuple(raw["articles"]),
+            evidence=tuple(raw["evidence"]),
+            answers=tuple(raw["answers"]),
+            abstain=bool(raw["abstain"]),
+        )
+    except json.JSONDecodeError as error:
+        raise EvaluationError(f"{where}: not JSON ({error.msg})") from None
+    except (KeyError, TypeError) as error:
+        raise EvaluationError(f"{where}: missing or malformed field {error}") from None
+    if item.kind not in KINDS:
+        raise EvaluationError(f"{where}: kind must be one of {', '.join(KINDS)}, got {item.kind!r}")
+    if not item.abstain and not (item.articles and item.answers):
+        raise EvaluationError(f"{where}: an answerable item needs gold articles and answers")
+    if item.kind == "conflict" and not item.evidence:
+        raise EvaluationError(f"{where}: a conflict item needs one evidence string per differing figure")
+    if item.abstain and (item.articles or item.answers):
+        raise EvaluationError(f"{where}: an item to abstain on has no gold articles or answers")
+    return item

@@ -1,0 +1,36 @@
+"""LLM-judged scores through llama-index's evaluators: is the answer backed by the passages it was drawn
+from (faithfulness), and does it address the question (relevancy)? Each verdict is YES (1.0) or NO (0.0).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from ..errors import EvaluationError
+from ..schema import Answer
+from ..text import token_encoder
+
+
+class Judge:
+    """Wraps a llama-index LLM; one ``FaithfulnessEvaluator`` and one ``RelevancyEvaluator`` for the run."""
+
+    def __init__(self, llm: Any) -> None:
+        from llama_index.core.evaluation import FaithfulnessEvaluator, RelevancyEvaluator
+
+        token_encoder()  # the evaluators count tokens with tiktoken: point it at the copy shipped offline
+        self._faithfulness = FaithfulnessEvaluator(llm=llm)
+        self._relevancy = RelevancyEvaluator(llm=llm)
+
+    def score(self, question: str, answer: Answer) -> dict[str, float | None]:
+        """Both verdicts for an answer; an abstention is not judged (there is no claim to check)."""
+        if answer.abstained or not answer.passages:
+            return {"faithfulness": None, "relevancy": None}
+        response = " ".join(re.sub(r"\[\d+\]", " ", answer.text).split())
+        contexts = [p.text for p in answer.passages]
+        try:
+            faithful = self._faithfulness.evaluate(query=question, response=response, contexts=contexts)
+            relevant = self._relevancy.evaluate(query=question, response=response, contexts=contexts)
+        except Exception as error:  # the LLM is a remote service: any failure of it ends the run, explained
+            raise EvaluationError(f"the judge LLM failed: {type(error).__name__}: {error}") from None
+        return {"faithfulness": faithful.score, "relevancy": relevant.score}

@@ -1,0 +1,82 @@
+"""The gold set through the public ``rag.query()``, on a fresh index that is thrown away afterwards."""
+
+from __future__ import annotations
+
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .. import ingest, query
+from ..config import Settings
+from ..errors import CorpusError
+from ..ingestion import Progress
+from .gold import GoldItem
+from .judge import Judge
+from .scoring import ItemResult, score_item, summarise
+
+QuestionProgress = Callable[[int, int, str], None]  # (done, total, id of the item just answered)
+
+
+@dataclass(frozen=True)
+class EvalRun:
+    corpus: str
+    top_k: int
+    backend: str
+    judged: bool
+    results: tuple[ItemResult, ...]
+    summary: dict[str, dict[str, float | None]]
+
+
+def evaluate_corpus(
+    items: Sequence[GoldItem],
+    settings: Settings,
+    *,
+    judge: Any = None,
+    progress: QuestionProgress | None = None,
+    ingest_progress: Progress | None = None,
+) -> EvalRun:
+    """Index ``settings.corpus`` into a temporary folder (``settings.home`` is never touched), then run ``items``.
+
+    ``judge`` is a llama-index LLM for the judged metrics, or ``None`` to leave them out.
+    """
+    if not Path(settings.corpus).is_dir():
+        raise CorpusError(f"the corpus folder {settings.corpus} does not exist")
+    with tempfile.TemporaryDirectory(prefix="rag-eval-") as home:
+        fresh = settings.with_(home=Path(home))
+        ingest(fresh, progress=ingest_progress)
+        return run_gold(items, fresh, judge=judge, progress=progress)
+
+
+def run_gold(
+    items: Sequence[GoldItem],
+    settings: Settings,
+    *,
+    judge: Any = None,
+    progress: QuestionProgress | None = None,
+) -> EvalRun:
+    """Ask every item through ``rag.query(settings=settings)`` and score the answers."""
+    judging = Judge(judge) if judge is not None else None
+    # One untimed question first: opening the index and warming the model are not any question's latency.
+    query(items[0].question, settings=settings)
+    results = []
+    for done, item in enumerate(items, start=1):
+        start = time.perf_counter()
+        answer = query(item.question, settings=settings)
+        latency_ms = (time.perf_counter() - start) * 1000
+        scores = score_item(item, answer, settings.top_k)
+        if judging is not None:
+            scores |= judging.score(item.question, answer)
+        results.append(ItemResult(item, answer, latency_ms, scores))
+        if progress is not None:
+            progress(done, len(items), item.id)
+    return EvalRun(
+        corpus=str(settings.corpus),
+        top_k=settings.top_k,
+        backend=settings.llm,
+        judged=judging is not None,
+        results=tuple(results),
+        summary=summarise(results),
+    )

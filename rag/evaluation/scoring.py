@@ -1,0 +1,103 @@
+"""One answer scored against its gold item, and the scores gathered by kind of question."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from ..schema import Answer
+from . import metrics
+from .gold import KINDS, GoldItem
+
+# Column order of every table; names are the JSON keys and the keys of eval/thresholds.toml.
+METRICS = (
+    "hit_at_k",
+    "recall_at_k",
+    "mrr",
+    "citation_precision",
+    "citation_recall",
+    "key_fact_accuracy",
+    "abstention_precision",
+    "abstention_recall",
+    "conflict_coverage",
+    "answer_words",
+    "latency_p50_ms",
+    "latency_p95_ms",
+    "faithfulness",
+    "relevancy",
+)
+JUDGED = ("faithfulness", "relevancy")
+_MEANS = ("hit_at_k", "recall_at_k", "mrr", "citation_precision", "citation_recall", "key_fact_accuracy")
+_MEANS += ("conflict_coverage", "answer_words", *JUDGED)
+
+
+@dataclass(frozen=True)
+class ItemResult:
+    """A gold item, the answer it got, how long that took, and the item's own scores (``None``: not applicable)."""
+
+    item: GoldItem
+    answer: Answer
+    latency_ms: float
+    scores: dict[str, float | None] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "id": self.item.id,
+            "kind": self.item.kind,
+            "question": self.item.question,
+            "expected_abstain": self.item.abstain,
+            "abstained": self.answer.abstained,
+            "answer": self.answer.text,
+            "citations": [{"n": c.n, "source": c.source, "quote": c.quote} for c in self.answer.citations],
+            "latency_ms": round(self.latency_ms, 2),
+            "scores": self.scores,
+        }
+
+
+def score_item(item: GoldItem, answer: Answer, k: int) -> dict[str, float | None]:
+    """The per-question metrics; retrieval, citation and key-fact ones only where the articles answer."""
+    passages = [(p.source, p.text) for p in answer.passages]
+    citations = [(c.source, c.quote) for c in answer.citations]
+    scores: dict[str, float | None] = dict.fromkeys(_MEANS)
+    if not answer.abstained:
+        scores["answer_words"] = float(metrics.answer_words(answer.text))
+    if item.abstain:
+        return scores
+    scores |= {
+        "hit_at_k": metrics.hit_at_k(passages, item.articles, item.evidence, k),
+        "recall_at_k": metrics.recall_at_k(passages, item.articles, k),
+        "mrr": metrics.reciprocal_rank(passages, item.articles, item.evidence),
+        "citation_precision": metrics.citation_precision(citations, item.articles, item.evidence),
+        "citation_recall": metrics.citation_recall(citations, item.articles, item.evidence),
+        "key_fact_accuracy": float(metrics.key_fact_hit(answer.text, item.answers)),
+    }
+    if item.kind == "conflict":
+        scores["conflict_coverage"] = metrics.conflict_coverage(citations, item.evidence)
+    return scores
+
+
+def summarise(results: Sequence[ItemResult]) -> dict[str, dict[str, float | None]]:
+    """Every metric for all questions (``overall``) and for each kind present; ``n`` counts the questions."""
+    groups = {"overall": list(results)}
+    for kind in KINDS:
+        members = [r for r in results if r.item.kind == kind]
+        if members:
+            groups[kind] = members
+    return {name: _summary(members) for name, members in groups.items()}
+
+
+def _summary(results: Sequence[ItemResult]) -> dict[str, float | None]:
+    """Means of the per-question scores (``None`` ones left out), plus the metrics of the group as a whole."""
+    means: dict[str, float | None] = {}
+    for name in _MEANS:
+        present = [v for r in results if (v := r.scores.get(name)) is not None]
+        means[name] = sum(present) / len(present) if present else None
+    pairs = [(r.item.abstain, r.answer.abstained) for r in results]
+    latencies = [r.latency_ms for r in results]
+    whole = {
+        "abstention_precision": metrics.abstention_precision(pairs),
+        "abstention_recall": metrics.abstention_recall(pairs),
+        "latency_p50_ms": metrics.percentile(latencies, 50),
+        "latency_p95_ms": metrics.percentile(latencies, 95),
+    }
+    return {"n": float(len(results)), **{name: (means | whole)[name] for name in METRICS}}

@@ -1,0 +1,49 @@
+"""The gold set itself: well formed, big enough, and every evidence string really in its article."""
+
+import json
+from collections import Counter
+
+import pytest
+from conftest import SEEDS
+
+from rag.errors import EvaluationError
+from rag.evaluation.gold import KINDS, load_gold
+from rag.text import collapse_whitespace
+
+ITEMS = load_gold()
+
+
+def test_the_gold_set_has_every_kind_in_the_numbers_the_issue_asks_for() -> None:
+    kinds = Counter(item.kind for item in ITEMS)
+    assert len(ITEMS) >= 60
+    assert sum(item.abstain for item in ITEMS) >= 10
+    assert kinds["conflict"] >= 6
+    assert kinds["multi-source"] >= 4
+    assert set(kinds) == set(KINDS)
+
+
+@pytest.mark.parametrize("item", ITEMS, ids=lambda item: item.id)
+def test_every_evidence_string_is_in_one_of_its_gold_articles(item) -> None:
+    texts = [collapse_whitespace((SEEDS / name).read_text(encoding="utf-8")) for name in item.articles]
+    for evidence in item.evidence:
+        assert any(collapse_whitespace(evidence) in text for text in texts), evidence
+
+
+def test_multi_source_items_need_two_articles() -> None:
+    for item in ITEMS:
+        if item.kind == "multi-source":
+            assert len(item.articles) >= 2, item.id
+
+
+def test_a_malformed_gold_file_is_refused_with_its_line(tmp_path) -> None:
+    path = tmp_path / "gold.jsonl"
+    path.write_text('{"id": "x", "kind": "fact"}\n')
+    with pytest.raises(EvaluationError, match=r"gold.jsonl:1: missing"):
+        load_gold(path)
+    gossip = {"id": "x", "kind": "gossip", "question": "?", "articles": [], "evidence": [], "answers": []}
+    path.write_text(json.dumps(gossip | {"abstain": True}) + "\n")
+    with pytest.raises(EvaluationError, match="kind must be one of"):
+        load_gold(path)
+    path.write_text(json.dumps(gossip | {"kind": "conflict", "articles": ["a"], "answers": ["8"], "abstain": False}))
+    with pytest.raises(EvaluationError, match="one evidence string per differing figure"):
+        load_gold(path)

@@ -1,0 +1,40 @@
+"""Per-question scores and their summary by kind, on hand-made answers (no index needed)."""
+
+from rag import Answer, Citation, Passage
+from rag.evaluation.gold import GoldItem
+from rag.evaluation.scoring import ItemResult, score_item, summarise
+
+A = "a.txt"
+QUOTE = "Fighting has killed at least 60 people."
+TOLL = GoldItem("c1", "conflict", "How many died?", (A, "b.txt"), ("killed at least 60", "at least 80"), ("60",), False)
+NONE = GoldItem("n1", "unanswerable", "What did Vietnam say?", (), (), (), True)
+
+
+def _answer(text: str, abstained: bool = False) -> Answer:
+    passage = Passage("x", A, None, None, None, QUOTE, 0, len(QUOTE), (), 1.0)
+    citations = () if abstained else (Citation(1, A, None, None, None, QUOTE, 0, len(QUOTE), 1.0, "x"),)
+    return Answer("q", text, citations, (passage,), abstained)
+
+
+def test_a_right_answer_that_misses_one_figure() -> None:
+    scores = score_item(TOLL, _answer(f"{QUOTE} [1]"), k=6)
+    assert scores["key_fact_accuracy"] == 1.0 and scores["hit_at_k"] == 1.0 and scores["mrr"] == 1.0
+    assert scores["citation_precision"] == 1.0
+    assert scores["citation_recall"] == 0.5 and scores["recall_at_k"] == 0.5 and scores["conflict_coverage"] == 0.5
+    assert scores["answer_words"] == 7.0
+
+
+def test_wrong_refusals_and_wrong_answers_score_low() -> None:
+    refused = score_item(TOLL, _answer("The indexed articles do not say.", abstained=True), k=6)
+    assert refused["key_fact_accuracy"] == 0.0 and refused["citation_recall"] == 0.0
+    assert refused["citation_precision"] is None and refused["conflict_coverage"] == 0.0
+    results = [
+        ItemResult(TOLL, _answer("x", abstained=True), 10.0, refused),
+        ItemResult(NONE, _answer(f"{QUOTE} [1]"), 30.0, score_item(NONE, _answer(f"{QUOTE} [1]"), k=6)),
+    ]
+    summary = summarise(results)
+    assert list(summary) == ["overall", "conflict", "unanswerable"]
+    assert summary["overall"]["abstention_precision"] == 0.0  # the one refusal was not due
+    assert summary["overall"]["abstention_recall"] == 0.0  # the one due refusal was not made
+    assert summary["unanswerable"]["key_fact_accuracy"] is None  # nothing to find in an unanswerable item
+    assert summary["overall"]["latency_p50_ms"] == 20.0 and summary["overall"]["n"] == 2.0
