@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 _VERBS = (
     r"(?:said|says|told|wrote|writes|stated|explained|added|warned|urged|called|emphasi[sz]ed|hinted|accused|denied)"
@@ -18,9 +19,13 @@ _TOKEN = (
     r"force|officials?|spokes\w+|former|senior|current|influential|leader|of|the)"
 )
 _WHO = rf"(?P<who>{_TOKEN}(?:\s+{_TOKEN})*)"
-_AFTER = re.compile(rf"[,”\"]\s*{_VERBS}\s+{_WHO}")  # ", said Thai Foreign Minister Sihasak"
+_AFTER = re.compile(rf"[,.!?]?[”\"]\s*{_VERBS}\s+{_WHO}")  # ", said Thai Foreign Minister Sihasak"
 # "Hun Sen, the influential former leader of Cambodia and current Senate President said"
 _BEFORE = re.compile(rf"{_WHO}(?:,\s+(?:the|a|an)\s[^“\",]{{3,90}})?\s+(?:had\s+|has\s+)?{_VERBS}\b")
+# "Malaysia's foreign minister, Mohamad Hasan, urged"
+_OFFICE_NAME = re.compile(rf"{_WHO},\s+(?P<name>[A-Z][\w-]+(?:\s+[A-Z][\w-]+)+),\s+(?:had\s+|has\s+)?{_VERBS}\b")
+_QUOTE_WHO = re.compile(rf"[,.!?]?[”\"]\s*{_WHO}\s+{_VERBS}\b")  # ‘…,” Trump told reporters’
+_QUOTE_OPENS = re.compile(r"^\s*[“\"]")
 _ACCORDING = re.compile(rf"according to {_WHO}")
 _PRONOUN = re.compile(rf"\b(?:he|she)\s+{_VERBS}\b", re.I)
 _NOT_SPEAKERS = re.compile(
@@ -29,17 +34,30 @@ _NOT_SPEAKERS = re.compile(
 )
 
 
-def speaker(sentence: str, previous: str | None = None) -> str | None:
-    """The person or body ``sentence`` attributes its claim to, or None.
+def speaker(sentence: str, before: Sequence[str] = (), after: Sequence[str] = ()) -> str | None:
+    """The person or body ``sentence`` attributes its claim to, or None. ``before`` are the sentences
+    just before it, nearest first (who "he" is); ``after`` those just after it (a quote running on over
+    several sentences names its speaker at its end).
 
     >>> speaker("“A ceasefire must come from actions,” said Thailand's foreign minister Sihasak, warning …")
     "Thailand's foreign minister Sihasak"
     """
-    for pattern in (_AFTER, _BEFORE, _ACCORDING):
+    if (match := _OFFICE_NAME.search(sentence)) and (who := _clean(match["who"])):
+        return f"{who}, {match['name']}"
+    for pattern in (_AFTER, _QUOTE_WHO, _BEFORE, _ACCORDING):
         if (match := pattern.search(sentence)) and (who := _clean(match["who"])):
             return who
-    if _PRONOUN.search(sentence) and previous:
-        return speaker(previous)
+    if _PRONOUN.search(sentence):
+        for previous in before[:3]:
+            if who := speaker(previous):
+                return who
+    if _QUOTE_OPENS.match(sentence):
+        for following in after[:3]:
+            for pattern in (_AFTER, _QUOTE_WHO):
+                if (match := pattern.search(following)) and (who := _clean(match["who"])):
+                    return who
+            if (match := _PRONOUN.search(following)) and before:
+                return speaker(following, before)
     return None
 
 

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
+from datetime import date
 
 import numpy as np
 
 from .attribution import speaker
-from .dates import format_date
+from .dates import format_date, is_future, mentions, resolve
 from .duplicates import collapse
 from .figures import TOLERANCE, asked_quantities, figures, find_conflicts, link
 from .lexical import LexicalIndex, idf, terms
@@ -79,7 +80,9 @@ def answer_extractively(
 
 LATEST = re.compile(r"\b(latest|most recent|newest|current|so far|now)\b", re.I)
 SCOPED_QUESTION = re.compile(
+    # a figure for one country, group or earlier period is not one of the totals the articles dispute
     r"\bin (Thailand|Cambodia|[A-Z]\w+ province)\b|\b(Thai|Cambodian)\s+(soldiers|civilians)\b"
+    r"|\b(January|February|March|April|May|June|July|August|September|October|November|previous|earlier)\b"
 )
 WHO_SAID = re.compile(r"^\s*who\s+(said|says|told|wrote|warned|stated|declared|called|urged|hinted)\b", re.I)
 W_RECENT = 0.10  # "latest"/"most recent" questions: a sentence from the newest article gains this much
@@ -94,7 +97,7 @@ _QUANTITY_WORDS = {
 
 def _cite(n: int, s: ScoredSentence, asked: Question) -> Citation:
     quote = _with_speaker(s) if asked.kind == "person" else s.span
-    before = s.passage.sentences[s.index - 1] if s.index else s.passage.preceding
+    s.passage.sentences[s.index - 1] if s.index else s.passage.preceding
     return Citation(
         n=n,
         source=s.passage.source,
@@ -107,17 +110,41 @@ def _cite(n: int, s: ScoredSentence, asked: Question) -> Citation:
         score=round(s.score, 4),
         chunk_id=s.passage.chunk_id,
         published_inferred=s.passage.published_inferred,
-        speaker=speaker(s.span.text, before.text if before else None),
+        speaker=speaker(s.span.text, *_around(s.passage, s.index)),
     )
 
 
 def _sentence_text(c: Citation, asked: Question, question: str) -> str:
     """One cited sentence of the answer: the quote, its speaker for "who said", its date for a count."""
     lead = f"{c.speaker}: " if c.speaker and WHO_SAID.search(question) else ""
-    when = (
-        f" (as of {format_date(c.published, c.published_inferred)})" if asked.kind == "number" and c.published else ""
-    )
+    when = ""
+    if asked.kind == "number" and c.published:
+        when = f" (as of {format_date(c.published, c.published_inferred)})"
+    elif asked.kind == "date" and c.published:
+        when = _resolved_dates(c)
     return f"{lead}{c.quote}{when} [{c.n}]"
+
+
+def _resolved_dates(c: Citation) -> str:
+    """ "(Monday: 22 Dec 2025, inferred)": the days a quote names, as dates seen from its article's date."""
+    try:
+        published = date.fromisoformat(c.published or "")
+    except ValueError:
+        return ""
+    shown = []
+    for m in mentions(c.quote):
+        if m.kind in ("day", "weekday") and (resolved := resolve(m, published, future=is_future(c.quote, m.start))):
+            inferred = c.published_inferred or m.kind == "weekday"
+            shown.append(f"{c.quote[m.start : m.end]}: {format_date(resolved[0], inferred)}")
+    return f" ({'; '.join(dict.fromkeys(shown))})" if shown else ""
+
+
+def _around(passage: Passage, index: int) -> tuple[list[str], list[str]]:
+    """The sentences before (nearest first, then the one before the passage) and after a sentence."""
+    before = [x.text for x in reversed(passage.sentences[:index])]
+    if passage.preceding is not None:
+        before.append(passage.preceding.text)
+    return before, [x.text for x in passage.sentences[index + 1 :]]
 
 
 def _prefer_newest(scored: list[ScoredSentence]) -> list[ScoredSentence]:
@@ -154,7 +181,7 @@ def _figure_citations(
     for n, (_, entries) in enumerate(newest_first[:MAX_FIGURES], start=1):
         entries.sort(key=lambda e: (e[1].published or "", e[3]), reverse=True)
         span, passage, index, score, _ = entries[0]
-        before = passage.sentences[index - 1] if index else passage.preceding
+        passage.sentences[index - 1] if index else passage.preceding
         citations.append(
             Citation(
                 n=n,
@@ -168,7 +195,7 @@ def _figure_citations(
                 score=round(score, 4),
                 chunk_id=passage.chunk_id,
                 published_inferred=passage.published_inferred,
-                speaker=speaker(span.text, before.text if before else None),
+                speaker=speaker(span.text, *_around(passage, index)),
                 also_reported_by=tuple(sorted(e[1].source for e in entries[1:])),
             )
         )
@@ -183,7 +210,7 @@ def _conflict_text(quantities: tuple[str, ...], citations: tuple[Citation, ...])
         where = c.outlet or c.source
         more = f" and {len(c.also_reported_by)} more" if c.also_reported_by else ""
         parts.append(f"{value} (as of {format_date(c.published, c.published_inferred)}; {where}{more}) [{c.n}]")
-    return f"Reports differ on {_QUANTITY_WORDS[quantities[0]]}: " + "; ".join(parts) + "."
+    return f"Reports differ on {_QUANTITY_WORDS[quantities[0]]}: " + "; ".join(parts)
 
 
 def _out_of_scope(asked: Question, best: float, lexical: LexicalIndex) -> bool:
