@@ -8,9 +8,11 @@
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
 
 from .dates import format_date
+from .schema import Answer
 
 
 def _normal(text: str) -> str:
@@ -53,3 +55,32 @@ def date_correctness(expected_dates: Sequence[str], answer_text: str) -> bool:
 def mean(values: Iterable[float]) -> float:
     values = list(values)
     return sum(values) / len(values) if values else 0.0
+
+
+def score_items(items: Iterable[dict[str, Any]], ask: Callable[[str], Answer]) -> dict[str, list[float]]:
+    """Each gold item's score by kind: ``ask`` answers a question (``rag.query`` with chosen settings)."""
+    found: dict[str, list[float]] = {"conflict": [], "attribution": [], "date": []}
+    for item in items:
+        answer = ask(item["question"])
+        if item["kind"] == "conflict":
+            found["conflict"].append(conflict_coverage(item["articles"], [c.article for c in answer.conflicts]))
+        elif item["kind"] == "attribution":
+            speakers = [c.speaker for c in answer.citations]
+            found["attribution"].append(float(attribution_accuracy(item["answers"], speakers)))
+        elif item["kind"] == "date":
+            found["date"].append(float(date_correctness(item["answers"], answer.text)))
+    return found
+
+
+if __name__ == "__main__":  # python -m rag.news_metrics [eval/gold_news.jsonl]: the measured figures
+    import json
+    import sys
+    from pathlib import Path
+
+    from . import Settings, query
+
+    path = Path(sys.argv[1] if len(sys.argv) > 1 else "eval/gold_news.jsonl")
+    settings = Settings.from_env()
+    gold = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    for kind, values in score_items(gold, lambda q: query(q, settings=settings)).items():
+        print(f"{kind}: {mean(values):.3f} over {len(values)} items")

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from rag import Settings, query
-from rag.news_metrics import attribution_accuracy, conflict_coverage, date_correctness, mean
+from rag.news_metrics import attribution_accuracy, conflict_coverage, date_correctness, mean, score_items
 
 GOLD = Path(__file__).resolve().parent.parent / "eval" / "gold_news.jsonl"
 # Measured on the seed index: 1.0 for each (see README); a floor a little below leaves room for one miss.
@@ -34,19 +34,8 @@ def test_mean_of_nothing_is_zero() -> None:
 
 @pytest.fixture(scope="module")
 def scores(seed_settings: Settings) -> dict[str, list[float]]:
-    found: dict[str, list[float]] = {"conflict": [], "attribution": [], "date": []}
-    for line in GOLD.read_text(encoding="utf-8").splitlines():
-        item = json.loads(line)
-        answer = query(item["question"], settings=seed_settings)
-        if item["kind"] == "conflict":
-            found["conflict"].append(conflict_coverage(item["articles"], [c.article for c in answer.conflicts]))
-        elif item["kind"] == "attribution":
-            found["attribution"].append(
-                float(attribution_accuracy(item["answers"], [c.speaker for c in answer.citations]))
-            )
-        else:
-            found["date"].append(float(date_correctness(item["answers"], answer.text)))
-    return found
+    gold = [json.loads(line) for line in GOLD.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return score_items(gold, lambda q: query(q, settings=seed_settings))
 
 
 @pytest.mark.parametrize("kind", sorted(FLOORS))
