@@ -9,7 +9,7 @@ from dataclasses import dataclass, replace
 
 from .config import Settings
 from .coverage import coverage_of
-from .embedding import load_embedder
+from .embedding import Embedder, load_embedder
 from .errors import IndexMissingError, QuestionError
 from .extractive import answer_extractively
 from .figures import SEARCH_WORDS, asked_quantities
@@ -17,8 +17,8 @@ from .followup import standalone
 from .ingestion import ingest, lexical_index
 from .lexical import LexicalIndex
 from .prompts import load_text
-from .retrieve import retrieve
-from .schema import Answer, Coverage
+from .retrieve import Retrieval, retrieve
+from .schema import Answer, Coverage, Passage
 from .store import ArticleRecord, Store
 
 
@@ -105,7 +105,9 @@ class Engine:
         return replace(answer, coverage=coverage_of(store.ledger().values()))
 
     @staticmethod
-    def _figure_passages(question, found, k, store, lexical, embedder):  # type: ignore[no-untyped-def]
+    def _figure_passages(
+        question: str, found: Retrieval, k: int, store: Store, lexical: LexicalIndex, embedder: Embedder
+    ) -> tuple[Passage, ...]:
         """For a question about a figure (killed, displaced, border length), a wider search with the
         figure's words, so that every article's number for it can be compared, not just the top few."""
         quantities = asked_quantities(question)
