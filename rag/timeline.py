@@ -18,6 +18,12 @@ from .store import Store, StoredChunk
 
 _CLAUSE = re.compile(r"[;:—–]|,\s|\b(?:since|after|while|where|as)\b")
 SAME_EVENT_TERMS = 2  # mentions of one date that share this many content words are one event
+# Outlets name one event in other words ("fighting resumed", "clashes began"): such words count as one.
+_SAME_WORD = {
+    **dict.fromkeys(("clash", "fight", "combat", "skirmish", "hostil"), "fight"),
+    **dict.fromkeys(("resum", "began", "begin", "start", "flare", "erupt"), "start"),
+    **dict.fromkeys(("meet", "session", "gather", "talk"), "meet"),
+}
 
 
 @dataclass(frozen=True)
@@ -85,7 +91,7 @@ def _clause(sentence: str, at: int) -> str:
 def _group(found: list[tuple[str, str, bool, str, StoredChunk, int]]) -> list[TimelineEvent]:
     groups: list[dict[str, Any]] = []
     for when, precision, inferred, what, chunk, i in sorted(found, key=lambda f: f[0]):
-        words = set(terms(what))
+        words = {_SAME_WORD.get(t, t) for t in terms(what)}
         group = next(
             (g for g in groups if g["date"] == when and len(g["terms"] & words) >= SAME_EVENT_TERMS),
             None,
