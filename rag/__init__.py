@@ -23,14 +23,16 @@ from .errors import (
     RagError,
 )
 from .ingestion import IngestReport, ingest
-from .schema import Answer, Citation, Passage
+from .schema import Answer, Citation, Conflict, Coverage, Passage
 
 __all__ = [
     "Answer",
     "Chat",
     "Citation",
     "ConfigError",
+    "Conflict",
     "CorpusError",
+    "Coverage",
     "Engine",
     "IndexBusyError",
     "IndexMismatchError",

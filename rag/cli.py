@@ -9,11 +9,13 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from .config import Settings
+from .dates import format_date
 from .engine import Engine
-from .errors import QuestionError, RagError
+from .errors import IndexMissingError, QuestionError, RagError
 from .evaluation.command import add_arguments as add_eval_arguments
 from .ingestion import ingest
-from .schema import Answer
+from .schema import Answer, Citation
+from .timeline import timeline
 
 EXIT_USER_ERROR = 2
 
@@ -57,6 +59,9 @@ def _parser() -> argparse.ArgumentParser:
     evaluate = commands.add_parser("eval", help="score answers on the gold questions (eval/gold.jsonl)")
     evaluate.set_defaults(run=_eval)
     add_eval_arguments(evaluate)
+    events = commands.add_parser("timeline", help="the dated events of the indexed articles, in order")
+    events.add_argument("--json", action="store_true")
+    events.set_defaults(run=_timeline)
     return parser
 
 
@@ -75,11 +80,11 @@ def render(answer: Answer) -> str:
     if answer.citations:
         lines.append("")
     for c in answer.citations:
-        where = ", ".join(x for x in (c.outlet, c.published) if x)
-        heading = f"{c.title or c.source}" + (f" — {where}" if where else "")
-        lines.append(f"[{c.n}] {heading} ({c.source}, chars {c.start}-{c.end})")
+        lines.append(_citation_line(c))
     if answer.notice:
         lines.append(f"note: {answer.notice}")
+    if answer.coverage:
+        lines.append(f"({answer.coverage.describe()})")
     return "\n".join(lines)
 
 
@@ -87,6 +92,19 @@ def _eval(args: argparse.Namespace, settings: Settings) -> int:
     from .evaluation.command import run  # matplotlib and the evaluators load only for this command
 
     return run(args, settings)
+
+
+def _citation_line(c: Citation) -> str:
+    """``[n] title — outlet, date (file, chars a-b)``, the speaker and the other articles that repeat it."""
+    when = format_date(c.published, c.published_inferred) if c.published else None
+    where = ", ".join(x for x in (c.outlet, when) if x)
+    heading = f"{c.title or c.source}" + (f" — {where}" if where else "")
+    line = f"[{c.n}] {heading} ({c.source}, chars {c.start}-{c.end})"
+    if c.speaker:
+        line += f"; speaker: {c.speaker}"
+    if c.also_reported_by:
+        line += f"; reported by {1 + len(c.also_reported_by)} articles: {', '.join((c.source, *c.also_reported_by))}"
+    return line
 
 
 def _ingest(args: argparse.Namespace, settings: Settings) -> int:
@@ -106,9 +124,25 @@ def _status(args: argparse.Namespace, settings: Settings) -> int:
         return 0
     print(f"corpus: {status.corpus}\nindex:  {status.home}\nmodel:  {status.embed_model}\nllm:    {status.llm}")
     print(f"{len(status.articles)} articles, {status.chunks} chunks")
+    print(f"coverage: {status.coverage.describe()}")
     for a in status.articles:
-        facts = ", ".join(x for x in (a.outlet, a.published) if x)
+        when = format_date(a.published, a.published_inferred) if a.published else None
+        facts = ", ".join(x for x in (a.outlet, when) if x)
         print(f"  {a.id}  {a.chunks:>3} chunks  {a.title or ''}" + (f" ({facts})" if facts else ""))
+    return 0
+
+
+def _timeline(args: argparse.Namespace, settings: Settings) -> int:
+    events = timeline(settings)
+    if not events:
+        raise IndexMissingError(f"no dated events: is there an index in {settings.home}? run `rag ingest` first")
+    if args.json:
+        print(json.dumps([e.to_dict() for e in events], ensure_ascii=False, indent=2))
+        return 0
+    for e in events:
+        print(f"{e.date:<10}  {e.what}" + ("  (date inferred)" if e.inferred else ""))
+        for c in e.citations:
+            print(f"    {_citation_line(c)}")
     return 0
 
 

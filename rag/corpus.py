@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from .dates import infer_dates
 from .errors import CorpusError
 from .schema import Article
 
@@ -69,7 +70,8 @@ def load_corpus(folder: Path) -> Corpus:
             skipped.append(Skipped(str(path), "no text left after cleaning"))
             continue
         articles.append(article)
-    return Corpus(tuple(articles), tuple(skipped))
+    # Undated articles get a date from what they say, read against the dated ones.
+    return Corpus(infer_dates(tuple(articles)), tuple(skipped))
 
 
 @dataclass

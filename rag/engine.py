@@ -8,15 +8,17 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 
 from .config import Settings
-from .embedding import load_embedder
+from .coverage import coverage_of
+from .embedding import Embedder, load_embedder
 from .errors import IndexMissingError, QuestionError
 from .extractive import answer_extractively
+from .figures import SEARCH_WORDS, asked_quantities
 from .followup import standalone
 from .ingestion import ingest, lexical_index
 from .lexical import LexicalIndex
 from .prompts import load_text
-from .retrieve import retrieve
-from .schema import Answer
+from .retrieve import Retrieval, retrieve
+from .schema import Answer, Coverage, Passage
 from .store import ArticleRecord, Store
 
 
@@ -28,9 +30,11 @@ class Status:
     llm: str
     articles: tuple[ArticleRecord, ...]
     chunks: int
+    coverage: Coverage
 
     def to_dict(self) -> dict[str, object]:
         return {
+            "coverage": self.coverage.to_dict(),
             "corpus": self.corpus,
             "home": self.home,
             "embed_model": self.embed_model,
@@ -43,6 +47,8 @@ class Status:
                     "title": a.title,
                     "outlet": a.outlet,
                     "published": a.published,
+                    "published_inferred": a.published_inferred,
+                    "date_basis": a.date_basis,
                     "chunks": a.chunks,
                 }
                 for a in self.articles
@@ -84,16 +90,33 @@ class Engine:
         store, lexical = self._open()
         embedder = load_embedder(self.settings.embed_model, offline=self.settings.offline)
         store.check_dimension(embedder.dimension)
-        found = retrieve(question, k=top_k or self.settings.top_k, store=store, lexical=lexical, embedder=embedder)
+        k = top_k or self.settings.top_k
+        found = retrieve(question, k=k, store=store, lexical=lexical, embedder=embedder)
         chunks = store.get([p.chunk_id for p in found.passages])
         vectors = store.sentence_vectors(list(chunks.values()))
-        return answer_extractively(
+        answer = answer_extractively(
             question,
             found,
             lexical=lexical,
             sentence_vectors=vectors,
             refusal_text=load_text(self.settings.prompts, "refusal.txt"),
+            extra_passages=self._figure_passages(question, found, k, store, lexical, embedder),
         )
+        return replace(answer, coverage=coverage_of(store.ledger().values()))
+
+    @staticmethod
+    def _figure_passages(
+        question: str, found: Retrieval, k: int, store: Store, lexical: LexicalIndex, embedder: Embedder
+    ) -> tuple[Passage, ...]:
+        """For a question about a figure (killed, displaced, border length), a wider search with the
+        figure's words, so that every article's number for it can be compared, not just the top few."""
+        quantities = asked_quantities(question)
+        if not quantities:
+            return ()
+        wider_question = f"{question} {' '.join(SEARCH_WORDS[q] for q in quantities)}"
+        wider = retrieve(wider_question, k=2 * k, store=store, lexical=lexical, embedder=embedder)
+        seen = {p.chunk_id for p in found.passages}
+        return tuple(p for p in wider.passages if p.chunk_id not in seen)
 
     def status(self) -> Status:
         try:
@@ -108,6 +131,7 @@ class Engine:
             llm=self.settings.llm,
             articles=tuple(sorted(ledger.values(), key=lambda a: a.id)),
             chunks=chunks,
+            coverage=coverage_of(ledger.values()),
         )
 
     def _open(self) -> tuple[Store, LexicalIndex]:

@@ -9,10 +9,15 @@ at most three, become the answer, verbatim, each with its [n].
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import date
 
 import numpy as np
 
+from .attribution import speaker
+from .dates import format_date, is_future, mentions, resolve
+from .duplicates import collapse
+from .figures import TOLERANCE, asked_quantities, figures, find_conflicts, link
 from .lexical import LexicalIndex, idf, terms
 from .question import Question, analyse, has_kind
 from .retrieve import Retrieval
@@ -43,32 +48,169 @@ def answer_extractively(
     lexical: LexicalIndex,
     sentence_vectors: dict[str, np.ndarray],
     refusal_text: str,
+    extra_passages: tuple[Passage, ...] = (),
 ) -> Answer:
-    """Compose a cited answer from ``retrieval``'s passages, or abstain when they do not answer."""
+    """Compose a cited answer from ``retrieval``'s passages, or abstain when they do not answer.
+
+    ``extra_passages`` come from a wider search for the figure a question asks about: they are read
+    only for figures, so that every article's number for it can be set side by side.
+    """
     asked = analyse(question)
     scored = score_sentences(asked, retrieval, lexical, sentence_vectors)
     if not scored or _out_of_scope(asked, scored[0].score, lexical):
         return Answer(question, refusal_text, (), retrieval.passages, abstained=True)
+    if LATEST.search(question):
+        scored = _prefer_newest(scored)
     chosen = _choose(asked, scored)
+    evidence = retrieval.passages + extra_passages
+    quantities = () if SCOPED_QUESTION.search(question) else asked_quantities(question)
+    figure_citations = _figure_citations(quantities, scored, extra_passages)
+    if figure_citations:
+        citations = collapse(figure_citations, evidence)
+        conflicts = link(find_conflicts(question, evidence), citations)
+        text = _conflict_text(quantities, citations)
+    else:
+        citations = collapse([_cite(n, s, asked) for n, s in enumerate(chosen, start=1)], evidence)
+        conflicts = link(find_conflicts(question, citations), citations)
+        text = " ".join(_sentence_text(c, asked, question) for c in citations)
+    cited = {c.chunk_id for c in citations}
+    passages = retrieval.passages + tuple(p for p in extra_passages if p.chunk_id in cited)
+    return Answer(question, text, citations, passages, abstained=False, conflicts=conflicts)
+
+
+LATEST = re.compile(r"\b(latest|most recent|newest|current|so far|now)\b", re.I)
+SCOPED_QUESTION = re.compile(
+    # a figure for one country, group or earlier period is not one of the totals the articles dispute
+    r"\bin (Thailand|Cambodia|[A-Z]\w+ province)\b|\b(Thai|Cambodian)\s+(soldiers|civilians)\b"
+    r"|\b(January|February|March|April|May|June|July|August|September|October|November|previous|earlier)\b"
+)
+WHO_SAID = re.compile(r"^\s*who\s+(said|says|told|wrote|warned|stated|declared|called|urged|hinted)\b", re.I)
+W_RECENT = 0.10  # "latest"/"most recent" questions: a sentence from the newest article gains this much
+MAX_FIGURES = 5
+_QUANTITY_WORDS = {
+    "killed": "how many have been killed",
+    "displaced": "how many have been displaced",
+    "border length": "the length of the border",
+    "wounded": "how many have been wounded",
+}
+
+
+def _cite(n: int, s: ScoredSentence, asked: Question) -> Citation:
+    quote = _with_speaker(s) if asked.kind == "person" else s.span
+    s.passage.sentences[s.index - 1] if s.index else s.passage.preceding
+    return Citation(
+        n=n,
+        source=s.passage.source,
+        title=s.passage.title,
+        outlet=s.passage.outlet,
+        published=s.passage.published,
+        quote=quote.text,
+        start=quote.start,
+        end=quote.end,
+        score=round(s.score, 4),
+        chunk_id=s.passage.chunk_id,
+        published_inferred=s.passage.published_inferred,
+        speaker=speaker(s.span.text, *_around(s.passage, s.index)),
+    )
+
+
+def _sentence_text(c: Citation, asked: Question, question: str) -> str:
+    """One cited sentence of the answer: the quote, its speaker for "who said", its date for a count."""
+    lead = f"{c.speaker}: " if c.speaker and WHO_SAID.search(question) else ""
+    when = ""
+    if asked.kind == "number" and c.published:
+        when = f" (as of {format_date(c.published, c.published_inferred)})"
+    elif asked.kind == "date" and c.published:
+        when = _resolved_dates(c)
+    return f"{lead}{c.quote}{when} [{c.n}]"
+
+
+def _resolved_dates(c: Citation) -> str:
+    """ "(Monday: 22 Dec 2025, inferred)": the days a quote names, as dates seen from its article's date."""
+    try:
+        published = date.fromisoformat(c.published or "")
+    except ValueError:
+        return ""
+    shown = []
+    for m in mentions(c.quote):
+        if m.kind in ("day", "weekday") and (resolved := resolve(m, published, future=is_future(c.quote, m.start))):
+            inferred = c.published_inferred or m.kind == "weekday"
+            shown.append(f"{c.quote[m.start : m.end]}: {format_date(resolved[0], inferred)}")
+    return f" ({'; '.join(dict.fromkeys(shown))})" if shown else ""
+
+
+def _around(passage: Passage, index: int) -> tuple[list[str], list[str]]:
+    """The sentences before (nearest first, then the one before the passage) and after a sentence."""
+    before = [x.text for x in reversed(passage.sentences[:index])]
+    if passage.preceding is not None:
+        before.append(passage.preceding.text)
+    return before, [x.text for x in passage.sentences[index + 1 :]]
+
+
+def _prefer_newest(scored: list[ScoredSentence]) -> list[ScoredSentence]:
+    newest = max((s.passage.published or "" for s in scored), default="")
+    bumped = [replace(s, score=s.score + W_RECENT * (bool(newest) and s.passage.published == newest)) for s in scored]
+    return sorted(bumped, key=lambda s: s.score, reverse=True)
+
+
+def _figure_citations(
+    quantities: tuple[str, ...], scored: list[ScoredSentence], extra: tuple[Passage, ...]
+) -> list[Citation]:
+    """One citation per distinct figure of the asked quantity, newest report first, when there are
+    at least two; an article repeating a figure already cited is listed on that citation."""
+    if not quantities:
+        return []
+    quantity = quantities[0]
+    candidates = [(s.span, s.passage, s.index, s.score) for s in scored]
+    candidates += [(span, p, i, 0.0) for p in extra for i, span in enumerate(p.sentences)]
+    picked: dict[float, list[tuple[Span, Passage, int, float, str]]] = {}
+    for span, passage, index, score in candidates:
+        for f in figures(span.text):
+            if f.quantity != quantity or f.period is not None:
+                continue
+            key = next((v for v in picked if abs(v - f.value) / max(v, 1) <= TOLERANCE), f.value)
+            entries = picked.setdefault(key, [])
+            if all(e[1].source != passage.source for e in entries):
+                entries.append((span, passage, index, score, f.text))
+    if len(picked) < 2:
+        return []
+    newest_first = sorted(
+        picked.items(), key=lambda item: (max(e[1].published or "" for e in item[1]), item[0]), reverse=True
+    )
     citations = []
-    for n, s in enumerate(chosen, start=1):
-        quote = _with_speaker(s) if asked.kind == "person" else s.span
+    for n, (_, entries) in enumerate(newest_first[:MAX_FIGURES], start=1):
+        entries.sort(key=lambda e: (e[1].published or "", e[3]), reverse=True)
+        span, passage, index, score, _ = entries[0]
+        passage.sentences[index - 1] if index else passage.preceding
         citations.append(
             Citation(
                 n=n,
-                source=s.passage.source,
-                title=s.passage.title,
-                outlet=s.passage.outlet,
-                published=s.passage.published,
-                quote=quote.text,
-                start=quote.start,
-                end=quote.end,
-                score=round(s.score, 4),
-                chunk_id=s.passage.chunk_id,
+                source=passage.source,
+                title=passage.title,
+                outlet=passage.outlet,
+                published=passage.published,
+                quote=span.text,
+                start=span.start,
+                end=span.end,
+                score=round(score, 4),
+                chunk_id=passage.chunk_id,
+                published_inferred=passage.published_inferred,
+                speaker=speaker(span.text, *_around(passage, index)),
+                also_reported_by=tuple(sorted(e[1].source for e in entries[1:])),
             )
         )
-    text = " ".join(f"{c.quote} [{c.n}]" for c in citations)
-    return Answer(question, text, tuple(citations), retrieval.passages, abstained=False)
+    return citations
+
+
+def _conflict_text(quantities: tuple[str, ...], citations: tuple[Citation, ...]) -> str:
+    """ "Reports differ on how many have been killed: at least 80 (as of 22 Dec 2025, inferred; 001…) [1]; …" """
+    parts = []
+    for c in citations:
+        value = next(f.text for f in figures(c.quote) if f.quantity == quantities[0] and f.period is None)
+        where = c.outlet or c.source
+        more = f" and {len(c.also_reported_by)} more" if c.also_reported_by else ""
+        parts.append(f"{value} (as of {format_date(c.published, c.published_inferred)}; {where}{more}) [{c.n}]")
+    return f"Reports differ on {_QUANTITY_WORDS[quantities[0]]}: " + "; ".join(parts)
 
 
 def _out_of_scope(asked: Question, best: float, lexical: LexicalIndex) -> bool:

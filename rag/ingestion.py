@@ -75,8 +75,15 @@ def ingest(
 def _sync(settings: Settings, store: Store, corpus: Corpus, progress: Progress | None) -> IngestReport:
     ledger = store.ledger()
     current = {a.id: a for a in corpus.articles}
+    # An article is unchanged when its text is, and so is the date inferred for it: a new article can
+    # date an old one ("Monday's meeting"), and then only its labels are rewritten, nothing re-embedded.
     unchanged = sorted(
-        i for i, a in current.items() if i in ledger and ledger[i].complete and ledger[i].content_hash == a.content_hash
+        i
+        for i, a in current.items()
+        if i in ledger
+        and ledger[i].complete
+        and ledger[i].content_hash == a.content_hash
+        and (ledger[i].published, ledger[i].published_inferred) == (a.published, a.published_inferred)
     )
     todo = [a for i, a in sorted(current.items()) if i not in unchanged]
     gone = sorted(set(ledger) - set(current))
@@ -159,6 +166,8 @@ def _record(article: Article, *, complete: bool, chunks: int = 0) -> ArticleReco
         outlet=article.outlet,
         published=article.published,
         byline=article.byline,
+        published_inferred=article.published_inferred,
+        date_basis=article.date_basis,
     )
 
 

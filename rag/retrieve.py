@@ -54,6 +54,7 @@ def retrieve(question: str, *, k: int, store: Store, lexical: LexicalIndex, embe
             dense_score=_rounded(dense_scores.get(chunk_id)),
             lexical_score=_rounded(keyword_scores.get(chunk_id)),
             preceding=chunk.preceding,
+            published_inferred=chunk.published_inferred,
         )
         for chunk_id, score in chosen
         for chunk in [chunks[chunk_id]]

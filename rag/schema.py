@@ -29,9 +29,11 @@ class Article:
     # positions[i] is the offset in the original file of text[i]: how every quote finds its way back.
     positions: tuple[int, ...] = field(repr=False, compare=False)
     title: str | None = None
-    published: str | None = None  # ISO date, when the text gives one
+    published: str | None = None  # ISO date, from metadata or inferred from the text (rag/dates.py)
     byline: str | None = None
     outlet: str | None = None
+    published_inferred: bool = False  # True when ``published`` was read from what the text says
+    date_basis: str | None = None  # how an inferred date was reached, in words
 
     def span(self, start: int, end: int) -> Span:
         """The piece ``text[start:end]`` with its offsets in the original file."""
@@ -80,6 +82,7 @@ class Passage:
     dense_score: float | None = None  # cosine similarity, when the dense search found it
     lexical_score: float | None = None  # BM25, when the keyword search found it
     preceding: Span | None = None  # the article's sentence before this passage
+    published_inferred: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -99,9 +102,57 @@ class Citation:
     end: int
     score: float
     chunk_id: str
+    published_inferred: bool = False  # the date was inferred from the text, not given by the article
+    speaker: str | None = None  # who the quote or claim is attributed to, when the passage names them
+    also_reported_by: tuple[str, ...] = ()  # other articles that repeat this passage (near-duplicates)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """One article's figure for a quantity on which the cited articles disagree (rag/figures.py)."""
+
+    quantity: str  # "killed", "displaced", "border length", "wounded"
+    value: str  # as the article writes it: "at least 80", "817-kilometer"
+    number: float  # the value as a number (lengths in km), for ordering and comparing
+    article: str  # source id
+    outlet: str | None
+    published: str | None
+    published_inferred: bool
+    citation: int | None  # the [n] of the answer that quotes it, when cited
+    quote: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """What was searched: how many articles, from which outlets, over which dates."""
+
+    articles: int
+    outlets: tuple[str, ...]
+    unattributed: int  # articles that name no outlet
+    earliest: str | None
+    latest: str | None
+    inferred_dates: int  # articles whose date was inferred from their text
+
+    def describe(self) -> str:
+        """``searched 5 articles (CNN, JournosNews.com, 3 without an outlet), 9 Dec 2025 – 22 Dec 2025``."""
+        from .dates import format_date
+
+        outlets = list(self.outlets) + ([f"{self.unattributed} without an outlet"] if self.unattributed else [])
+        text = f"searched {self.articles} article{'s' if self.articles != 1 else ''}"
+        text += f" ({', '.join(outlets)})" if outlets else ""
+        if self.earliest:
+            text += f", {format_date(self.earliest)} – {format_date(self.latest)}"
+            text += f" ({self.inferred_dates} dates inferred)" if self.inferred_dates else ""
+        return text
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**asdict(self), "outlets": list(self.outlets), "text": self.describe()}
 
 
 @dataclass(frozen=True)
@@ -116,6 +167,8 @@ class Answer:
     backend: str = "extractive"
     notice: str | None = None  # something the reader should know, e.g. that the LLM failed and why
     rewritten_question: str | None = None  # the standalone form of a follow-up, when it differed
+    conflicts: tuple[Conflict, ...] = ()  # figures the cited articles disagree on, newest first
+    coverage: Coverage | None = None  # what was searched
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-safe dictionary of everything above."""
@@ -128,4 +181,6 @@ class Answer:
             "backend": self.backend,
             "notice": self.notice,
             "rewritten_question": self.rewritten_question,
+            "conflicts": [c.to_dict() for c in self.conflicts],
+            "coverage": self.coverage.to_dict() if self.coverage else None,
         }

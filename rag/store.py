@@ -54,6 +54,8 @@ class ArticleRecord:
     outlet: str | None = None
     published: str | None = None
     byline: str | None = None
+    published_inferred: bool = False
+    date_basis: str | None = None
 
 
 @dataclass(frozen=True)
@@ -68,6 +70,7 @@ class StoredChunk:
     outlet: str | None
     published: str | None
     preceding: Span | None
+    published_inferred: bool = False
 
 
 def _client(settings: Settings) -> chromadb.api.ClientAPI:
@@ -272,6 +275,19 @@ class Store:
                 vectors[c.id] = np.asarray([found[k] for k in keys], dtype=np.float32)
         return vectors
 
+    def iter_chunks(self, page: int = 1000) -> Iterator[StoredChunk]:
+        """Every chunk with its sentences and article facts, a page at a time (for the timeline)."""
+        if self._chunks is None:
+            return
+        offset = 0
+        while True:
+            rows = self._chunks.get(include=["documents", "metadatas"], limit=page, offset=offset)
+            if not rows["ids"]:
+                return
+            for i, text, meta in zip(rows["ids"], rows["documents"], rows["metadatas"], strict=True):
+                yield _stored_chunk(i, text, meta)
+            offset += len(rows["ids"])
+
     def iter_texts(self, page: int = 5000) -> Iterator[tuple[list[str], list[str]]]:
         """All chunk ids and texts, a page at a time (for rebuilding the keyword index)."""
         if self._chunks is None:
@@ -314,6 +330,7 @@ def _chunk_metadata(chunk: Chunk, record: ArticleRecord) -> dict[str, Any]:
         "title": record.title,
         "outlet": record.outlet,
         "published": record.published,
+        "published_inferred": record.published_inferred,
     }
     return {k: v for k, v in metadata.items() if v is not None}
 
@@ -331,4 +348,5 @@ def _stored_chunk(chunk_id: str, text: str, meta: Mapping[str, Any]) -> StoredCh
         outlet=meta.get("outlet"),
         published=meta.get("published"),
         preceding=Span(*json.loads(meta["preceding"])) if "preceding" in meta else None,
+        published_inferred=bool(meta.get("published_inferred", False)),
     )

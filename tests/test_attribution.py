@@ -1,0 +1,55 @@
+import pytest
+
+from rag.attribution import speaker
+from rag.duplicates import near_duplicate
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        (
+            '"A ceasefire must come from actions," said Thailand\'s foreign minister Sihasak, warning of delay.',
+            "Thailand's foreign minister Sihasak",
+        ),
+        (
+            "Thai Foreign Minister Sihasak Phuangketkeow said on social media that he had spoken with Rubio.",
+            "Thai Foreign Minister Sihasak Phuangketkeow",
+        ),
+        (
+            "Hun Sen, the influential former leader of Cambodia and current Senate President said in a post, “strike”",
+            "Hun Sen",
+        ),
+        (
+            "Malaysia's foreign minister, Mohamad Hasan, urged ASEAN representatives to act.",
+            "Malaysia's foreign minister, Mohamad Hasan",
+        ),
+        ("At least eight people have been killed since the latest skirmishes began.", None),
+    ],
+)
+def test_the_speaker_a_sentence_names(sentence: str, expected: str | None) -> None:
+    assert speaker(sentence) == expected
+
+
+def test_he_said_takes_the_speaker_from_a_sentence_before() -> None:
+    before = [
+        "When asked about it, nothing.",
+        "And on Monday, Thailand’s Prime Minister Anutin Charnvirakul told reporters x.",
+    ]
+    assert (
+        speaker("He said: “I don’t remember that anymore.”", before) == "Thailand’s Prime Minister Anutin Charnvirakul"
+    )
+
+
+def test_a_quote_over_several_sentences_takes_the_speaker_at_its_end() -> None:
+    after = [
+        "You know, they started up again.",
+        'But I think we have that in pretty good shape," Trump told reporters.',
+    ]
+    assert speaker('"Thailand is starting to shape up.', (), after) == "Trump"
+
+
+def test_near_duplicates_are_the_same_quote_in_slightly_other_words() -> None:
+    a = "We must intensify trust-building among the conflicting parties and provide horizons for dialogue."
+    b = "We must intensify trust-building among the conflicting parties and provide the horizons for dialogue."
+    assert near_duplicate(a, b)
+    assert not near_duplicate(a, "The two neighbors exchanged rockets along their land border.")

@@ -1,0 +1,128 @@
+"""News-aware answers on the seed index: conflicting figures, dates, speakers, duplicates, coverage, timeline."""
+
+import json
+
+import pytest
+from conftest import SEEDS
+
+from rag import Settings, query
+from rag.cli import main
+from rag.text import collapse_whitespace
+from rag.timeline import timeline
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["How many people have been killed?", "How many people have been displaced?", "How long is the border?"],
+)
+def test_figures_that_differ_are_reported_as_a_conflict(seed_settings: Settings, question: str) -> None:
+    answer = query(question, settings=seed_settings)
+    assert answer.conflicts, answer.text
+    assert len({c.source for c in answer.citations}) >= 2
+    assert answer.text.startswith("Reports differ")
+    assert len({c.number for c in answer.conflicts}) >= 2
+    # newest first, every row linked to a citation that quotes a figure from its article
+    dates = [c.published for c in answer.citations]
+    assert dates == sorted(dates, reverse=True)
+    cited = {c.n: c for c in answer.citations}
+    for row in answer.conflicts:
+        assert row.citation in cited
+        assert row.article in (cited[row.citation].source, *cited[row.citation].also_reported_by)
+    for c in answer.citations:
+        original = (SEEDS / c.source).read_text(encoding="utf-8")
+        assert collapse_whitespace(original[c.start : c.end]) == c.quote
+
+
+def test_counts_say_as_of_when(seed_settings: Settings) -> None:
+    answer = query("How many people have been killed?", settings=seed_settings)
+    assert "as of 9 Dec 2025" in answer.text and "as of 22 Dec 2025, inferred" in answer.text
+
+
+def test_a_figure_for_one_country_is_not_turned_into_a_conflict(seed_settings: Settings) -> None:
+    answer = query("How many people have been killed in Thailand?", settings=seed_settings)
+    assert not answer.text.startswith("Reports differ")
+
+
+def test_citations_carry_dates_and_whether_they_were_inferred(seed_settings: Settings) -> None:
+    answer = query("Which fighter jets did Thailand use for its airstrikes?", settings=seed_settings)
+    (first, *_) = answer.citations
+    assert first.published == "2025-12-22" and first.published_inferred
+
+
+def test_who_said_answers_with_the_speaker(seed_settings: Settings) -> None:
+    answer = query(
+        "Who said a ceasefire does not come with an announcement but must come from actions?", settings=seed_settings
+    )
+    assert answer.citations[0].speaker and "Sihasak" in answer.citations[0].speaker
+    assert answer.text.startswith(answer.citations[0].speaker)
+
+
+def test_a_quote_two_articles_carry_is_one_citation_reported_by_both(seed_settings: Settings) -> None:
+    answer = query("What did Malaysia's foreign minister say about trust-building?", settings=seed_settings)
+    repeated = [c for c in answer.citations if "trust-building" in c.quote]
+    assert repeated and repeated[0].also_reported_by
+    sources = {repeated[0].source, *repeated[0].also_reported_by}
+    assert sources == {"001_319db5c8fac61f63.txt", "004_cfd63779a67ceb9c.txt"}
+    assert sum("trust-building" in c.quote for c in answer.citations) == 1
+
+
+def test_latest_questions_prefer_the_newest_article(seed_settings: Settings) -> None:
+    answer = query("What is the latest on the ceasefire talks?", settings=seed_settings)
+    assert answer.citations[0].published == "2025-12-22"
+
+
+@pytest.mark.parametrize(
+    "question", ["How many people have been displaced?", "What did Vietnam's president say about the ceasefire?"]
+)
+def test_answers_and_abstentions_say_what_was_searched(seed_settings: Settings, question: str) -> None:
+    coverage = query(question, settings=seed_settings).coverage
+    assert coverage is not None
+    assert coverage.articles == 5 and "CNN" in coverage.outlets
+    assert (coverage.earliest, coverage.latest, coverage.inferred_dates) == ("2025-12-09", "2025-12-22", 4)
+
+
+def test_status_shows_coverage(
+    seed_settings: Settings, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("RAG_HOME", str(seed_settings.home))
+    assert main(["status", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["coverage"]["articles"] == 5 and data["coverage"]["latest"] == "2025-12-22"
+    assert main(["status"]) == 0
+    assert "coverage: searched 5 articles" in capsys.readouterr().out
+
+
+def test_the_timeline_has_the_key_events_in_order(seed_settings: Settings) -> None:
+    events = timeline(seed_settings)
+    assert [e.date for e in events] == sorted(e.date for e in events)
+    wanted = {
+        "2025-07": "July",
+        "2025-10": "October",
+        "2025-12-08": "8",
+        "2025-12-22": "Kuala Lumpur",
+        "2025-12-24": "December 24",
+    }
+    for when, word in wanted.items():
+        assert any(e.date == when and any(word in c.quote for c in e.citations) for e in events), when
+    meeting = next(e for e in events if e.date == "2025-12-22" and "Kuala Lumpur" in e.what)
+    assert meeting.inferred and len({c.source for c in meeting.citations}) >= 3
+
+
+def test_rag_timeline_prints_dates_and_citations(
+    seed_settings: Settings, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("RAG_HOME", str(seed_settings.home))
+    assert main(["timeline"]) == 0
+    out = capsys.readouterr().out
+    for when in ("2025-07", "2025-10", "2025-12-08", "2025-12-22", "2025-12-24"):
+        assert f"\n{when} " in f"\n{out}"
+    assert "[1] " in out and "chars " in out
+    assert main(["timeline", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert {"date", "precision", "inferred", "what", "citations"} <= data[0].keys()
+
+
+def test_rag_timeline_without_an_index_is_one_line(tmp_path, capsys: pytest.CaptureFixture[str]) -> None:  # type: ignore[no-untyped-def]
+    assert main(["timeline"]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "rag ingest" in err
