@@ -7,13 +7,17 @@ import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 
+from llama_index.core.llms import LLM
+
 from .config import Settings
 from .embedding import load_embedder
 from .errors import IndexMissingError, QuestionError
 from .extractive import answer_extractively
 from .followup import standalone
+from .generate import check_prompts, rewrite_follow_up, stream_answer
 from .ingestion import ingest, lexical_index
 from .lexical import LexicalIndex
+from .llm import build_llm
 from .prompts import load_text
 from .retrieve import retrieve
 from .schema import Answer
@@ -58,6 +62,7 @@ class Engine:
         self._lock = threading.Lock()
         self._store: Store | None = None
         self._lexical: LexicalIndex | None = None
+        self._client: LLM | None = None
 
     def ask(self, question: str, *, top_k: int | None = None, previous: str | None = None) -> Answer:
         """Answer ``question`` from the articles, with citations, or abstain.
@@ -71,29 +76,54 @@ class Engine:
     def stream(self, question: str, *, top_k: int | None = None, previous: str | None = None) -> Iterator[str | Answer]:
         """Yield the answer text as it is produced, then the finished ``Answer``."""
         question = clean_question(question, self.settings.max_question_chars)
-        standalone_question = standalone(question, previous)
-        answer = self._answer(standalone_question, top_k)
-        if standalone_question != question:
-            answer = replace(answer, question=question, rewritten_question=standalone_question)
-        # The extractive answer is whole at once; it is still handed out a sentence at a time so that
-        # every caller can treat all backends alike.
-        yield from re.findall(r".+?\[\d+\]\s*|.+$", answer.text)
-        yield answer
+        notice = None
+        if self.settings.llm == "extractive":
+            standalone_question = standalone(question, previous)
+        else:
+            standalone_question, notice = rewrite_follow_up(question, previous, llm=self._llm(), settings=self.settings)
+        items = self._answer(standalone_question, top_k)
+        for item in items:
+            if not isinstance(item, Answer):
+                yield item
+                continue
+            if standalone_question != question:
+                item = replace(item, question=question, rewritten_question=standalone_question)
+            if notice:
+                item = replace(item, notice="; ".join(x for x in (notice, item.notice) if x))
+            yield item
 
-    def _answer(self, question: str, top_k: int | None) -> Answer:
+    def _answer(self, question: str, top_k: int | None) -> Iterator[str | Answer]:
         store, lexical = self._open()
         embedder = load_embedder(self.settings.embed_model, offline=self.settings.offline)
         store.check_dimension(embedder.dimension)
         found = retrieve(question, k=top_k or self.settings.top_k, store=store, lexical=lexical, embedder=embedder)
         chunks = store.get([p.chunk_id for p in found.passages])
         vectors = store.sentence_vectors(list(chunks.values()))
-        return answer_extractively(
+        answer = answer_extractively(
             question,
             found,
             lexical=lexical,
             sentence_vectors=vectors,
             refusal_text=load_text(self.settings.prompts, "refusal.txt"),
         )
+        if self.settings.llm != "extractive":
+            llm = self._llm()
+            yield from stream_answer(
+                question, answer, llm=llm, settings=self.settings, embed=embedder.embed, sentence_vectors=vectors
+            )
+            return
+        # The extractive answer is whole at once; it is still handed out a sentence at a time so that
+        # every caller can treat all backends alike.
+        yield from re.findall(r".+?\[\d+\]\s*|.+$", answer.text)
+        yield answer
+
+    def _llm(self) -> LLM:
+        """The language model client, built (and the prompt files checked) on first use."""
+        with self._lock:
+            if self._client is None:
+                check_prompts(self.settings)
+                self._client = build_llm(self.settings)
+            return self._client
 
     def status(self) -> Status:
         try:

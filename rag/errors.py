@@ -31,3 +31,7 @@ class IndexMismatchError(RagError):
 
 class IndexBusyError(RagError):
     """Another process is writing to the same index."""
+
+
+class LLMError(RagError):
+    """The language model server could not give an answer (down, refused, timed out, malformed reply)."""

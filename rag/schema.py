@@ -116,6 +116,7 @@ class Answer:
     backend: str = "extractive"
     notice: str | None = None  # something the reader should know, e.g. that the LLM failed and why
     rewritten_question: str | None = None  # the standalone form of a follow-up, when it differed
+    unsupported: tuple[str, ...] = ()  # sentences of a model's answer that no passage supports (rag/verify.py)
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-safe dictionary of everything above."""
@@ -128,4 +129,5 @@ class Answer:
             "backend": self.backend,
             "notice": self.notice,
             "rewritten_question": self.rewritten_question,
+            "unsupported": list(self.unsupported),
         }
