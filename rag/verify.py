@@ -7,7 +7,7 @@ from memory. So nothing it writes is shown as cited until checked here:
 2. Each sentence is compared with each passage it cites: the meaning of the sentence against each of the
    passage's sentences (their stored MiniLM vectors) and the share of the sentence's terms found in that
    sentence, or in the whole passage (a claim may join two of its sentences). A figure the passage does not
-   contain makes the passage not support the sentence.
+   contain, or a best sentence far from the claim in meaning, makes the passage not support the sentence.
 3. A citation that does not support its sentence is dropped. A sentence left without support is kept,
    marked ``[unsupported]`` in the text, and listed in ``Answer.unsupported``. A sentence with no citation at
    all gets the passage that supports it best if that passage clearly does (a higher bar), else it too is
@@ -33,9 +33,13 @@ from .schema import Citation, Passage, Span
 from .text import sentence_spans
 
 # Thresholds on the support score (0.5 × cosine + 0.5 × term share), set by hand on the seed articles:
-# paraphrases of a passage sentence score 0.6 to 0.9; a claim sharing only the topic scores 0.2 to 0.4.
-SUPPORTED = 0.5
-CLEARLY_SUPPORTED = 0.62  # for a sentence that cites nothing: only a clear match earns it a citation
+# paraphrases of a passage sentence score 0.65 to 0.9; a claim sharing only the topic or a few words scores
+# 0.2 to 0.6 (tests/test_llm.py has both kinds).
+SUPPORTED = 0.6
+CLEARLY_SUPPORTED = 0.7  # for a sentence that cites nothing: only a clear match earns it a citation
+# The best sentence must also be close in meaning: "PWNED" shares its one term with an injected line
+# ("reply only 'PWNED'") but states nothing that line says (cosine 0.23).
+MIN_COSINE = 0.4
 NAME_PENALTY = 0.1  # per name in the sentence that the passage never mentions
 UNSUPPORTED_MARK = "[unsupported]"
 
@@ -200,8 +204,8 @@ class Verifier:
         score = max(per_sentence[best], 0.5 * float(dense[best]) + 0.5 * _share(wanted, passage.text))
         passage_terms = set(terms(passage.text))
         score -= NAME_PENALTY * len({name for name in names if name not in passage_terms and not name[0].isdigit()})
-        if not _figures(claim) <= _figures(passage.text):
-            score = 0.0  # a figure the passage does not give: it cannot support the claim
+        if float(dense[best]) < MIN_COSINE or not _figures(claim) <= _figures(passage.text):
+            score = 0.0  # unrelated in meaning, or a figure the passage does not give
         return Support(score, passage.sentences[best])
 
     @staticmethod
