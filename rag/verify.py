@@ -114,19 +114,30 @@ class Verifier:
         paragraphs = self._buffer.split("\n")
         ready: list[str] = []
         for paragraph in paragraphs[:-1]:
-            ready += self._sentences(paragraph, final=True)
+            ready += self._sentences(paragraph)
         self._buffer = paragraphs[-1]
-        spans = sentence_spans(self._buffer) if self._buffer.strip() else []
-        # The last sentence may still be growing, and markers after its full stop may be yet to come.
-        if len(spans) >= 2 and not _LEADING_MARKERS.match(self._buffer[spans[-1][0] :]):
-            cut = spans[-1][0]
-            ready += self._sentences(self._buffer[:cut], final=True)
+        cut = self._cut()
+        if cut:
+            ready += self._sentences(self._buffer[:cut])
             self._buffer = self._buffer[cut:]
         return ready
 
+    def _cut(self) -> int:
+        """Where the buffer's finished sentences end: before the last sentence, which may still be growing,
+        and after any markers that follow a full stop ("… killed. [2] Seven …"), which may be incomplete."""
+        spans = sentence_spans(self._buffer) if self._buffer.strip() else []
+        for start, _ in reversed(spans[1:]):
+            tail = self._buffer[start:]
+            lead = _LEADING_MARKERS.match(tail)
+            at = lead.end() if lead else 0
+            rest = tail[at:].lstrip()
+            if rest and not rest.startswith("["):
+                return start + at
+        return 0
+
     def finish(self) -> list[str]:
         """The last pieces, once the model has stopped."""
-        ready = self._sentences(self._buffer, final=True)
+        ready = self._sentences(self._buffer)
         self._buffer = ""
         return ready
 
@@ -139,7 +150,7 @@ class Verifier:
         refused = self._refusals > 0 and not citations
         return Verified(text, citations, tuple(self._unsupported), refused)
 
-    def _sentences(self, paragraph: str, *, final: bool) -> list[str]:
+    def _sentences(self, paragraph: str) -> list[str]:
         pieces: list[str] = []
         sentences = [paragraph[a:b] for a, b in sentence_spans(paragraph)] if paragraph.strip() else []
         # "Claim. [1] Next claim." — punkt puts "[1]" at the head of the next sentence; it belongs before.
