@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import time
 from collections.abc import Iterator
@@ -267,3 +268,28 @@ def test_an_injected_instruction_stays_quoted_data(injected_settings: Settings, 
     assert user.rindex('<source n="', 0, injected) < injected < user.index("</source>", injected)
     assert "PWNED" in answer.text and not answer.citations, "nothing the sources do not say passes as cited"
     assert answer.unsupported
+
+
+def test_rag_ask_streams_then_lists_sources(
+    seed_settings: Settings, fake: FakeLLM, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from rag.cli import main
+
+    for key, value in {
+        "RAG_HOME": str(seed_settings.home),
+        "RAG_LLM": "openai",
+        "RAG_LLM_MODEL": "fake-model",
+        "RAG_LLM_BASE_URL": fake.url + "/v1",
+        "RAG_LLM_TIMEOUT_S": "5",
+    }.items():
+        monkeypatch.setenv(key, value)
+    fake.script(ZORBLAT, ZORBLAT)
+    assert main(["ask", JETS]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("Thailand used F-16 fighter jets for its airstrikes. [1] ")
+    assert "Zorblat. [unsupported]" in out and "[1] Emergency ASEAN talks" in out
+    assert "1 sentence(s) marked [unsupported]" in out
+    assert main(["ask", JETS, "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["unsupported"] == ["The jets were supplied by a company called Zorblat."]
+    assert data["backend"] == "openai"
