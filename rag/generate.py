@@ -44,8 +44,10 @@ def rewrite_follow_up(question: str, previous: str | None, *, llm: LLM, settings
         reply = complete(llm, [Message("user", prompt)], settings)
     except LLMError as error:
         return standalone(question, previous), f"{error}; the follow-up was rewritten without it"
-    rewritten = reply.strip().splitlines()[0].strip().strip("\"'“”").strip()
-    return (rewritten or question), None
+    rewritten = " ".join(reply.strip().splitlines()[0].strip("\"'“” ").split())
+    if not rewritten or len(rewritten) > settings.max_question_chars:
+        return standalone(question, previous), "the language model's rewrite of the follow-up was unusable"
+    return rewritten, None
 
 
 def stream_answer(

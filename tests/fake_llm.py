@@ -57,6 +57,12 @@ class FakeLLM:
         with self._lock:
             self._script.extend(r if isinstance(r, Reply) else Reply(r) for r in replies)
 
+    def reset(self) -> None:
+        """Forget the script and the recorded requests."""
+        with self._lock:
+            self._script.clear()
+            self.requests.clear()
+
     def next_reply(self, request: Request) -> Reply:
         with self._lock:
             self.requests.append(request)

@@ -31,8 +31,7 @@ def server() -> Iterator[FakeLLM]:
 @pytest.fixture
 def fake(server: FakeLLM) -> FakeLLM:
     """The module's server with an empty script and no recorded requests."""
-    server.requests.clear()
-    server._script.clear()
+    server.reset()
     return server
 
 
