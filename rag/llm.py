@@ -169,12 +169,27 @@ def _explain(error: BaseException, settings: Settings) -> LLMError:
     if isinstance(error, openai.APIConnectionError | httpx.TransportError | ConnectionError):
         return _error(f"cannot reach {where}: is the server running? ({_first_line(error)})", retryable=True)
     if isinstance(status, int) and status >= 400:
-        detail = _first_line(getattr(error, "error", None) or getattr(error, "message", None) or error)
+        detail = _first_line(_server_message(error))
         hint = " (check RAG_LLM_MODEL and RAG_LLM_API_KEY)" if status in (401, 403, 404) else ""
         return _error(f"{where} answered HTTP {status}: {detail}{hint}", retryable=status == 429 or status >= 500)
     if isinstance(error, json.JSONDecodeError | ValueError | KeyError | TypeError | AttributeError):
         return _error(f"{where} sent a malformed reply ({type(error).__name__}: {_first_line(error)})", retryable=False)
     return _error(f"{where} failed: {type(error).__name__}: {_first_line(error)}", retryable=False)
+
+
+def _server_message(error: BaseException) -> object:
+    """The server's own words: OpenAI-style ``{"error": {"message": …}}``, Ollama's ``error``, else the exception."""
+    body = getattr(error, "body", None)
+    if isinstance(body, dict):
+        inner = body.get("error", body)
+        if isinstance(inner, dict) and inner.get("message"):
+            return inner["message"]
+        if isinstance(inner, str):
+            return inner
+    ollama_error = getattr(error, "error", None)
+    if isinstance(ollama_error, dict) and ollama_error.get("message"):
+        return ollama_error["message"]
+    return ollama_error or error
 
 
 def _first_line(value: object) -> str:
