@@ -175,7 +175,7 @@ class Verifier:
         claim = strip_markers(sentence)
         if not claim:
             return ""
-        if self._refusal and self._refusal in _normal(claim):
+        if self._refusal and f" {self._refusal} " in f" {_normal(claim)} ":
             self._refusals += 1
             return claim
         if not terms(claim):

@@ -207,3 +207,41 @@ def test_bad_llm_settings_are_one_clear_error(env: dict[str, str], message: str)
 
 def test_seed_prompts_folder_is_the_default() -> None:
     assert Settings().prompts == SEEDS.parent / "prompts"
+
+
+# Claims checked against the passages really retrieved for a question from the seed index.
+CLAIMS = [
+    ("Which fighter jets did Thailand use?", "Thailand carried out airstrikes in Cambodia with F-16 jets.", True),
+    ("Which fighter jets did Thailand use?", "Cambodian forces fired thousands of BM-21 rockets.", True),
+    ("Which fighter jets did Thailand use?", "Thailand bought its F-16 jets from the United States in 1988.", False),
+    ("Which fighter jets did Thailand use?", "The airstrikes were condemned by the United Nations.", False),
+    ("Who chairs the mine ban convention?", "Zambia chairs the mine ban convention.", True),
+    ("Who chairs the mine ban convention?", "Norway chairs the mine ban convention.", False),
+    ("Where will the talks be held?", "The emergency ASEAN talks are held in Kuala Lumpur.", True),
+    ("Where will the talks be held?", "The talks will take place in Singapore next month.", False),
+    pytest.param(
+        "How many people have been killed?",
+        "Dozens of Thai soldiers died in the fighting.",
+        False,
+        marks=pytest.mark.xfail(strict=True, reason="a figure in words ('dozens') is not checked like digits"),
+    ),
+]
+
+
+@pytest.mark.parametrize(("question", "claim", "supported"), CLAIMS)
+def test_claims_against_retrieved_passages(seed_settings: Settings, question: str, claim: str, supported: bool) -> None:
+    from rag import engine
+    from rag.retrieve import retrieve
+
+    store, lexical = engine(seed_settings)._open()
+    embedder = load_embedder(seed_settings.embed_model)
+    found = retrieve(question, k=6, store=store, lexical=lexical, embedder=embedder)
+    vectors = store.sentence_vectors(list(store.get([p.chunk_id for p in found.passages]).values()))
+    for cited in (claim, claim.rstrip(".") + " " + "".join(f"[{n}]" for n in range(1, len(found.passages) + 1))):
+        # Uncited, a passage must clearly support it; citing every passage, one must support it.
+        verifier = Verifier(found.passages, embed=embedder.embed, sentence_vectors=vectors, refusal="No.")
+        verifier.feed(cited)
+        verifier.finish()
+        result = verifier.result()
+        assert bool(result.citations) is supported, result
+        assert bool(result.unsupported) is not supported
