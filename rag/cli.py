@@ -66,21 +66,28 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _ask(args: argparse.Namespace, settings: Settings) -> int:
-    answer = Engine(settings).ask(args.question)
     if args.json:
+        answer = Engine(settings).ask(args.question)
         print(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2))
-    else:
-        print(render(answer))
+        return 0
+    # The text is printed as it arrives (a language model writes for seconds), the sources once it is done.
+    for item in Engine(settings).stream(args.question):
+        if isinstance(item, Answer):
+            print(render(item, text=False))
+        else:
+            print(item, end="", flush=True)
     return 0
 
 
-def render(answer: Answer) -> str:
+def render(answer: Answer, *, text: bool = True) -> str:
     """The answer text, then one line per citation: ``[n] title — outlet, date (file): "quote"``."""
-    lines = [answer.text]
+    lines = [answer.text] if text else [""]
     if answer.citations:
         lines.append("")
     for c in answer.citations:
         lines.append(_citation_line(c))
+    if answer.unsupported:
+        lines.append(f"note: {len(answer.unsupported)} sentence(s) marked [unsupported]: no source says that")
     if answer.notice:
         lines.append(f"note: {answer.notice}")
     if answer.coverage:

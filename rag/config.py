@@ -5,14 +5,15 @@ from __future__ import annotations
 import dataclasses
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 
 from .errors import ConfigError
 from .prompts import DEFAULT_PROMPTS
 
 DEFAULT_EMBED_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
-LLM_BACKENDS = ("extractive",)
+LLM_BACKENDS = ("extractive", "openai", "ollama")
+DEFAULT_BASE_URLS = {"openai": "https://api.openai.com/v1", "ollama": "http://127.0.0.1:11434"}
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,17 @@ class Settings:
     ui_host: str = "127.0.0.1"
     ui_port: int = 7860
     ui_auth: str | None = dataclasses.field(default=None, repr=False)
+    # The language model, when llm is "openai" (any OpenAI-compatible server) or "ollama" (native API).
+    llm_base_url: str = ""  # empty: the backend's usual address (DEFAULT_BASE_URLS)
+    llm_model: str = ""
+    llm_api_key: str = field(default="", repr=False)
+    # The whole wait for one reply, retries included: a dead server costs at most this long.
+    llm_timeout_s: float = 60.0
+    llm_retries: int = 2
+    llm_temperature: float = 0.1
+    llm_max_tokens: int = 512
+    # Tokens of prompt (instructions, sources, question); the reply's llm_max_tokens come on top.
+    llm_context_tokens: int = 3000
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "home", Path(self.home))
@@ -57,6 +69,8 @@ class Settings:
             )
         if self.llm not in LLM_BACKENDS:
             raise ConfigError(f"RAG_LLM must be one of {', '.join(LLM_BACKENDS)}, got {self.llm!r}")
+        if self.llm != "extractive":
+            self._check_llm()
         if not self.embed_model.strip():
             raise ConfigError("embed_model must name a sentence-transformers model or folder")
         if self.max_question_chars < 1:
@@ -68,6 +82,27 @@ class Settings:
             if not user.strip() or not password:
                 raise ConfigError("RAG_UI_AUTH must look like user:password, with both parts non-empty")
 
+    def _check_llm(self) -> None:
+        if not self.llm_model.strip():
+            raise ConfigError(f"RAG_LLM={self.llm} needs RAG_LLM_MODEL, the model name the server knows")
+        if self.llm_base_url and not self.llm_base_url.startswith(("http://", "https://")):
+            raise ConfigError(f"RAG_LLM_BASE_URL must start with http:// or https://, got {self.llm_base_url!r}")
+        if not 0 < self.llm_timeout_s <= 3600:
+            raise ConfigError(f"RAG_LLM_TIMEOUT_S must be between 0 and 3600 seconds, got {self.llm_timeout_s}")
+        if not 0 <= self.llm_retries <= 10:
+            raise ConfigError(f"RAG_LLM_RETRIES must be between 0 and 10, got {self.llm_retries}")
+        if not 0 <= self.llm_temperature <= 2:
+            raise ConfigError(f"RAG_LLM_TEMPERATURE must be between 0 and 2, got {self.llm_temperature}")
+        if self.llm_max_tokens < 16:
+            raise ConfigError(f"RAG_LLM_MAX_TOKENS must be at least 16, got {self.llm_max_tokens}")
+        if self.llm_context_tokens < 512:
+            raise ConfigError(f"RAG_LLM_CONTEXT_TOKENS must be at least 512, got {self.llm_context_tokens}")
+
+    @property
+    def llm_url(self) -> str:
+        """The LLM server's address: RAG_LLM_BASE_URL, else the backend's usual one."""
+        return (self.llm_base_url or DEFAULT_BASE_URLS.get(self.llm, "")).rstrip("/")
+
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides: object) -> Settings:
         """Read ``RAG_<FIELD>`` variables (``RAG_HOME``, ``RAG_TOP_K`` …); keyword overrides win.
@@ -77,11 +112,11 @@ class Settings:
         """
         env = os.environ if env is None else env
         values: dict[str, object] = {}
-        for field in fields(cls):
-            raw = env.get(f"RAG_{field.name.upper()}")
+        for known in fields(cls):
+            raw = env.get(f"RAG_{known.name.upper()}")
             if raw is None or raw == "":
                 continue
-            values[field.name] = _parse(field.name, field.type, raw)
+            values[known.name] = _parse(known.name, known.type, raw)
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)  # type: ignore[arg-type]
 
@@ -98,6 +133,11 @@ def _parse(name: str, kind: object, raw: str) -> object:
             return int(raw)
         except ValueError:
             raise ConfigError(f"{variable} must be a whole number, got {raw!r}") from None
+    if kind == "float":
+        try:
+            return float(raw)
+        except ValueError:
+            raise ConfigError(f"{variable} must be a number, got {raw!r}") from None
     if kind == "bool":
         lowered = raw.strip().lower()
         if lowered in {"1", "true", "yes", "on"}:

@@ -7,6 +7,8 @@ import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 
+from llama_index.core.llms import LLM
+
 from .config import Settings
 from .coverage import coverage_of
 from .embedding import Embedder, load_embedder
@@ -14,8 +16,10 @@ from .errors import IndexMissingError, QuestionError
 from .extractive import answer_extractively
 from .figures import SEARCH_WORDS, asked_quantities
 from .followup import standalone
+from .generate import check_prompts, rewrite_follow_up, stream_answer
 from .ingestion import ingest, lexical_index
 from .lexical import LexicalIndex
+from .llm import build_llm
 from .prompts import load_text
 from .retrieve import Retrieval, retrieve
 from .schema import Answer, Coverage, Passage
@@ -64,6 +68,7 @@ class Engine:
         self._lock = threading.Lock()
         self._store: Store | None = None
         self._lexical: LexicalIndex | None = None
+        self._client: LLM | None = None
 
     def ask(self, question: str, *, top_k: int | None = None, previous: str | None = None) -> Answer:
         """Answer ``question`` from the articles, with citations, or abstain.
@@ -77,16 +82,23 @@ class Engine:
     def stream(self, question: str, *, top_k: int | None = None, previous: str | None = None) -> Iterator[str | Answer]:
         """Yield the answer text as it is produced, then the finished ``Answer``."""
         question = clean_question(question, self.settings.max_question_chars)
-        standalone_question = standalone(question, previous)
-        answer = self._answer(standalone_question, top_k)
-        if standalone_question != question:
-            answer = replace(answer, question=question, rewritten_question=standalone_question)
-        # The extractive answer is whole at once; it is still handed out a sentence at a time so that
-        # every caller can treat all backends alike.
-        yield from re.findall(r".+?\[\d+\]\s*|.+$", answer.text)
-        yield answer
+        notice = None
+        if self.settings.llm == "extractive":
+            standalone_question = standalone(question, previous)
+        else:
+            standalone_question, notice = rewrite_follow_up(question, previous, llm=self._llm(), settings=self.settings)
+        items = self._answer(standalone_question, top_k)
+        for item in items:
+            if not isinstance(item, Answer):
+                yield item
+                continue
+            if standalone_question != question:
+                item = replace(item, question=question, rewritten_question=standalone_question)
+            if notice:
+                item = replace(item, notice="; ".join(x for x in (notice, item.notice) if x))
+            yield item
 
-    def _answer(self, question: str, top_k: int | None) -> Answer:
+    def _answer(self, question: str, top_k: int | None) -> Iterator[str | Answer]:
         store, lexical = self._open()
         embedder = load_embedder(self.settings.embed_model, offline=self.settings.offline)
         store.check_dimension(embedder.dimension)
@@ -102,7 +114,25 @@ class Engine:
             refusal_text=load_text(self.settings.prompts, "refusal.txt"),
             extra_passages=self._figure_passages(question, found, k, store, lexical, embedder),
         )
-        return replace(answer, coverage=coverage_of(store.ledger().values()))
+        answer = replace(answer, coverage=coverage_of(store.ledger().values()))
+        if self.settings.llm != "extractive":
+            llm = self._llm()
+            yield from stream_answer(
+                question, answer, llm=llm, settings=self.settings, embed=embedder.embed, sentence_vectors=vectors
+            )
+            return
+        # The extractive answer is whole at once; it is still handed out a sentence at a time so that
+        # every caller can treat all backends alike.
+        yield from re.findall(r".+?\[\d+\]\s*|.+$", answer.text)
+        yield answer
+
+    def _llm(self) -> LLM:
+        """The language model client, built (and the prompt files checked) on first use."""
+        with self._lock:
+            if self._client is None:
+                check_prompts(self.settings)
+                self._client = build_llm(self.settings)
+            return self._client
 
     @staticmethod
     def _figure_passages(

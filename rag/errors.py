@@ -35,3 +35,7 @@ class IndexBusyError(RagError):
 
 class EvaluationError(RagError):
     """The gold question set or the thresholds file cannot be used."""
+
+
+class LLMError(RagError):
+    """The language model server could not give an answer (down, refused, timed out, malformed reply)."""

@@ -169,6 +169,7 @@ class Answer:
     rewritten_question: str | None = None  # the standalone form of a follow-up, when it differed
     conflicts: tuple[Conflict, ...] = ()  # figures the cited articles disagree on, newest first
     coverage: Coverage | None = None  # what was searched
+    unsupported: tuple[str, ...] = ()  # sentences of a model's answer that no passage supports (rag/verify.py)
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-safe dictionary of everything above."""
@@ -183,4 +184,5 @@ class Answer:
             "rewritten_question": self.rewritten_question,
             "conflicts": [c.to_dict() for c in self.conflicts],
             "coverage": self.coverage.to_dict() if self.coverage else None,
+            "unsupported": list(self.unsupported),
         }
