@@ -19,7 +19,16 @@ import gradio as gr
 
 import rag
 from rag import Answer, Chat, IngestReport, RagError, Settings
-from rag.ui_render import Turn, render_articles, render_passages, render_sources, render_status, render_transcript
+from rag.timeline import TimelineEvent, timeline
+from rag.ui_render import (
+    Turn,
+    render_articles,
+    render_passages,
+    render_sources,
+    render_status,
+    render_timeline,
+    render_transcript,
+)
 from rag.uploads import DEFAULT_MAX_FILE_MB, Upload, add_uploads, remove_article
 
 log = logging.getLogger("rag.app")
@@ -77,16 +86,18 @@ def build(settings: Settings, startup: IngestJob | None = None) -> gr.Blocks:
     def settings_for(backend: str) -> Settings:
         return settings if backend == settings.llm else settings.with_(llm=backend)
 
-    def corpus_view(progress: str | None = None, backend: str | None = None) -> tuple[str, str, Any]:
+    def corpus_view(progress: str | None = None, backend: str | None = None) -> tuple[str, str, Any, Any]:
         status = rag.engine(settings).status()
         ids = [a.id for a in status.articles]
         return (
             render_status(len(status.articles), status.chunks, backend or settings.llm, progress),
             render_articles(status.articles),
             gr.update(choices=ids, value=None),
+            # The timeline reads every chunk: redrawn when indexing is over, not at each progress tick.
+            gr.update() if progress else render_timeline(_timeline(settings)),
         )
 
-    def on_load() -> Iterator[tuple[str, str, Any]]:
+    def on_load() -> Iterator[tuple[str, str, Any, Any]]:
         if startup is not None:
             for message in startup.watch():
                 yield corpus_view(message)
@@ -118,7 +129,7 @@ def build(settings: Settings, startup: IngestJob | None = None) -> gr.Blocks:
     def new_conversation() -> tuple[str, str, str, str, list[Turn]]:
         return _views([], "")
 
-    def reindex(done_message: str) -> Iterator[tuple[str, str, Any, str]]:
+    def reindex(done_message: str) -> Iterator[tuple[str, str, Any, Any, str]]:
         job = IngestJob(settings).start()
         for message in job.watch():
             yield (*corpus_view(message), message)
@@ -129,7 +140,7 @@ def build(settings: Settings, startup: IngestJob | None = None) -> gr.Blocks:
             else f"{done_message}; {job.report.summary()}",
         )
 
-    def upload(files: list[str] | None) -> Iterator[tuple[str, str, Any, str, None]]:
+    def upload(files: list[str] | None) -> Iterator[tuple[str, str, Any, Any, str, None]]:
         try:
             uploads = [Upload(Path(f), Path(f).name) for f in files or []]
             written = add_uploads(uploads, settings.corpus, max_mb=max_mb)
@@ -139,7 +150,7 @@ def build(settings: Settings, startup: IngestJob | None = None) -> gr.Blocks:
         for view in reindex(f"Added {', '.join(p.name for p in written)}"):
             yield (*view, None)
 
-    def remove(article_id: str | None) -> Iterator[tuple[str, str, Any, str]]:
+    def remove(article_id: str | None) -> Iterator[tuple[str, str, Any, Any, str]]:
         if not article_id:
             yield (*corpus_view(), "Choose an article to remove first.")
             return
@@ -198,9 +209,11 @@ def build(settings: Settings, startup: IngestJob | None = None) -> gr.Blocks:
                     to_remove = gr.Dropdown([], label="Article to remove", elem_id="remove-choice")
                     remove_button = gr.Button("Remove article", variant="stop", elem_id="remove")
             corpus_message = gr.Markdown(elem_id="corpus-message")
+        with gr.Accordion("Timeline", open=False, elem_id="timeline"):
+            timeline_view = gr.HTML(render_timeline(()), js_on_load=None, elem_id="timeline-events")
 
         chat_outputs = [transcript, sources, passages, question, turns]
-        corpus_outputs = [status, articles, to_remove]
+        corpus_outputs = [status, articles, to_remove, timeline_view]
         private = {"api_visibility": "private"}
         ui.load(on_load, outputs=corpus_outputs, show_progress="hidden", **private)
         question.submit(converse, [question, turns, top_k, backend], chat_outputs, show_progress="hidden", **private)
@@ -215,6 +228,13 @@ def build(settings: Settings, startup: IngestJob | None = None) -> gr.Blocks:
         remove_button.click(remove, to_remove, [*corpus_outputs, corpus_message], **private)
         gr.api(ask_api, api_name="ask")
     return ui
+
+
+def _timeline(settings: Settings) -> tuple[TimelineEvent, ...]:
+    try:
+        return timeline(settings)
+    except RagError:  # no index yet: the timeline is empty until the first ingest
+        return ()
 
 
 def _views(turns: list[Turn], question: str) -> tuple[str, str, str, str, list[Turn]]:

@@ -7,8 +7,10 @@
 
 from __future__ import annotations
 
+import json
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
 from typing import Any
 
 from .dates import format_date
@@ -57,6 +59,24 @@ def mean(values: Iterable[float]) -> float:
     return sum(values) / len(values) if values else 0.0
 
 
+# The names under which `rag eval` reports these scores (group "news" of eval/thresholds.toml). The first is
+# not `conflict_coverage`: that name is the general metric over eval/gold.jsonl (sources cited).
+NEWS_METRICS = {"conflict": "conflicts_listed", "attribution": "attribution_accuracy", "date": "date_correctness"}
+DEFAULT_NEWS_GOLD = Path(__file__).resolve().parent.parent / "eval" / "gold_news.jsonl"
+
+
+def load_items(path: Path = DEFAULT_NEWS_GOLD) -> list[dict[str, Any]]:
+    """The news gold items (JSON Lines); an absent file means none."""
+    if not path.exists():
+        return []
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def summarise(items: Iterable[dict[str, Any]], ask: Callable[[str], Answer]) -> dict[str, float]:
+    """The mean score of each news metric, keyed by its name in NEWS_METRICS (kinds with no item are left out)."""
+    return {NEWS_METRICS[kind]: mean(values) for kind, values in score_items(items, ask).items() if values}
+
+
 def score_items(items: Iterable[dict[str, Any]], ask: Callable[[str], Answer]) -> dict[str, list[float]]:
     """Each gold item's score by kind: ``ask`` answers a question (``rag.query`` with chosen settings)."""
     found: dict[str, list[float]] = {"conflict": [], "attribution": [], "date": []}
@@ -73,14 +93,11 @@ def score_items(items: Iterable[dict[str, Any]], ask: Callable[[str], Answer]) -
 
 
 if __name__ == "__main__":  # python -m rag.news_metrics [eval/gold_news.jsonl]: the measured figures
-    import json
     import sys
-    from pathlib import Path
 
     from . import Settings, query
 
-    path = Path(sys.argv[1] if len(sys.argv) > 1 else "eval/gold_news.jsonl")
     settings = Settings.from_env()
-    gold = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    gold = load_items(Path(sys.argv[1])) if len(sys.argv) > 1 else load_items()
     for kind, values in score_items(gold, lambda q: query(q, settings=settings)).items():
         print(f"{kind}: {mean(values):.3f} over {len(values)} items")

@@ -11,8 +11,10 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from .dates import format_date
 from .schema import Answer, Citation, Passage
 from .store import ArticleRecord
+from .timeline import TimelineEvent
 
 _MARKER = re.compile(r"\[(\d+)\]")
 # Beyond the usual five, ``{``, ``}``, ``$`` and the backtick are escaped too: Gradio's HTML component
@@ -235,3 +237,23 @@ def render_articles(articles: Sequence[ArticleRecord]) -> str:
         '<table class="articles"><thead><tr><th>title</th><th>outlet</th><th>date</th><th>chunks</th>'
         "<th>file</th></tr></thead><tbody>" + rows + "</tbody></table>"
     )
+
+
+def render_timeline(events: Sequence[TimelineEvent]) -> str:
+    """The dated events in order: date (inferred ones marked), what happened, and the articles that say so."""
+    if not events:
+        return '<div class="timeline empty">No dated events indexed yet.</div>'
+    rows = "".join(
+        f'<tr><td class="date">{escape(_event_date(e))}</td><td>{escape(e.what)}</td>'
+        f'<td class="file">{escape(", ".join(dict.fromkeys(c.outlet or c.source for c in e.citations)))}</td></tr>'
+        for e in events
+    )
+    return (
+        '<table class="timeline"><thead><tr><th>date</th><th>what happened</th><th>reported by</th></tr></thead>'
+        "<tbody>" + rows + "</tbody></table>"
+    )
+
+
+def _event_date(event: TimelineEvent) -> str:
+    shown = format_date(event.date) if event.precision == "day" else event.date
+    return f"{shown} (inferred)" if event.inferred else shown

@@ -223,6 +223,15 @@ def test_hostile_article_text_renders_inert(page: object) -> None:
     page.screenshot(path=str(ARTIFACTS / "ui-hostile.png"), full_page=True)
 
 
+def test_the_timeline_tab_lists_dated_events_in_order(page: object) -> None:
+    page.locator("#timeline").get_by_text("Timeline").first.click()
+    rows = page.locator("#timeline-events table.timeline tbody tr")
+    playwright_api.expect(rows.first).to_be_visible()
+    text = page.locator("#timeline-events").inner_text()
+    assert "8 Dec 2025" in text and "24 Dec 2025" in text
+    assert text.index("8 Dec 2025") < text.index("24 Dec 2025")
+
+
 def test_the_ask_endpoint_answers_through_gradio_client(app: App) -> None:
     from gradio_client import Client
     from gradio_client.exceptions import AppError

@@ -178,3 +178,20 @@ def test_passages_view_shows_every_score() -> None:
 def test_status_line_counts_articles_chunks_and_names_the_backend() -> None:
     assert ">1 article · 2 chunks indexed · backend: extractive<" in render_status(1, 2, "extractive")
     assert "Indexing: 3/9 chunks embedded" in render_status(0, 0, "extractive", "Indexing: 3/9 chunks embedded")
+
+
+def test_timeline_rows_are_escaped_and_mark_inferred_dates() -> None:
+    from rag.timeline import TimelineEvent
+    from rag.ui_render import render_timeline
+
+    event = TimelineEvent(
+        date="2025-12-22",
+        precision="day",
+        inferred=True,
+        what='ministers met <img src=x onerror="window.__x=1">',
+        citations=(),
+    )
+    html = render_timeline([event])
+    assert "22 Dec 2025 (inferred)" in html
+    assert "<img" not in html and "&lt;img" in html
+    assert "No dated events" in render_timeline([])

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from ..config import Settings
+from ..news_metrics import load_items as load_news_items
 from . import report
 from .gate import check, load_thresholds
 from .gold import load_gold
@@ -44,16 +45,18 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
             judge=judge,
             progress=questions,
             ingest_progress=ingest_bar,
+            news_items=load_news_items(),
         )
     finally:
         ingest_bar.close()
         questions.close()
-    failures = check(evaluation.summary, thresholds)
+    failures = check(evaluation.gated, thresholds)
     paths = report.write(evaluation, args.report, failures, notes)
     if args.json:
         print(json.dumps(report.to_json(evaluation, failures, notes), ensure_ascii=False, indent=2))
     else:
         print(report.table(evaluation))
+        print(report.news_line(evaluation))
         print(f"\nreport: {', '.join(str(p) for p in paths)}")
     for failure in failures:
         print(f"rag: eval below threshold: {failure}", file=sys.stderr)

@@ -10,6 +10,7 @@ import tomllib
 from pathlib import Path
 
 from ..errors import EvaluationError
+from ..news_metrics import NEWS_METRICS
 from .gold import KINDS
 from .scoring import JUDGED, METRICS
 
@@ -29,10 +30,11 @@ def load_thresholds(path: Path = DEFAULT_THRESHOLDS) -> Thresholds:
         if bound not in ("min", "max") or not isinstance(groups, dict):
             raise EvaluationError(f"{path}: top-level tables are [min.GROUP] and [max.GROUP], got {bound!r}")
         for group, limits in groups.items():
-            if group != "overall" and group not in KINDS:
-                raise EvaluationError(f"{path}: unknown group {bound}.{group}; use overall or a kind of question")
+            if group not in ("overall", "news") and group not in KINDS:
+                raise EvaluationError(f"{path}: unknown group {bound}.{group}; use overall, news or a kind of question")
+            known = NEWS_METRICS.values() if group == "news" else METRICS
             for metric, value in limits.items():
-                if metric not in METRICS or not isinstance(value, int | float):
+                if metric not in known or not isinstance(value, int | float):
                     raise EvaluationError(f"{path}: {bound}.{group}.{metric} is not a known metric with a number")
     return raw
 

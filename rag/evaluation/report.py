@@ -56,6 +56,13 @@ def table(run: EvalRun) -> str:
     )
 
 
+def news_line(run: EvalRun) -> str:
+    """The news-aware scores (eval/gold_news.jsonl) on one line."""
+    if not run.news:
+        return "news: no items (eval/gold_news.jsonl)"
+    return "news: " + ", ".join(f"{name} {value:.2f}" for name, value in run.news.items())
+
+
 def markdown(run: EvalRun, failures: list[str], notes: list[str]) -> str:
     """report.md: the table, the gate's verdict, and every question that missed its key fact or abstention."""
     columns = _columns(run)
@@ -69,7 +76,7 @@ def markdown(run: EvalRun, failures: list[str], notes: list[str]) -> str:
     ]
     for group, scores in run.summary.items():
         lines.append(f"| {group} | {scores['n']:.0f} | " + " | ".join(_cell(m, scores[m]) for m in columns) + " |")
-    lines += ["", "![per-kind scores](scores.png)", ""]
+    lines += ["", news_line(run), "", "![per-kind scores](scores.png)", ""]
     lines += [f"Note: {note}" for note in notes] + ([""] if notes else [])
     lines += ["## Gate", ""] + ([f"- FAIL {f}" for f in failures] or ["All thresholds met."])
     misses = [
@@ -93,6 +100,7 @@ def to_json(run: EvalRun, failures: list[str], notes: list[str]) -> dict[str, ob
         "backend": run.backend,
         "judged": run.judged,
         "summary": run.summary,
+        "news": run.news,
         "failures": failures,
         "notes": notes,
         "items": [r.to_dict() for r in run.results],

@@ -13,6 +13,7 @@ from .. import ingest, query
 from ..config import Settings
 from ..errors import CorpusError
 from ..ingestion import Progress
+from ..news_metrics import summarise as news_summary
 from .gold import GoldItem
 from .judge import Judge
 from .scoring import ItemResult, score_item, summarise
@@ -28,6 +29,12 @@ class EvalRun:
     judged: bool
     results: tuple[ItemResult, ...]
     summary: dict[str, dict[str, float | None]]
+    news: dict[str, float]  # the news-aware scores over eval/gold_news.jsonl (rag/news_metrics.py)
+
+    @property
+    def gated(self) -> dict[str, dict[str, float | None]]:
+        """What the thresholds apply to: the per-kind summary and the ``news`` group."""
+        return {**self.summary, "news": dict(self.news)}
 
 
 def evaluate_corpus(
@@ -37,6 +44,7 @@ def evaluate_corpus(
     judge: Any = None,
     progress: QuestionProgress | None = None,
     ingest_progress: Progress | None = None,
+    news_items: Sequence[dict[str, Any]] = (),
 ) -> EvalRun:
     """Index ``settings.corpus`` into a temporary folder (``settings.home`` is never touched), then run ``items``.
 
@@ -47,7 +55,7 @@ def evaluate_corpus(
     with tempfile.TemporaryDirectory(prefix="rag-eval-") as home:
         fresh = settings.with_(home=Path(home))
         ingest(fresh, progress=ingest_progress)
-        return run_gold(items, fresh, judge=judge, progress=progress)
+        return run_gold(items, fresh, judge=judge, progress=progress, news_items=news_items)
 
 
 def run_gold(
@@ -56,8 +64,9 @@ def run_gold(
     *,
     judge: Any = None,
     progress: QuestionProgress | None = None,
+    news_items: Sequence[dict[str, Any]] = (),
 ) -> EvalRun:
-    """Ask every item through ``rag.query(settings=settings)`` and score the answers."""
+    """Ask every item through ``rag.query(settings=settings)`` and score the answers (news items too)."""
     judging = Judge(judge) if judge is not None else None
     # One untimed question first: opening the index and warming the model are not any question's latency.
     query(items[0].question, settings=settings)
@@ -79,4 +88,5 @@ def run_gold(
         judged=judging is not None,
         results=tuple(results),
         summary=summarise(results),
+        news=news_summary(news_items, lambda question: query(question, settings=settings)),
     )
