@@ -35,6 +35,8 @@ class Settings:
     # Hugging Face downloads stay off unless asked for: this tool must work with no network.
     offline: bool = True
     max_question_chars: int = 2000
+    # Files above this are skipped at ingest: a news article is tens of KB; a huge file is a log or a dump.
+    max_file_mb: int = 10
     prompts: Path = DEFAULT_PROMPTS
 
     def __post_init__(self) -> None:
@@ -56,6 +58,8 @@ class Settings:
             raise ConfigError("embed_model must name a sentence-transformers model or folder")
         if self.max_question_chars < 1:
             raise ConfigError(f"max_question_chars must be positive, got {self.max_question_chars}")
+        if self.max_file_mb < 1:
+            raise ConfigError(f"max_file_mb must be at least 1, got {self.max_file_mb}")
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides: object) -> Settings:

@@ -36,10 +36,16 @@ class IngestReport:
     unchanged: tuple[str, ...] = ()
     chunks_embedded: int = 0
     skipped: tuple[Skipped, ...] = field(default=())
+    warnings: tuple[Skipped, ...] = field(default=())  # indexed, with a caveat (read as Latin-1)
 
     @property
     def changed(self) -> bool:
         return bool(self.added or self.updated or self.removed)
+
+    @property
+    def indexed(self) -> int:
+        """How many articles of the corpus the index now holds."""
+        return len(self.added) + len(self.updated) + len(self.unchanged)
 
     def summary(self) -> str:
         return (
@@ -62,7 +68,7 @@ def ingest(
     >>> ingest(Settings.from_env()).summary()  # doctest: +SKIP
     '0 added, 0 updated, 0 removed, 5 unchanged; 0 chunks embedded'
     """
-    corpus = _load_sources(sources or [settings.corpus])
+    corpus = _load_sources(sources or [settings.corpus], max_file_bytes=settings.max_file_mb * 2**20)
     settings.home.mkdir(parents=True, exist_ok=True)
     with _exclusive(settings.home, wait=wait):
         if rebuild:
@@ -82,7 +88,7 @@ def _sync(settings: Settings, store: Store, corpus: Corpus, progress: Progress |
     gone = sorted(set(ledger) - set(current))
     if not todo and not gone:
         _refresh_lexical(settings, store, store.generation())
-        return IngestReport(unchanged=tuple(unchanged), skipped=corpus.skipped)
+        return IngestReport(unchanged=tuple(unchanged), skipped=corpus.skipped, warnings=corpus.warnings)
 
     splitter = make_splitter(settings.chunk_tokens, settings.chunk_overlap)
     planned = []
@@ -97,7 +103,9 @@ def _sync(settings: Settings, store: Store, corpus: Corpus, progress: Progress |
         store.create(embedder.dimension)
         store.check_dimension(embedder.dimension)
     if not store.exists:  # only removals or re-labels, and nothing was ever indexed
-        return IngestReport(removed=tuple(gone), unchanged=tuple(unchanged), skipped=corpus.skipped)
+        return IngestReport(
+            removed=tuple(gone), unchanged=tuple(unchanged), skipped=corpus.skipped, warnings=corpus.warnings
+        )
 
     store.bump_generation()  # from here on, derived indexes built before this ingest are stale
     done = 0
@@ -128,6 +136,7 @@ def _sync(settings: Settings, store: Store, corpus: Corpus, progress: Progress |
         unchanged=tuple(unchanged),
         chunks_embedded=done,
         skipped=corpus.skipped,
+        warnings=corpus.warnings,
     )
 
 
@@ -162,25 +171,28 @@ def _record(article: Article, *, complete: bool, chunks: int = 0) -> ArticleReco
     )
 
 
-def _load_sources(sources: Sequence[Path]) -> Corpus:
+def _load_sources(sources: Sequence[Path], *, max_file_bytes: int) -> Corpus:
     articles: list[Article] = []
     skipped: list[Skipped] = []
+    warnings: list[Skipped] = []
     for source in sources:
         if source.is_file():
-            folder_corpus = load_corpus(source.parent)
+            folder_corpus = load_corpus(source.parent, max_file_bytes=max_file_bytes)
             articles += [a for a in folder_corpus.articles if Path(a.path) == source]
             skipped += [s for s in folder_corpus.skipped if Path(s.path) == source]
+            warnings += [w for w in folder_corpus.warnings if Path(w.path) == source]
         else:
-            folder_corpus = load_corpus(source)
+            folder_corpus = load_corpus(source, max_file_bytes=max_file_bytes)
             articles += folder_corpus.articles
             skipped += folder_corpus.skipped
+            warnings += folder_corpus.warnings
     ids = [a.id for a in articles]
     duplicates = sorted({i for i in ids if ids.count(i) > 1})
     if duplicates:
         raise CorpusError(f"two files share the name {duplicates[0]}; article ids are file names, rename one")
     if not articles and not skipped:
         raise CorpusError(f"no .txt or .md files in {', '.join(str(s) for s in sources)}")
-    return Corpus(tuple(articles), tuple(skipped))
+    return Corpus(tuple(articles), tuple(skipped), tuple(warnings))
 
 
 @contextmanager
