@@ -9,7 +9,7 @@ from dataclasses import dataclass, replace
 
 from .config import Settings
 from .embedding import load_embedder
-from .errors import IndexMissingError, QuestionError
+from .errors import IndexCorruptError, IndexMissingError, QuestionError
 from .extractive import answer_extractively
 from .followup import standalone
 from .ingestion import ingest, lexical_index
@@ -121,7 +121,12 @@ class Engine:
                 except IndexMissingError:
                     ingest(self.settings, wait=True)
                     self._store = Store.open(self.settings)
-            generation = self._store.generation()
+            try:
+                generation = self._store.generation()
+            except IndexCorruptError:
+                # Another process rebuilt the index under us (its collections are new ones): open it again.
+                self._store = Store.open(self.settings)
+                generation = self._store.generation()
             if self._lexical is None or self._lexical.generation != generation:
                 self._lexical = lexical_index(self.settings, self._store, generation)
             return self._store, self._lexical

@@ -75,6 +75,8 @@ def ingest(
             Store.destroy(settings)
             _remove_lexical(settings.home)
         store = Store.open(settings, create=True)
+        if not store.exists:  # a new database: a keyword index left from an older one does not belong to it
+            _remove_lexical(settings.home)
         return _sync(settings, store, corpus, progress)
 
 
