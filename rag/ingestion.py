@@ -22,10 +22,12 @@ from .corpus import Corpus, Skipped, load_corpus
 from .embedding import Embedder, load_embedder
 from .errors import CorpusError, IndexBusyError
 from .lexical import LexicalIndex
-from .schema import Article
+from .schema import Article, Chunk
 from .store import ArticleRecord, Store
 
 Progress = Callable[[int, int], None]  # (chunks embedded so far, chunks to embed in all)
+_Plan = tuple[Article, list[Chunk], set[str], list[Chunk]]  # article, its chunks, ids indexed now, ids to embed
+EMBED_BATCH = 32
 
 
 @dataclass(frozen=True)
@@ -93,7 +95,7 @@ def _sync(settings: Settings, store: Store, corpus: Corpus, progress: Progress |
         return IngestReport(unchanged=tuple(unchanged), skipped=corpus.skipped, warnings=corpus.warnings)
 
     splitter = make_splitter(settings.chunk_tokens, settings.chunk_overlap)
-    planned = []
+    planned: list[_Plan] = []
     for article in todo:
         chunks = chunk_article(article, splitter)
         indexed = set(store.chunk_ids(article.id))
@@ -111,20 +113,32 @@ def _sync(settings: Settings, store: Store, corpus: Corpus, progress: Progress |
 
     store.bump_generation()  # from here on, derived indexes built before this ingest are stale
     done = 0
-    for article, chunks, indexed, fresh in planned:
-        record = _record(article, complete=False)
-        store.record(record)
-        store.delete_chunks(sorted(indexed - {c.id for c in chunks}))
-        for i in range(0, len(fresh), 32):
-            batch = fresh[i : i + 32]
+    for group in _groups(planned):
+        # Mark the whole group incomplete before any of its chunks change, and each article complete only
+        # after all of its chunks are written: a kill anywhere in between leaves them marked for redoing.
+        records = {article.id: _record(article, complete=False) for article, *_ in group}
+        store.record_many(list(records.values()))
+        for _, chunks, indexed, _ in group:
+            store.delete_chunks(sorted(indexed - {c.id for c in chunks}))
+        fresh_chunks = [c for *_, fresh in group for c in fresh]
+        for i in range(0, len(fresh_chunks), EMBED_BATCH):
+            batch = fresh_chunks[i : i + EMBED_BATCH]
             assert embedder is not None
             vectors, sentence_vectors = embedder.embed_chunks(batch)
-            store.add(batch, record, vectors, sentence_vectors)
+            for article_id in dict.fromkeys(c.article_id for c in batch):
+                rows = [j for j, c in enumerate(batch) if c.article_id == article_id]
+                store.add(
+                    [batch[j] for j in rows],
+                    records[article_id],
+                    vectors[rows],
+                    [sentence_vectors[j] for j in rows],
+                )
             done += len(batch)
             if progress:
                 progress(done, total)
-        store.relabel([c for c in chunks if c.id in indexed], record)
-        store.record(_record(article, complete=True, chunks=len(chunks)))
+        for article, chunks, indexed, _ in group:
+            store.relabel([c for c in chunks if c.id in indexed], records[article.id])
+        store.record_many([_record(article, complete=True, chunks=len(chunks)) for article, chunks, *_ in group])
     for article_id in gone:
         store.delete_article(article_id)
         store.forget(article_id)
@@ -140,6 +154,21 @@ def _sync(settings: Settings, store: Store, corpus: Corpus, progress: Progress |
         skipped=corpus.skipped,
         warnings=corpus.warnings,
     )
+
+
+def _groups(planned: list[_Plan]) -> Iterator[list[_Plan]]:
+    """Consecutive articles with about one embedding batch of new chunks between them: short articles
+    share a forward pass (one per article made a corpus of short files ten times slower to embed)."""
+    group: list[_Plan] = []
+    size = 0
+    for plan in planned:
+        group.append(plan)
+        size += len(plan[3])
+        if size >= EMBED_BATCH:
+            yield group
+            group, size = [], 0
+    if group:
+        yield group
 
 
 def lexical_index(settings: Settings, store: Store, generation: int) -> LexicalIndex:

@@ -226,10 +226,17 @@ class Store:
 
     @_guarded
     def record(self, record: ArticleRecord) -> None:
+        self.record_many([record])
+
+    @_guarded
+    def record_many(self, records: Sequence[ArticleRecord]) -> None:
+        """Write ledger lines in one call (Chroma applies a call's records together)."""
         assert self._articles is not None
+        if not records:
+            return
         # Chroma keeps records only with a vector; the ledger needs none, so each carries a constant one.
-        metadata = {k: v for k, v in asdict(record).items() if v is not None and k != "id"}
-        self._articles.upsert(ids=[record.id], embeddings=[[1.0]], metadatas=[metadata])
+        metadatas = [{k: v for k, v in asdict(r).items() if v is not None and k != "id"} for r in records]
+        self._articles.upsert(ids=[r.id for r in records], embeddings=[[1.0]] * len(records), metadatas=metadatas)
 
     @_guarded
     def forget(self, article_id: str) -> None:
