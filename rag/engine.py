@@ -9,7 +9,7 @@ from dataclasses import dataclass, replace
 
 from .config import Settings
 from .embedding import load_embedder
-from .errors import IndexCorruptError, IndexMissingError, QuestionError
+from .errors import IndexMissingError, QuestionError
 from .extractive import answer_extractively
 from .followup import standalone
 from .ingestion import ingest, lexical_index
@@ -113,6 +113,8 @@ class Engine:
     def _open(self) -> tuple[Store, LexicalIndex]:
         """The store and a keyword index of its current generation; builds the index on first use."""
         with self._lock:
+            if self._store is not None and not self._store.is_current():  # rebuilt since: its collections are new
+                self._store = self._lexical = None
             if self._store is None:
                 try:
                     self._store = Store.open(self.settings)
@@ -121,12 +123,7 @@ class Engine:
                 except IndexMissingError:
                     ingest(self.settings, wait=True)
                     self._store = Store.open(self.settings)
-            try:
-                generation = self._store.generation()
-            except IndexCorruptError:
-                # Another process rebuilt the index under us (its collections are new ones): open it again.
-                self._store = Store.open(self.settings)
-                generation = self._store.generation()
+            generation = self._store.generation()
             if self._lexical is None or self._lexical.generation != generation:
                 self._lexical = lexical_index(self.settings, self._store, generation)
             return self._store, self._lexical

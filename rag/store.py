@@ -186,6 +186,16 @@ class Store:
         return int(self._client.get_collection(_CHUNKS, embedding_function=None).metadata["generation"])
 
     @_guarded
+    def is_current(self) -> bool:
+        """False when the index on disk was rebuilt or deleted since this store was opened: open it again."""
+        if self._chunks is None:
+            return True
+        try:
+            return self._client.get_collection(_CHUNKS, embedding_function=None).id == self._chunks.id
+        except NotFoundError:
+            return False
+
+    @_guarded
     def bump_generation(self) -> int:
         assert self._chunks is not None
         metadata = dict(self._client.get_collection(_CHUNKS, embedding_function=None).metadata)

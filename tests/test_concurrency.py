@@ -77,3 +77,15 @@ def test_queries_during_an_ingest_keep_working_and_then_see_the_new_index(tmp_pa
     after = engine.ask(QUESTIONS[3])
     assert "Zorblat" not in before.text and "Zorblat" in after.text
     assert engine.status().chunks and {a.id for a in engine.status().articles} == {CNN, *ADDED}
+
+
+def test_an_open_engine_answers_after_the_index_is_rebuilt_under_it(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    shutil.copy(SEEDS / JOURNOS, corpus / JOURNOS)
+    settings = Settings(home=tmp_path / "index", corpus=corpus)
+    ingest(settings)
+    engine = Engine(settings)
+    before = engine.ask(QUESTIONS[0])
+    ingest(settings, rebuild=True)  # new collections: the engine's handles point at deleted ones
+    assert engine.ask(QUESTIONS[0]).to_dict() == before.to_dict()
