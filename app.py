@@ -29,7 +29,7 @@ from rag.ui_render import (
     render_timeline,
     render_transcript,
 )
-from rag.uploads import DEFAULT_MAX_FILE_MB, Upload, add_uploads, remove_article
+from rag.uploads import Upload, add_uploads, remove_article
 
 log = logging.getLogger("rag.app")
 EXAMPLES = (
@@ -81,7 +81,7 @@ def backends(settings: Settings) -> list[str]:
 
 def build(settings: Settings, startup: IngestJob | None = None) -> gr.Blocks:
     """The page; ``startup`` is the first-start ingest whose progress the status line shows."""
-    max_mb = float(getattr(settings, "max_file_mb", DEFAULT_MAX_FILE_MB))
+    max_mb = float(settings.max_file_mb)
 
     def settings_for(backend: str) -> Settings:
         return settings if backend == settings.llm else settings.with_(llm=backend)
@@ -256,7 +256,7 @@ def main() -> None:
         auth=auth,
         share=False,  # never a public link: the index may hold private documents
         ssr_mode=False,
-        max_file_size=f"{float(getattr(settings, 'max_file_mb', DEFAULT_MAX_FILE_MB)):g}mb",
+        max_file_size=f"{float(settings.max_file_mb):g}mb",
         css_paths=[CSS_FILE],
         show_error=True,
     )

@@ -118,9 +118,16 @@ def _ingest(args: argparse.Namespace, settings: Settings) -> int:
     bar = _ProgressBar()
     report = ingest(settings, args.paths or None, rebuild=args.rebuild, progress=bar)
     bar.close()
+    for warning in report.warnings:
+        print(f"rag: warning: {warning.path}: {warning.reason}", file=sys.stderr)
     for skipped in report.skipped:
         print(f"rag: skipped {skipped.path}: {skipped.reason}", file=sys.stderr)
     print(report.summary())
+    if report.skipped:
+        print(f"skipped {len(report.skipped)} files: " + ", ".join(Path(s.path).name for s in report.skipped))
+    if not report.indexed and report.skipped:
+        print("rag: nothing was indexed: every file was skipped (see above)", file=sys.stderr)
+        return 1
     return 0
 
 

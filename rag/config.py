@@ -37,6 +37,8 @@ class Settings:
     # Hugging Face downloads stay off unless asked for: this tool must work with no network.
     offline: bool = True
     max_question_chars: int = 2000
+    # Files above this are skipped at ingest: a news article is tens of KB; a huge file is a log or a dump.
+    max_file_mb: int = 10
     prompts: Path = DEFAULT_PROMPTS
     # The browser UI (app.py): loopback only unless configured; login is optional and never printed.
     ui_host: str = "127.0.0.1"
@@ -81,6 +83,8 @@ class Settings:
             user, _, password = self.ui_auth.partition(":")
             if not user.strip() or not password:
                 raise ConfigError("RAG_UI_AUTH must look like user:password, with both parts non-empty")
+        if self.max_file_mb < 1:
+            raise ConfigError(f"max_file_mb must be at least 1, got {self.max_file_mb}")
 
     def _check_llm(self) -> None:
         if not self.llm_model.strip():

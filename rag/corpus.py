@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import errno
 import hashlib
+import os
 import re
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -34,7 +37,7 @@ _TERMINAL = (".", "!", "?", '"', "'", "”", "’", ":", ";", ")")
 
 @dataclass(frozen=True)
 class Skipped:
-    """A file that was not indexed, and why."""
+    """A file that was not indexed (or was indexed with a caveat), and why."""
 
     path: str
     reason: str
@@ -44,34 +47,88 @@ class Skipped:
 class Corpus:
     articles: tuple[Article, ...]
     skipped: tuple[Skipped, ...]
+    # Files that were indexed, but not quite as written (e.g. decoded as Latin-1): worth a warning.
+    warnings: tuple[Skipped, ...] = ()
+
+
+# Enough to tell text from binary: text files have no NUL byte, binary formats almost always do early on.
+_SNIFF_BYTES = 8192
 
 
 def corpus_files(folder: Path) -> list[Path]:
-    """The ``.txt`` and ``.md`` files below ``folder``, in a stable order."""
+    """Every file below ``folder`` (hidden ones and symlinked folders aside), in a stable order.
+
+    Symlinked folders are not followed, so a link back up the tree cannot loop; hidden files
+    (``.DS_Store``, editor swap files) are not articles and are passed over without a word.
+    """
     if not folder.exists():
         raise CorpusError(f"corpus folder {folder} does not exist (set RAG_CORPUS or pass a folder)")
     if not folder.is_dir():
         raise CorpusError(f"corpus path {folder} is not a folder")
-    return sorted(p for p in folder.rglob("*") if p.suffix.lower() in SUFFIXES and p.is_file())
+    found = []
+    for root, folders, files in os.walk(folder, followlinks=False):
+        folders[:] = [f for f in folders if not f.startswith(".")]
+        # A folder named like an article (x.txt/) is listed too, so it is reported rather than ignored.
+        names = files + [f for f in folders if f.lower().endswith(SUFFIXES)]
+        found += [Path(root) / name for name in names if not name.startswith(".")]
+    return sorted(found)
 
 
-def load_corpus(folder: Path) -> Corpus:
-    """Read every article in ``folder``; files that cannot be read are listed in ``skipped``."""
-    articles, skipped = [], []
+def load_corpus(folder: Path, *, max_file_bytes: int | None = None) -> Corpus:
+    """Read every article in ``folder``; files that cannot be used are listed in ``skipped`` with the reason.
+
+    A bad file never stops the others from being read: binary, empty, too large, unreadable, a folder or
+    a symlink loop where a file should be, or a name without ``.txt``/``.md``. Text that is not UTF-8 is
+    read as Latin-1 (every byte is a Latin-1 character, so nothing is lost) and listed in ``warnings``.
+    """
+    articles, skipped, warnings = [], [], []
     for path in corpus_files(folder):
-        try:
-            raw = path.read_bytes()
-            text = raw.decode("utf-8")
-        except (OSError, UnicodeDecodeError) as error:
-            skipped.append(Skipped(str(path), f"cannot read as UTF-8 text ({error.__class__.__name__})"))
+        raw_or_reason = _read(path, max_file_bytes)
+        if isinstance(raw_or_reason, str):
+            skipped.append(Skipped(str(path), raw_or_reason))
             continue
+        raw = raw_or_reason
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as error:
+            text = raw.decode("latin-1")
+            warnings.append(Skipped(str(path), f"not UTF-8 (byte {error.start}); read as Latin-1"))
         article = parse_article(path.name, str(path), text, hashlib.sha256(raw).hexdigest())
         if not article.text:
             skipped.append(Skipped(str(path), "no text left after cleaning"))
             continue
         articles.append(article)
     # Undated articles get a date from what they say, read against the dated ones.
-    return Corpus(infer_dates(tuple(articles)), tuple(skipped))
+    return Corpus(infer_dates(tuple(articles)), tuple(skipped), tuple(warnings))
+
+
+def _read(path: Path, max_file_bytes: int | None) -> bytes | str:
+    """The file's bytes, or the reason it is no article (checked before reading, so a FIFO never blocks)."""
+    if path.suffix.lower() not in SUFFIXES:
+        return f"not a {' or '.join(SUFFIXES)} file"
+    try:
+        info = path.stat()
+    except OSError as error:
+        if error.errno == errno.ELOOP:
+            return "symlink loop"
+        if error.errno == errno.ENOENT:
+            return "broken symlink"
+        return f"cannot read ({error.strerror or error.__class__.__name__})"
+    if stat.S_ISDIR(info.st_mode):
+        return "a folder, not a file"
+    if not stat.S_ISREG(info.st_mode):
+        return "not a regular file (a pipe, socket or device)"
+    if info.st_size == 0:
+        return "empty file"
+    if max_file_bytes is not None and info.st_size > max_file_bytes:
+        return f"{info.st_size / 2**20:.1f} MB, larger than RAG_MAX_FILE_MB ({max_file_bytes / 2**20:g} MB)"
+    try:
+        raw = path.read_bytes()
+    except OSError as error:
+        return f"cannot read ({error.strerror or error.__class__.__name__})"
+    if b"\x00" in raw[:_SNIFF_BYTES]:
+        return "binary (NUL bytes), not text"
+    return raw
 
 
 @dataclass

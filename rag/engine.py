@@ -167,6 +167,8 @@ class Engine:
     def _open(self) -> tuple[Store, LexicalIndex]:
         """The store and a keyword index of its current generation; builds the index on first use."""
         with self._lock:
+            if self._store is not None and not self._store.is_current():  # rebuilt since: its collections are new
+                self._store = self._lexical = None
             if self._store is None:
                 try:
                     self._store = Store.open(self.settings)

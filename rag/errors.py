@@ -29,6 +29,10 @@ class IndexMismatchError(RagError):
     """The index was built with other settings than the current ones."""
 
 
+class IndexCorruptError(RagError):
+    """The index on disk is damaged (a file or collection gone, garbage bytes); rebuilding fixes it."""
+
+
 class IndexBusyError(RagError):
     """Another process is writing to the same index."""
 

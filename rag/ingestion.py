@@ -22,10 +22,12 @@ from .corpus import Corpus, Skipped, load_corpus
 from .embedding import Embedder, load_embedder
 from .errors import CorpusError, IndexBusyError
 from .lexical import LexicalIndex
-from .schema import Article
+from .schema import Article, Chunk
 from .store import ArticleRecord, Store
 
 Progress = Callable[[int, int], None]  # (chunks embedded so far, chunks to embed in all)
+_Plan = tuple[Article, list[Chunk], set[str], list[Chunk]]  # article, its chunks, ids indexed now, ids to embed
+EMBED_BATCH = 32
 
 
 @dataclass(frozen=True)
@@ -36,10 +38,16 @@ class IngestReport:
     unchanged: tuple[str, ...] = ()
     chunks_embedded: int = 0
     skipped: tuple[Skipped, ...] = field(default=())
+    warnings: tuple[Skipped, ...] = field(default=())  # indexed, with a caveat (read as Latin-1)
 
     @property
     def changed(self) -> bool:
         return bool(self.added or self.updated or self.removed)
+
+    @property
+    def indexed(self) -> int:
+        """How many articles of the corpus the index now holds."""
+        return len(self.added) + len(self.updated) + len(self.unchanged)
 
     def summary(self) -> str:
         return (
@@ -62,13 +70,15 @@ def ingest(
     >>> ingest(Settings.from_env()).summary()  # doctest: +SKIP
     '0 added, 0 updated, 0 removed, 5 unchanged; 0 chunks embedded'
     """
-    corpus = _load_sources(sources or [settings.corpus])
+    corpus = _load_sources(sources or [settings.corpus], max_file_bytes=settings.max_file_mb * 2**20)
     settings.home.mkdir(parents=True, exist_ok=True)
     with _exclusive(settings.home, wait=wait):
         if rebuild:
             Store.destroy(settings)
             _remove_lexical(settings.home)
         store = Store.open(settings, create=True)
+        if not store.exists:  # a new database: a keyword index left from an older one does not belong to it
+            _remove_lexical(settings.home)
         return _sync(settings, store, corpus, progress)
 
 
@@ -89,10 +99,10 @@ def _sync(settings: Settings, store: Store, corpus: Corpus, progress: Progress |
     gone = sorted(set(ledger) - set(current))
     if not todo and not gone:
         _refresh_lexical(settings, store, store.generation())
-        return IngestReport(unchanged=tuple(unchanged), skipped=corpus.skipped)
+        return IngestReport(unchanged=tuple(unchanged), skipped=corpus.skipped, warnings=corpus.warnings)
 
     splitter = make_splitter(settings.chunk_tokens, settings.chunk_overlap)
-    planned = []
+    planned: list[_Plan] = []
     for article in todo:
         chunks = chunk_article(article, splitter)
         indexed = set(store.chunk_ids(article.id))
@@ -104,24 +114,38 @@ def _sync(settings: Settings, store: Store, corpus: Corpus, progress: Progress |
         store.create(embedder.dimension)
         store.check_dimension(embedder.dimension)
     if not store.exists:  # only removals or re-labels, and nothing was ever indexed
-        return IngestReport(removed=tuple(gone), unchanged=tuple(unchanged), skipped=corpus.skipped)
+        return IngestReport(
+            removed=tuple(gone), unchanged=tuple(unchanged), skipped=corpus.skipped, warnings=corpus.warnings
+        )
 
     store.bump_generation()  # from here on, derived indexes built before this ingest are stale
     done = 0
-    for article, chunks, indexed, fresh in planned:
-        record = _record(article, complete=False)
-        store.record(record)
-        store.delete_chunks(sorted(indexed - {c.id for c in chunks}))
-        for i in range(0, len(fresh), 32):
-            batch = fresh[i : i + 32]
+    for group in _groups(planned):
+        # Mark the whole group incomplete before any of its chunks change, and each article complete only
+        # after all of its chunks are written: a kill anywhere in between leaves them marked for redoing.
+        records = {article.id: _record(article, complete=False) for article, *_ in group}
+        store.record_many(list(records.values()))
+        for _, chunks, indexed, _ in group:
+            store.delete_chunks(sorted(indexed - {c.id for c in chunks}))
+        fresh_chunks = [c for *_, fresh in group for c in fresh]
+        for i in range(0, len(fresh_chunks), EMBED_BATCH):
+            batch = fresh_chunks[i : i + EMBED_BATCH]
             assert embedder is not None
             vectors, sentence_vectors = embedder.embed_chunks(batch)
-            store.add(batch, record, vectors, sentence_vectors)
+            for article_id in dict.fromkeys(c.article_id for c in batch):
+                rows = [j for j, c in enumerate(batch) if c.article_id == article_id]
+                store.add(
+                    [batch[j] for j in rows],
+                    records[article_id],
+                    vectors[rows],
+                    [sentence_vectors[j] for j in rows],
+                )
             done += len(batch)
             if progress:
                 progress(done, total)
-        store.relabel([c for c in chunks if c.id in indexed], record)
-        store.record(_record(article, complete=True, chunks=len(chunks)))
+        for article, chunks, indexed, _ in group:
+            store.relabel([c for c in chunks if c.id in indexed], records[article.id])
+        store.record_many([_record(article, complete=True, chunks=len(chunks)) for article, chunks, *_ in group])
     for article_id in gone:
         store.delete_article(article_id)
         store.forget(article_id)
@@ -135,7 +159,23 @@ def _sync(settings: Settings, store: Store, corpus: Corpus, progress: Progress |
         unchanged=tuple(unchanged),
         chunks_embedded=done,
         skipped=corpus.skipped,
+        warnings=corpus.warnings,
     )
+
+
+def _groups(planned: list[_Plan]) -> Iterator[list[_Plan]]:
+    """Consecutive articles with about one embedding batch of new chunks between them: short articles
+    share a forward pass (one per article made a corpus of short files ten times slower to embed)."""
+    group: list[_Plan] = []
+    size = 0
+    for plan in planned:
+        group.append(plan)
+        size += len(plan[3])
+        if size >= EMBED_BATCH:
+            yield group
+            group, size = [], 0
+    if group:
+        yield group
 
 
 def lexical_index(settings: Settings, store: Store, generation: int) -> LexicalIndex:
@@ -171,25 +211,28 @@ def _record(article: Article, *, complete: bool, chunks: int = 0) -> ArticleReco
     )
 
 
-def _load_sources(sources: Sequence[Path]) -> Corpus:
+def _load_sources(sources: Sequence[Path], *, max_file_bytes: int) -> Corpus:
     articles: list[Article] = []
     skipped: list[Skipped] = []
+    warnings: list[Skipped] = []
     for source in sources:
         if source.is_file():
-            folder_corpus = load_corpus(source.parent)
+            folder_corpus = load_corpus(source.parent, max_file_bytes=max_file_bytes)
             articles += [a for a in folder_corpus.articles if Path(a.path) == source]
             skipped += [s for s in folder_corpus.skipped if Path(s.path) == source]
+            warnings += [w for w in folder_corpus.warnings if Path(w.path) == source]
         else:
-            folder_corpus = load_corpus(source)
+            folder_corpus = load_corpus(source, max_file_bytes=max_file_bytes)
             articles += folder_corpus.articles
             skipped += folder_corpus.skipped
+            warnings += folder_corpus.warnings
     ids = [a.id for a in articles]
     duplicates = sorted({i for i in ids if ids.count(i) > 1})
     if duplicates:
         raise CorpusError(f"two files share the name {duplicates[0]}; article ids are file names, rename one")
     if not articles and not skipped:
         raise CorpusError(f"no .txt or .md files in {', '.join(str(s) for s in sources)}")
-    return Corpus(tuple(articles), tuple(skipped))
+    return Corpus(tuple(articles), tuple(skipped), tuple(warnings))
 
 
 @contextmanager

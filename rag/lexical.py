@@ -183,10 +183,11 @@ class LexicalIndex:
 
     @classmethod
     def build(cls, generation: int, chunk_ids: Sequence[str], texts: Sequence[str]) -> LexicalIndex:
-        if not texts:
-            return cls(generation, [], None)
+        tokens = [terms(t) for t in texts]
+        if not any(tokens):  # no chunk has a searchable word (only punctuation, or another script): bm25s fails
+            return cls(generation, list(chunk_ids), None)
         bm25 = bm25s.BM25()
-        bm25.index([terms(t) for t in texts], show_progress=False)
+        bm25.index(tokens, show_progress=False)
         return cls(generation, list(chunk_ids), bm25)
 
     def search(self, question: str, k: int) -> list[tuple[str, float]]:
@@ -235,7 +236,11 @@ class LexicalIndex:
         folder = home / str(pointer["folder"])
         try:
             chunk_ids = json.loads((folder / "chunk_ids.json").read_text())
-            bm25 = bm25s.BM25.load(str(folder), mmap=True, show_progress=False) if chunk_ids else None
+            bm25 = (
+                bm25s.BM25.load(str(folder), mmap=True, show_progress=False)
+                if (folder / "params.index.json").exists()
+                else None
+            )
         except (OSError, ValueError):
             return None
         return cls(generation, chunk_ids, bm25)

@@ -12,18 +12,22 @@ holds a generation number that every write bumps, so derived data (BM25) knows w
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
-from collections.abc import Iterator, Mapping, Sequence
+import shutil
+import sqlite3
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import chromadb
 import numpy as np
+from chromadb.api.shared_system_client import SharedSystemClient
 from chromadb.config import Settings as ChromaSettings
-from chromadb.errors import NotFoundError
+from chromadb.errors import ChromaError, NotFoundError
 
 from .config import Settings
-from .errors import IndexMismatchError, IndexMissingError
+from .errors import IndexCorruptError, IndexMismatchError, IndexMissingError, RagError
 from .schema import Chunk, Span
 
 SCHEMA_VERSION = 1
@@ -73,21 +77,60 @@ class StoredChunk:
     published_inferred: bool = False
 
 
-def _client(settings: Settings) -> chromadb.api.ClientAPI:
-    return chromadb.PersistentClient(
-        path=str(settings.home / "chroma"), settings=ChromaSettings(anonymized_telemetry=False)
+# What Chroma raises when its files are damaged: its own errors (a Rust-side "file is not a database",
+# a collection that is gone), SQLite's, or an OS error on a segment file.
+_DAMAGE = (ChromaError, sqlite3.Error, OSError)
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+def _damaged(settings: Settings, error: Exception) -> IndexCorruptError:
+    detail = " ".join(str(error).split())[:200] or error.__class__.__name__
+    return IndexCorruptError(
+        f"the index in {settings.home} is damaged ({detail}); run `rag ingest --rebuild` to rebuild it"
     )
+
+
+def _guarded(method: _F) -> _F:
+    """Turn Chroma's errors inside a ``Store`` method into ``IndexCorruptError`` (a damaged index)."""
+
+    @functools.wraps(method)
+    def wrapper(self: Store, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return method(self, *args, **kwargs)
+        except RagError:
+            raise
+        except _DAMAGE as error:
+            raise _damaged(self._settings, error) from error
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _client(settings: Settings) -> chromadb.api.ClientAPI:
+    path = str(settings.home / "chroma")
+    try:
+        return chromadb.PersistentClient(path=path, settings=ChromaSettings(anonymized_telemetry=False))
+    except _DAMAGE as error:
+        # Chroma caches its per-folder system before starting it; a failed start must not stay cached,
+        # or the folder could not be opened again in this process even after a rebuild.
+        SharedSystemClient._identifier_to_system.pop(path, None)
+        raise _damaged(settings, error) from error
 
 
 class Store:
     """An open index. ``Store.open`` checks it was built with the same settings."""
 
-    def __init__(self, client: Any, signature: dict[str, Any], chunks: Any | None) -> None:
+    def __init__(self, settings: Settings, client: Any, chunks: Any | None) -> None:
+        self._settings = settings
         self._client = client
-        self._signature = signature
+        self._signature = index_signature(settings)
         self._chunks = chunks
-        self._sentences = client.get_collection(_SENTENCES, embedding_function=None) if chunks else None
-        self._articles = client.get_collection(_ARTICLES, embedding_function=None) if chunks else None
+        self._sentences = self._articles = None
+        if chunks is not None:
+            try:
+                self._sentences = client.get_collection(_SENTENCES, embedding_function=None)
+                self._articles = client.get_collection(_ARTICLES, embedding_function=None)
+            except NotFoundError as error:
+                raise _damaged(settings, error) from error
 
     @classmethod
     def open(cls, settings: Settings, *, create: bool = False) -> Store:
@@ -95,20 +138,28 @@ class Store:
         if not create and not (settings.home / "chroma").exists():
             raise IndexMissingError(f"no index in {settings.home}: run `rag ingest` first")
         client = _client(settings)
-        signature = index_signature(settings)
         try:
             chunks = client.get_collection(_CHUNKS, embedding_function=None)
         except NotFoundError:
             if not create:
                 raise IndexMissingError(f"no index in {settings.home}: run `rag ingest` first") from None
-            return cls(client, signature, None)
-        _check_signature(dict(chunks.metadata or {}), signature, settings)
-        return cls(client, signature, chunks)
+            return cls(settings, client, None)
+        except _DAMAGE as error:
+            raise _damaged(settings, error) from error
+        _check_signature(dict(chunks.metadata or {}), index_signature(settings), settings)
+        return cls(settings, client, chunks)
 
     @classmethod
     def destroy(cls, settings: Settings) -> None:
-        """Delete every collection of the index (for ``rag ingest --rebuild``), whatever its settings."""
-        client = _client(settings)
+        """Delete every collection of the index (for ``rag ingest --rebuild``), whatever its settings.
+
+        A database too damaged to open is removed with its folder instead.
+        """
+        try:
+            client = _client(settings)
+        except IndexCorruptError:
+            shutil.rmtree(settings.home / "chroma", ignore_errors=True)
+            return
         for name in (_CHUNKS, _SENTENCES, _ARTICLES):
             with contextlib.suppress(NotFoundError):
                 client.delete_collection(name)
@@ -130,12 +181,24 @@ class Store:
     def dimension(self) -> int | None:
         return int(self._chunks.metadata["dimension"]) if self._chunks is not None else None
 
+    @_guarded
     def generation(self) -> int:
         """Bumped by every write; re-read from the database so other processes' writes show."""
         if self._chunks is None:
             return 0
         return int(self._client.get_collection(_CHUNKS, embedding_function=None).metadata["generation"])
 
+    @_guarded
+    def is_current(self) -> bool:
+        """False when the index on disk was rebuilt or deleted since this store was opened: open it again."""
+        if self._chunks is None:
+            return True
+        try:
+            return self._client.get_collection(_CHUNKS, embedding_function=None).id == self._chunks.id
+        except NotFoundError:
+            return False
+
+    @_guarded
     def bump_generation(self) -> int:
         assert self._chunks is not None
         metadata = dict(self._client.get_collection(_CHUNKS, embedding_function=None).metadata)
@@ -143,9 +206,11 @@ class Store:
         self._chunks.modify(metadata=metadata)
         return int(metadata["generation"])
 
+    @_guarded
     def count(self) -> int:
         return self._chunks.count() if self._chunks is not None else 0
 
+    @_guarded
     def create(self, dimension: int) -> None:
         """Make the three collections for vectors of ``dimension`` (first write only)."""
         if self._chunks is not None:
@@ -162,6 +227,7 @@ class Store:
 
     # -- the article ledger -------------------------------------------------------------------
 
+    @_guarded
     def ledger(self) -> dict[str, ArticleRecord]:
         if self._articles is None:
             return {}
@@ -171,23 +237,34 @@ class Store:
             for row_id, meta in zip(rows["ids"], rows["metadatas"], strict=True)
         }
 
+    @_guarded
     def record(self, record: ArticleRecord) -> None:
-        assert self._articles is not None
-        # Chroma keeps records only with a vector; the ledger needs none, so each carries a constant one.
-        metadata = {k: v for k, v in asdict(record).items() if v is not None and k != "id"}
-        self._articles.upsert(ids=[record.id], embeddings=[[1.0]], metadatas=[metadata])
+        self.record_many([record])
 
+    @_guarded
+    def record_many(self, records: Sequence[ArticleRecord]) -> None:
+        """Write ledger lines in one call (Chroma applies a call's records together)."""
+        assert self._articles is not None
+        if not records:
+            return
+        # Chroma keeps records only with a vector; the ledger needs none, so each carries a constant one.
+        metadatas = [{k: v for k, v in asdict(r).items() if v is not None and k != "id"} for r in records]
+        self._articles.upsert(ids=[r.id for r in records], embeddings=[[1.0]] * len(records), metadatas=metadatas)
+
+    @_guarded
     def forget(self, article_id: str) -> None:
         assert self._articles is not None
         self._articles.delete(ids=[article_id])
 
     # -- chunks ---------------------------------------------------------------------------------
 
+    @_guarded
     def chunk_ids(self, article_id: str) -> list[str]:
         if self._chunks is None:
             return []
         return list(self._chunks.get(where={"article_id": article_id}, include=[])["ids"])
 
+    @_guarded
     def add(
         self,
         chunks: Sequence[Chunk],
@@ -219,6 +296,7 @@ class Store:
                 metadatas=[{"chunk_id": r[2], "article_id": r[3]} for r in part_rows],
             )
 
+    @_guarded
     def relabel(self, chunks: Sequence[Chunk], record: ArticleRecord) -> None:
         """Refresh offsets and article facts of chunks whose text (so vector) did not change."""
         assert self._chunks is not None
@@ -227,12 +305,14 @@ class Store:
             part = chunks[i : i + batch]
             self._chunks.update(ids=[c.id for c in part], metadatas=[_chunk_metadata(c, record) for c in part])
 
+    @_guarded
     def delete_chunks(self, chunk_ids: Sequence[str]) -> None:
         if not chunk_ids or self._chunks is None or self._sentences is None:
             return
         self._chunks.delete(ids=list(chunk_ids))
         self._sentences.delete(where={"chunk_id": {"$in": list(chunk_ids)}})
 
+    @_guarded
     def delete_article(self, article_id: str) -> None:
         if self._chunks is None or self._sentences is None:
             return
@@ -241,6 +321,7 @@ class Store:
 
     # -- reading --------------------------------------------------------------------------------
 
+    @_guarded
     def search(self, vector: np.ndarray, k: int) -> list[tuple[str, float]]:
         """Nearest chunks by cosine similarity, best first."""
         if self._chunks is None:
@@ -251,6 +332,7 @@ class Store:
         result = self._chunks.query(query_embeddings=[vector], n_results=k, include=["distances"])
         return [(i, 1.0 - float(d)) for i, d in zip(result["ids"][0], result["distances"][0], strict=True)]
 
+    @_guarded
     def get(self, chunk_ids: Sequence[str]) -> dict[str, StoredChunk]:
         """The chunks that still exist among ``chunk_ids`` (one may have gone in a concurrent ingest)."""
         if self._chunks is None or not chunk_ids:
@@ -261,6 +343,7 @@ class Store:
             for i, text, meta in zip(rows["ids"], rows["documents"], rows["metadatas"], strict=True)
         }
 
+    @_guarded
     def sentence_vectors(self, chunks: Sequence[StoredChunk]) -> dict[str, np.ndarray]:
         """For each chunk, its sentence vectors in sentence order (a chunk without them is left out)."""
         if self._sentences is None or not chunks:
@@ -294,7 +377,10 @@ class Store:
             return
         offset = 0
         while True:
-            rows = self._chunks.get(include=["documents"], limit=page, offset=offset)
+            try:
+                rows = self._chunks.get(include=["documents"], limit=page, offset=offset)
+            except _DAMAGE as error:
+                raise _damaged(self._settings, error) from error
             if not rows["ids"]:
                 return
             yield list(rows["ids"]), list(rows["documents"])

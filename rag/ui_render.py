@@ -124,7 +124,7 @@ def _render_reply(i: int, turn: Turn) -> str:
         parts.append(f'<div class="rewritten">Searched for: {escape(answer.rewritten_question)}</div>')
     if answer.notice:
         parts.append(f'<div class="notice" role="status">{escape(answer.notice)}</div>')
-    unsupported = tuple(getattr(answer, "unsupported", ()) or ())
+    unsupported = answer.unsupported
     if answer.abstained:
         parts.append('<div class="label">No answer in the articles</div>')
     body = render_answer_text(answer.text, turn=i, cited=[c.n for c in answer.citations], unsupported=unsupported)

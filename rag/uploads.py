@@ -20,7 +20,6 @@ from pathlib import Path
 from .corpus import SUFFIXES, parse_article
 from .errors import CorpusError
 
-DEFAULT_MAX_FILE_MB = 10  # used until the settings carry RAG_MAX_FILE_MB
 _UNSAFE = re.compile(r"[^\w.\- ]+")
 
 
@@ -51,7 +50,7 @@ def safe_name(name: str) -> str:
     return f"{stem}.{suffix.lower()}"
 
 
-def add_uploads(uploads: Sequence[Upload], corpus: Path, *, max_mb: float = DEFAULT_MAX_FILE_MB) -> list[Path]:
+def add_uploads(uploads: Sequence[Upload], corpus: Path, *, max_mb: float) -> list[Path]:
     """Copy ``uploads`` into ``corpus`` after checking all of them; returns the written paths.
 
     Raises ``CorpusError`` naming the first bad file (wrong type, too large, not UTF-8, empty, a

@@ -64,10 +64,10 @@ def test_hard_wrapped_markdown_with_front_matter() -> None:
     assert article.text == "The two sides met on Friday in Bangkok. They agreed to talk again.\n\nA new paragraph."
 
 
-def test_a_file_that_is_not_utf8_is_skipped_with_a_reason(tmp_path: Path) -> None:
+def test_a_binary_file_is_skipped_with_a_reason(tmp_path: Path) -> None:
     (tmp_path / "good.txt").write_text("A sentence about the border.", encoding="utf-8")
     (tmp_path / "bad.txt").write_bytes(b"\xff\xfe\x00binary\x00")
     corpus = load_corpus(tmp_path)
     assert [a.id for a in corpus.articles] == ["good.txt"]
     assert corpus.skipped[0].path.endswith("bad.txt")
-    assert "UTF-8" in corpus.skipped[0].reason
+    assert "binary" in corpus.skipped[0].reason

@@ -46,7 +46,7 @@ def test_uploads_with_hostile_names_land_inside_the_corpus(tmp_path: Path) -> No
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     names = ["../outside.txt", str(tmp_path / "absolute.md"), "sub/dir/../../x.txt"]
-    written = add_uploads([_upload(tmp_path, n, ARTICLE.encode()) for n in names], corpus)
+    written = add_uploads([_upload(tmp_path, n, ARTICLE.encode()) for n in names], corpus, max_mb=10)
     assert sorted(p.name for p in corpus.iterdir()) == ["absolute.md", "outside.txt", "x.txt"]
     assert all(p.parent == corpus.resolve() for p in written)
     assert not (tmp_path / "outside.txt").exists()
@@ -58,7 +58,7 @@ def test_a_symlink_at_the_target_is_replaced_not_followed(tmp_path: Path) -> Non
     victim = tmp_path / "victim.txt"
     victim.write_text("keep me")
     (corpus / "a.txt").symlink_to(victim)
-    add_uploads([_upload(tmp_path, "a.txt", ARTICLE.encode())], corpus)
+    add_uploads([_upload(tmp_path, "a.txt", ARTICLE.encode())], corpus, max_mb=10)
     assert victim.read_text() == "keep me"
     assert not (corpus / "a.txt").is_symlink()
 
@@ -87,7 +87,7 @@ def test_two_uploads_with_one_name_are_refused(tmp_path: Path) -> None:
     corpus.mkdir()
     uploads = [_upload(tmp_path, "a/x.txt", ARTICLE.encode()), _upload(tmp_path, "b/x.txt", ARTICLE.encode())]
     with pytest.raises(CorpusError, match=r"share the name x\.txt"):
-        add_uploads(uploads, corpus)
+        add_uploads(uploads, corpus, max_mb=10)
     assert list(corpus.iterdir()) == []
 
 
