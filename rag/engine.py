@@ -6,8 +6,7 @@ import re
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
-
-from llama_index.core.llms import LLM
+from typing import TYPE_CHECKING
 
 from .config import Settings
 from .coverage import coverage_of
@@ -16,14 +15,18 @@ from .errors import IndexMissingError, QuestionError
 from .extractive import answer_extractively
 from .figures import SEARCH_WORDS, asked_quantities
 from .followup import standalone
-from .generate import check_prompts, rewrite_follow_up, stream_answer
 from .ingestion import ingest, lexical_index
 from .lexical import LexicalIndex
-from .llm import build_llm
 from .prompts import load_text
 from .retrieve import Retrieval, retrieve
 from .schema import Answer, Coverage, Passage
 from .store import ArticleRecord, Store
+
+if TYPE_CHECKING:
+    from llama_index.core.llms import LLM
+
+# The LLM modules (.generate, .llm) are imported where LLM mode needs them: they load llama-index, which
+# takes a second and a half, and extractive mode (the default) never uses it.
 
 
 @dataclass(frozen=True)
@@ -86,6 +89,8 @@ class Engine:
         if self.settings.llm == "extractive":
             standalone_question = standalone(question, previous)
         else:
+            from .generate import rewrite_follow_up
+
             standalone_question, notice = rewrite_follow_up(question, previous, llm=self._llm(), settings=self.settings)
         items = self._answer(standalone_question, top_k)
         for item in items:
@@ -117,6 +122,8 @@ class Engine:
         answer = replace(answer, coverage=coverage_of(store.ledger().values()))
         if self.settings.llm != "extractive":
             llm = self._llm()
+            from .generate import stream_answer
+
             yield from stream_answer(
                 question, answer, llm=llm, settings=self.settings, embed=embedder.embed, sentence_vectors=vectors
             )
@@ -130,6 +137,9 @@ class Engine:
         """The language model client, built (and the prompt files checked) on first use."""
         with self._lock:
             if self._client is None:
+                from .generate import check_prompts
+                from .llm import build_llm
+
                 check_prompts(self.settings)
                 self._client = build_llm(self.settings)
             return self._client
