@@ -10,7 +10,7 @@ from pathlib import Path
 
 from .config import Settings
 from .engine import Engine
-from .errors import QuestionError, RagError
+from .errors import ConfigError, QuestionError, RagError
 from .ingestion import ingest
 from .schema import Answer
 
@@ -52,6 +52,11 @@ def _parser() -> argparse.ArgumentParser:
     status = commands.add_parser("status", help="what is indexed, where, and with which model")
     status.add_argument("--json", action="store_true")
     status.set_defaults(run=_status)
+
+    bench = commands.add_parser("bench", help="measure indexing and answering on this machine (temporary folders)")
+    bench.add_argument("--json", action="store_true", help="print the figures as JSON")
+    bench.add_argument("--scale", type=int, default=100_000, help="chunks in the scale test (default 100000; 0 skips)")
+    bench.set_defaults(run=_bench)
     return parser
 
 
@@ -98,6 +103,16 @@ def _status(args: argparse.Namespace, settings: Settings) -> int:
     for a in status.articles:
         facts = ", ".join(x for x in (a.outlet, a.published) if x)
         print(f"  {a.id}  {a.chunks:>3} chunks  {a.title or ''}" + (f" ({facts})" if facts else ""))
+    return 0
+
+
+def _bench(args: argparse.Namespace, settings: Settings) -> int:
+    from . import bench
+
+    if args.scale < 0:
+        raise ConfigError(f"--scale must be 0 (skip) or a number of chunks, got {args.scale}")
+    results = bench.run(settings, scale=args.scale, log=lambda step: print(f"rag bench: {step}", file=sys.stderr))
+    print(json.dumps(results, indent=2) if args.json else bench.render(results))
     return 0
 
 

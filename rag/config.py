@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from .errors import ConfigError
 from .prompts import DEFAULT_PROMPTS
@@ -36,6 +38,11 @@ class Settings:
     offline: bool = True
     max_question_chars: int = 2000
     prompts: Path = DEFAULT_PROMPTS
+    # A Chroma server instead of the database in ``home``: one URL, or a host and port. The lock and the
+    # BM25 files stay in ``home`` on each machine; BM25 is rebuilt when the server's index changed.
+    chroma_url: str = ""
+    chroma_host: str = ""
+    chroma_port: int = 8000
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "home", Path(self.home))
@@ -54,6 +61,12 @@ class Settings:
             raise ConfigError(f"RAG_LLM must be one of {', '.join(LLM_BACKENDS)}, got {self.llm!r}")
         if not self.embed_model.strip():
             raise ConfigError("embed_model must name a sentence-transformers model or folder")
+        if self.chroma_url and not re.match(r"https?://[^/:]+(:\d+)?/?$", self.chroma_url):
+            raise ConfigError(f"RAG_CHROMA_URL must look like http://host:port, got {self.chroma_url!r}")
+        if self.chroma_url and self.chroma_host:
+            raise ConfigError("set RAG_CHROMA_URL or RAG_CHROMA_HOST (with RAG_CHROMA_PORT), not both")
+        if not 0 < self.chroma_port < 65536:
+            raise ConfigError(f"RAG_CHROMA_PORT must be between 1 and 65535, got {self.chroma_port}")
         if self.max_question_chars < 1:
             raise ConfigError(f"max_question_chars must be positive, got {self.max_question_chars}")
 
@@ -73,6 +86,16 @@ class Settings:
             values[field.name] = _parse(field.name, field.type, raw)
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)  # type: ignore[arg-type]
+
+    def chroma_server(self) -> tuple[str, int, bool] | None:
+        """``(host, port, ssl)`` of the Chroma server to use, or None for the local database in ``home``."""
+        if self.chroma_url:
+            parts = urlsplit(self.chroma_url)
+            ssl = parts.scheme == "https"
+            return str(parts.hostname), parts.port or (443 if ssl else 8000), ssl
+        if self.chroma_host:
+            return self.chroma_host, self.chroma_port, False
+        return None
 
     def with_(self, **changes: object) -> Settings:
         """A copy with some fields changed (validated again)."""

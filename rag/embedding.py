@@ -39,6 +39,11 @@ class Embedder:
         self.dimension = int(self._model.get_embedding_dimension() or 0)
         self._lock = threading.Lock()  # one forward pass at a time: torch already uses every core
 
+    @property
+    def model(self):  # type: ignore[no-untyped-def]
+        """The sentence-transformers model itself (``rag bench`` times its raw ``encode``)."""
+        return self._model
+
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         """Unit vectors, one row per text."""
         if not texts:

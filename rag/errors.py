@@ -31,3 +31,7 @@ class IndexMismatchError(RagError):
 
 class IndexBusyError(RagError):
     """Another process is writing to the same index."""
+
+
+class StoreUnavailableError(RagError):
+    """The Chroma server named by the settings does not answer."""

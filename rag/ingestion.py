@@ -131,7 +131,7 @@ def _sync(settings: Settings, store: Store, corpus: Corpus, progress: Progress |
     )
 
 
-def lexical_index(settings: Settings, store: Store, generation: int) -> LexicalIndex:
+def lexical_index(settings: Settings, store: Store, generation: str) -> LexicalIndex:
     """The keyword index for the store as it is now: the saved one, or rebuilt from the store."""
     saved = LexicalIndex.load(settings.home, generation)
     if saved is not None:
@@ -144,7 +144,7 @@ def lexical_index(settings: Settings, store: Store, generation: int) -> LexicalI
     return LexicalIndex.build(generation, ids, texts)
 
 
-def _refresh_lexical(settings: Settings, store: Store, generation: int) -> None:
+def _refresh_lexical(settings: Settings, store: Store, generation: str) -> None:
     if LexicalIndex.load(settings.home, generation) is None and store.exists:
         lexical_index(settings, store, generation).save(settings.home)
 

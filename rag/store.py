@@ -23,7 +23,7 @@ from chromadb.config import Settings as ChromaSettings
 from chromadb.errors import NotFoundError
 
 from .config import Settings
-from .errors import IndexMismatchError, IndexMissingError
+from .errors import IndexMismatchError, IndexMissingError, StoreUnavailableError
 from .schema import Chunk, Span
 
 SCHEMA_VERSION = 1
@@ -71,9 +71,19 @@ class StoredChunk:
 
 
 def _client(settings: Settings) -> chromadb.api.ClientAPI:
-    return chromadb.PersistentClient(
-        path=str(settings.home / "chroma"), settings=ChromaSettings(anonymized_telemetry=False)
-    )
+    """The local database in ``home``, or a Chroma server when ``RAG_CHROMA_URL`` / ``RAG_CHROMA_HOST`` is set."""
+    chroma_settings = ChromaSettings(anonymized_telemetry=False)
+    server = settings.chroma_server()
+    if server is None:
+        return chromadb.PersistentClient(path=str(settings.home / "chroma"), settings=chroma_settings)
+    host, port, ssl = server
+    try:
+        return chromadb.HttpClient(host=host, port=port, ssl=ssl, settings=chroma_settings)
+    except ValueError as error:  # Chroma's word for "no answer from the server"
+        raise StoreUnavailableError(
+            f"cannot reach the Chroma server at {host}:{port} ({error}); start it with `chroma run` "
+            "or correct RAG_CHROMA_URL / RAG_CHROMA_HOST / RAG_CHROMA_PORT"
+        ) from None
 
 
 class Store:
@@ -89,7 +99,7 @@ class Store:
     @classmethod
     def open(cls, settings: Settings, *, create: bool = False) -> Store:
         """Open the index; with ``create`` an absent one is fine (it is made on the first write)."""
-        if not create and not (settings.home / "chroma").exists():
+        if not create and settings.chroma_server() is None and not (settings.home / "chroma").exists():
             raise IndexMissingError(f"no index in {settings.home}: run `rag ingest` first")
         client = _client(settings)
         signature = index_signature(settings)
@@ -127,18 +137,24 @@ class Store:
     def dimension(self) -> int | None:
         return int(self._chunks.metadata["dimension"]) if self._chunks is not None else None
 
-    def generation(self) -> int:
-        """Bumped by every write; re-read from the database so other processes' writes show."""
-        if self._chunks is None:
-            return 0
-        return int(self._client.get_collection(_CHUNKS, embedding_function=None).metadata["generation"])
+    def generation(self) -> str:
+        """Changed by every write; re-read from the database so other processes' (and machines') writes show.
 
-    def bump_generation(self) -> int:
+        The collection's id is part of it: an index rebuilt elsewhere restarts its counter, and a
+        keyword index saved for the old one must not match the new one.
+        """
+        if self._chunks is None:
+            return "0"
+        current = self._client.get_collection(_CHUNKS, embedding_function=None)
+        return f"{current.id}.{int(current.metadata['generation'])}"
+
+    def bump_generation(self) -> str:
         assert self._chunks is not None
-        metadata = dict(self._client.get_collection(_CHUNKS, embedding_function=None).metadata)
+        current = self._client.get_collection(_CHUNKS, embedding_function=None)
+        metadata = dict(current.metadata)
         metadata["generation"] = int(metadata["generation"]) + 1
         self._chunks.modify(metadata=metadata)
-        return int(metadata["generation"])
+        return f"{current.id}.{metadata['generation']}"
 
     def count(self) -> int:
         return self._chunks.count() if self._chunks is not None else 0
