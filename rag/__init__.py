@@ -21,6 +21,7 @@ from .errors import (
     IndexMissingError,
     QuestionError,
     RagError,
+    StoreUnavailableError,
 )
 from .ingestion import IngestReport, ingest
 from .schema import Answer, Citation, Passage
@@ -41,6 +42,7 @@ __all__ = [
     "RagError",
     "Settings",
     "Status",
+    "StoreUnavailableError",
     "engine",
     "ingest",
     "query",

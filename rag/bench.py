@@ -138,7 +138,7 @@ def _reingest(settings: Settings, results: dict[str, object]) -> None:
     original = path.read_text(encoding="utf-8")
     reingest, embed, embedded = [], [], []
     for attempt in range(REPEATS):
-        middle = original.index("\n\n", len(original) // 2)
+        middle = original.index(". ", len(original) // 2) + 1  # a sentence end mid-article
         path.write_text(f"{original[:middle]} The benchmark edited this article ({attempt}).{original[middle:]}")
         started = time.perf_counter()
         report = ingest(settings)
@@ -155,6 +155,8 @@ def _reingest(settings: Settings, results: dict[str, object]) -> None:
     results["one_file_vs_embed_ratio"] = _round(statistics.median(reingest) / statistics.median(embed), 3)
     results["one_file_chunks"] = len(chunks)
     results["one_file_chunks_embedded"] = max(embedded)
+    if not max(embedded):
+        raise RagError(f"the benchmark's edit of {largest.id} changed no chunk; the measurement would be void")
 
 
 def _latency(settings: Settings, questions: Sequence[str], results: dict[str, object]) -> None:
