@@ -216,7 +216,12 @@ def scale_run(settings: Settings, n: int, questions: Sequence[str]) -> dict[str,
         chunks = [_synthetic_chunk(i, sentences, rng) for i in range(first, min(first + batch, n))]
         vectors = rng.standard_normal((len(chunks), embedder.dimension)).astype(np.float32)
         vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
-        store.add(chunks, record, vectors, [np.zeros((0, embedder.dimension), np.float32)] * len(chunks))
+        store.add(
+            chunks,
+            {c.article_id: record for c in chunks},
+            vectors,
+            [np.zeros((0, embedder.dimension), np.float32)] * len(chunks),
+        )
     generation = store.bump_generation()
     stored = time.perf_counter()
     lexical_index(settings, store, generation).save(settings.home)

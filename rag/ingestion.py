@@ -25,6 +25,7 @@ from .lexical import LexicalIndex
 from .schema import Article
 from .store import ArticleRecord, Store
 
+_BATCH = 32  # chunks per forward pass and per write: sentence-transformers' default batch size
 Progress = Callable[[int, int], None]  # (chunks embedded so far, chunks to embed in all)
 
 
@@ -100,21 +101,27 @@ def _sync(settings: Settings, store: Store, corpus: Corpus, progress: Progress |
         return IngestReport(removed=tuple(gone), unchanged=tuple(unchanged), skipped=corpus.skipped)
 
     store.bump_generation()  # from here on, derived indexes built before this ingest are stale
-    done = 0
-    for article, chunks, indexed, fresh in planned:
-        record = _record(article, complete=False)
-        store.record(record)
+    # Every changed article is marked incomplete before any chunk is written and complete after all
+    # are: a killed ingest redoes them all, and content-hash ids make the redo skip what was written.
+    # Writing in few large calls, and embedding full batches across articles, keeps ingest close to
+    # the model's own speed (each Chroma call commits, which costs tens of milliseconds).
+    records = {article.id: _record(article, complete=False) for article, *_ in planned}
+    store.record_many(list(records.values()))
+    for _, chunks, indexed, _ in planned:
         store.delete_chunks(sorted(indexed - {c.id for c in chunks}))
-        for i in range(0, len(fresh), 32):
-            batch = fresh[i : i + 32]
-            assert embedder is not None
-            vectors, sentence_vectors = embedder.embed_chunks(batch)
-            store.add(batch, record, vectors, sentence_vectors)
-            done += len(batch)
-            if progress:
-                progress(done, total)
-        store.relabel([c for c in chunks if c.id in indexed], record)
-        store.record(_record(article, complete=True, chunks=len(chunks)))
+    pending = [chunk for *_, fresh in planned for chunk in fresh]
+    done = 0
+    for i in range(0, len(pending), _BATCH):
+        batch = pending[i : i + _BATCH]
+        assert embedder is not None
+        vectors, sentence_vectors = embedder.embed_chunks(batch)
+        store.add(batch, records, vectors, sentence_vectors)
+        done += len(batch)
+        if progress:
+            progress(done, total)
+    for article, chunks, indexed, _ in planned:
+        store.relabel([c for c in chunks if c.id in indexed], records[article.id])
+    store.record_many([_record(article, complete=True, chunks=len(chunks)) for article, chunks, *_ in planned])
     for article_id in gone:
         store.delete_article(article_id)
         store.forget(article_id)

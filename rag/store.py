@@ -185,10 +185,19 @@ class Store:
         }
 
     def record(self, record: ArticleRecord) -> None:
+        self.record_many([record])
+
+    def record_many(self, records: Sequence[ArticleRecord]) -> None:
+        """Write ledger lines in one call (each Chroma write commits: one call for many is much cheaper)."""
         assert self._articles is not None
+        if not records:
+            return
         # Chroma keeps records only with a vector; the ledger needs none, so each carries a constant one.
-        metadata = {k: v for k, v in asdict(record).items() if v is not None and k != "id"}
-        self._articles.upsert(ids=[record.id], embeddings=[[1.0]], metadatas=[metadata])
+        self._articles.upsert(
+            ids=[r.id for r in records],
+            embeddings=[[1.0]] * len(records),
+            metadatas=[{k: v for k, v in asdict(r).items() if v is not None and k != "id"} for r in records],
+        )
 
     def forget(self, article_id: str) -> None:
         assert self._articles is not None
@@ -204,11 +213,11 @@ class Store:
     def add(
         self,
         chunks: Sequence[Chunk],
-        record: ArticleRecord,
+        records: Mapping[str, ArticleRecord],
         vectors: np.ndarray,
         sentence_vectors: Sequence[np.ndarray],
     ) -> None:
-        """Write chunks (and their sentence vectors) in batches Chroma accepts."""
+        """Write chunks (and their sentence vectors) in batches Chroma accepts; ``records`` by article id."""
         assert self._chunks is not None and self._sentences is not None
         batch = self._client.get_max_batch_size()
         for i in range(0, len(chunks), batch):
@@ -217,7 +226,7 @@ class Store:
                 ids=[c.id for c in part],
                 embeddings=vectors[i : i + batch],
                 documents=[c.text for c in part],
-                metadatas=[_chunk_metadata(c, record) for c in part],
+                metadatas=[_chunk_metadata(c, records[c.article_id]) for c in part],
             )
         sentence_rows = [
             (f"{c.id}#{j}", vector, c.id, c.article_id)
