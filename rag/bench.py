@@ -32,7 +32,7 @@ from .config import Settings
 from .corpus import load_corpus
 from .embedding import load_embedder
 from .engine import Engine
-from .errors import RagError
+from .errors import CorpusError, RagError
 from .ingestion import ingest, lexical_index
 from .retrieve import retrieve
 from .schema import Chunk, Span
@@ -64,6 +64,8 @@ def run(settings: Settings, *, scale: int = DEFAULT_SCALE, log: Log | None = Non
     with tempfile.TemporaryDirectory(prefix="rag-bench-") as scratch:
         root = Path(scratch)
         corpus = root / "corpus"
+        if not settings.corpus.is_dir():
+            raise CorpusError(f"no corpus folder at {settings.corpus}: set RAG_CORPUS to the articles to benchmark")
         shutil.copytree(settings.corpus, corpus)
         # Always a local database in the scratch folder, even when the user's settings name a server.
         base = settings.with_(corpus=corpus, chroma_url="", chroma_host="")
