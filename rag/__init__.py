@@ -22,6 +22,7 @@ from .errors import (
     IndexMissingError,
     QuestionError,
     RagError,
+    StoreUnavailableError,
 )
 from .ingestion import IngestReport, ingest
 from .schema import Answer, Citation, Conflict, Coverage, Passage
@@ -45,6 +46,7 @@ __all__ = [
     "RagError",
     "Settings",
     "Status",
+    "StoreUnavailableError",
     "engine",
     "ingest",
     "query",

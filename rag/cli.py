@@ -11,7 +11,7 @@ from pathlib import Path
 from .config import Settings
 from .dates import format_date
 from .engine import Engine
-from .errors import IndexMissingError, QuestionError, RagError
+from .errors import ConfigError, IndexMissingError, QuestionError, RagError
 from .evaluation.command import add_arguments as add_eval_arguments
 from .ingestion import ingest
 from .schema import Answer, Citation
@@ -62,6 +62,10 @@ def _parser() -> argparse.ArgumentParser:
     events = commands.add_parser("timeline", help="the dated events of the indexed articles, in order")
     events.add_argument("--json", action="store_true")
     events.set_defaults(run=_timeline)
+    bench = commands.add_parser("bench", help="measure indexing and answering on this machine (temporary folders)")
+    bench.add_argument("--json", action="store_true", help="print the figures as JSON")
+    bench.add_argument("--scale", type=int, default=100_000, help="chunks in the scale test (default 100000; 0 skips)")
+    bench.set_defaults(run=_bench)
     return parser
 
 
@@ -157,6 +161,16 @@ def _timeline(args: argparse.Namespace, settings: Settings) -> int:
         print(f"{e.date:<10}  {e.what}" + ("  (date inferred)" if e.inferred else ""))
         for c in e.citations:
             print(f"    {_citation_line(c)}")
+    return 0
+
+
+def _bench(args: argparse.Namespace, settings: Settings) -> int:
+    from . import bench
+
+    if args.scale < 0:
+        raise ConfigError(f"--scale must be 0 (skip) or a number of chunks, got {args.scale}")
+    results = bench.run(settings, scale=args.scale, log=lambda step: print(f"rag bench: {step}", file=sys.stderr))
+    print(json.dumps(results, indent=2) if args.json else bench.render(results))
     return 0
 
 

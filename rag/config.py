@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from .errors import ConfigError
 from .prompts import DEFAULT_PROMPTS
@@ -55,6 +57,11 @@ class Settings:
     llm_max_tokens: int = 512
     # Tokens of prompt (instructions, sources, question); the reply's llm_max_tokens come on top.
     llm_context_tokens: int = 3000
+    # A Chroma server instead of the database in ``home``: one URL, or a host and port. The lock and the
+    # BM25 files stay in ``home`` on each machine; BM25 is rebuilt when the server's index changed.
+    chroma_url: str = ""
+    chroma_host: str = ""
+    chroma_port: int = 8000
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "home", Path(self.home))
@@ -75,6 +82,12 @@ class Settings:
             self._check_llm()
         if not self.embed_model.strip():
             raise ConfigError("embed_model must name a sentence-transformers model or folder")
+        if self.chroma_url and not re.match(r"https?://[^/:]+(:\d+)?/?$", self.chroma_url):
+            raise ConfigError(f"RAG_CHROMA_URL must look like http://host:port, got {self.chroma_url!r}")
+        if self.chroma_url and self.chroma_host:
+            raise ConfigError("set RAG_CHROMA_URL or RAG_CHROMA_HOST (with RAG_CHROMA_PORT), not both")
+        if not 0 < self.chroma_port < 65536:
+            raise ConfigError(f"RAG_CHROMA_PORT must be between 1 and 65535, got {self.chroma_port}")
         if self.max_question_chars < 1:
             raise ConfigError(f"max_question_chars must be positive, got {self.max_question_chars}")
         if not 1 <= self.ui_port <= 65535:
@@ -123,6 +136,16 @@ class Settings:
             values[known.name] = _parse(known.name, known.type, raw)
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)  # type: ignore[arg-type]
+
+    def chroma_server(self) -> tuple[str, int, bool] | None:
+        """``(host, port, ssl)`` of the Chroma server to use, or None for the local database in ``home``."""
+        if self.chroma_url:
+            parts = urlsplit(self.chroma_url)
+            ssl = parts.scheme == "https"
+            return str(parts.hostname), parts.port or (443 if ssl else 8000), ssl
+        if self.chroma_host:
+            return self.chroma_host, self.chroma_port, False
+        return None
 
     def with_(self, **changes: object) -> Settings:
         """A copy with some fields changed (validated again)."""

@@ -43,3 +43,7 @@ class EvaluationError(RagError):
 
 class LLMError(RagError):
     """The language model server could not give an answer (down, refused, timed out, malformed reply)."""
+
+
+class StoreUnavailableError(RagError):
+    """The Chroma server named by the settings does not answer."""

@@ -25,9 +25,9 @@ from .lexical import LexicalIndex
 from .schema import Article, Chunk
 from .store import ArticleRecord, Store
 
+_BATCH = 32  # chunks per forward pass and per write: sentence-transformers' default batch size
 Progress = Callable[[int, int], None]  # (chunks embedded so far, chunks to embed in all)
 _Plan = tuple[Article, list[Chunk], set[str], list[Chunk]]  # article, its chunks, ids indexed now, ids to embed
-EMBED_BATCH = 32
 
 
 @dataclass(frozen=True)
@@ -119,33 +119,27 @@ def _sync(settings: Settings, store: Store, corpus: Corpus, progress: Progress |
         )
 
     store.bump_generation()  # from here on, derived indexes built before this ingest are stale
+    # Every changed article is marked incomplete before any chunk is written and complete after all
+    # are: a killed ingest redoes them all, and content-hash ids make the redo skip what was written.
+    # Writing in few large calls, and embedding full batches across articles, keeps ingest close to
+    # the model's own speed (each Chroma call commits, which costs tens of milliseconds).
+    records = {article.id: _record(article, complete=False) for article, *_ in planned}
+    store.record_many(list(records.values()))
+    for _, chunks, indexed, _ in planned:
+        store.delete_chunks(sorted(indexed - {c.id for c in chunks}))
+    pending = [chunk for *_, fresh in planned for chunk in fresh]
     done = 0
-    for group in _groups(planned):
-        # Mark the whole group incomplete before any of its chunks change, and each article complete only
-        # after all of its chunks are written: a kill anywhere in between leaves them marked for redoing.
-        records = {article.id: _record(article, complete=False) for article, *_ in group}
-        store.record_many(list(records.values()))
-        for _, chunks, indexed, _ in group:
-            store.delete_chunks(sorted(indexed - {c.id for c in chunks}))
-        fresh_chunks = [c for *_, fresh in group for c in fresh]
-        for i in range(0, len(fresh_chunks), EMBED_BATCH):
-            batch = fresh_chunks[i : i + EMBED_BATCH]
-            assert embedder is not None
-            vectors, sentence_vectors = embedder.embed_chunks(batch)
-            for article_id in dict.fromkeys(c.article_id for c in batch):
-                rows = [j for j, c in enumerate(batch) if c.article_id == article_id]
-                store.add(
-                    [batch[j] for j in rows],
-                    records[article_id],
-                    vectors[rows],
-                    [sentence_vectors[j] for j in rows],
-                )
-            done += len(batch)
-            if progress:
-                progress(done, total)
-        for article, chunks, indexed, _ in group:
-            store.relabel([c for c in chunks if c.id in indexed], records[article.id])
-        store.record_many([_record(article, complete=True, chunks=len(chunks)) for article, chunks, *_ in group])
+    for i in range(0, len(pending), _BATCH):
+        batch = pending[i : i + _BATCH]
+        assert embedder is not None
+        vectors, sentence_vectors = embedder.embed_chunks(batch)
+        store.add(batch, records, vectors, sentence_vectors)
+        done += len(batch)
+        if progress:
+            progress(done, total)
+    for article, chunks, indexed, _ in planned:
+        store.relabel([c for c in chunks if c.id in indexed], records[article.id])
+    store.record_many([_record(article, complete=True, chunks=len(chunks)) for article, chunks, *_ in planned])
     for article_id in gone:
         store.delete_article(article_id)
         store.forget(article_id)
@@ -163,22 +157,7 @@ def _sync(settings: Settings, store: Store, corpus: Corpus, progress: Progress |
     )
 
 
-def _groups(planned: list[_Plan]) -> Iterator[list[_Plan]]:
-    """Consecutive articles with about one embedding batch of new chunks between them: short articles
-    share a forward pass (one per article made a corpus of short files ten times slower to embed)."""
-    group: list[_Plan] = []
-    size = 0
-    for plan in planned:
-        group.append(plan)
-        size += len(plan[3])
-        if size >= EMBED_BATCH:
-            yield group
-            group, size = [], 0
-    if group:
-        yield group
-
-
-def lexical_index(settings: Settings, store: Store, generation: int) -> LexicalIndex:
+def lexical_index(settings: Settings, store: Store, generation: str) -> LexicalIndex:
     """The keyword index for the store as it is now: the saved one, or rebuilt from the store."""
     saved = LexicalIndex.load(settings.home, generation)
     if saved is not None:
@@ -191,7 +170,7 @@ def lexical_index(settings: Settings, store: Store, generation: int) -> LexicalI
     return LexicalIndex.build(generation, ids, texts)
 
 
-def _refresh_lexical(settings: Settings, store: Store, generation: int) -> None:
+def _refresh_lexical(settings: Settings, store: Store, generation: str) -> None:
     if LexicalIndex.load(settings.home, generation) is None and store.exists:
         lexical_index(settings, store, generation).save(settings.home)
 

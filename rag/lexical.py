@@ -177,12 +177,12 @@ def terms(text: str) -> list[str]:
 class LexicalIndex:
     """BM25 over chunk texts, with the document frequency of every term (for the answerer's weights)."""
 
-    generation: int
+    generation: str
     chunk_ids: list[str]
     bm25: bm25s.BM25 | None
 
     @classmethod
-    def build(cls, generation: int, chunk_ids: Sequence[str], texts: Sequence[str]) -> LexicalIndex:
+    def build(cls, generation: str, chunk_ids: Sequence[str], texts: Sequence[str]) -> LexicalIndex:
         tokens = [terms(t) for t in texts]
         if not any(tokens):  # no chunk has a searchable word (only punctuation, or another script): bm25s fails
             return cls(generation, list(chunk_ids), None)
@@ -228,7 +228,7 @@ class LexicalIndex:
             shutil.rmtree(home / str(previous["folder"]), ignore_errors=True)
 
     @classmethod
-    def load(cls, home: Path, generation: int) -> LexicalIndex | None:
+    def load(cls, home: Path, generation: str) -> LexicalIndex | None:
         """The saved index for ``generation``, or None when there is none (or it is of another one)."""
         pointer = _read_pointer(home / "bm25.json")
         if not pointer or pointer.get("generation") != generation:

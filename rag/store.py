@@ -27,7 +27,7 @@ from chromadb.config import Settings as ChromaSettings
 from chromadb.errors import ChromaError, NotFoundError
 
 from .config import Settings
-from .errors import IndexCorruptError, IndexMismatchError, IndexMissingError, RagError
+from .errors import IndexCorruptError, IndexMismatchError, IndexMissingError, RagError, StoreUnavailableError
 from .schema import Chunk, Span
 
 SCHEMA_VERSION = 1
@@ -106,9 +106,21 @@ def _guarded(method: _F) -> _F:
 
 
 def _client(settings: Settings) -> chromadb.api.ClientAPI:
+    """The local database in ``home``, or a Chroma server when ``RAG_CHROMA_URL`` / ``RAG_CHROMA_HOST`` is set."""
+    chroma_settings = ChromaSettings(anonymized_telemetry=False)
+    server = settings.chroma_server()
+    if server is not None:
+        host, port, ssl = server
+        try:
+            return chromadb.HttpClient(host=host, port=port, ssl=ssl, settings=chroma_settings)
+        except ValueError as error:  # Chroma's word for "no answer from the server"
+            raise StoreUnavailableError(
+                f"cannot reach the Chroma server at {host}:{port} ({error}); start it with `chroma run` "
+                "or correct RAG_CHROMA_URL / RAG_CHROMA_HOST / RAG_CHROMA_PORT"
+            ) from None
     path = str(settings.home / "chroma")
     try:
-        return chromadb.PersistentClient(path=path, settings=ChromaSettings(anonymized_telemetry=False))
+        return chromadb.PersistentClient(path=path, settings=chroma_settings)
     except _DAMAGE as error:
         # Chroma caches its per-folder system before starting it; a failed start must not stay cached,
         # or the folder could not be opened again in this process even after a rebuild.
@@ -135,7 +147,7 @@ class Store:
     @classmethod
     def open(cls, settings: Settings, *, create: bool = False) -> Store:
         """Open the index; with ``create`` an absent one is fine (it is made on the first write)."""
-        if not create and not (settings.home / "chroma").exists():
+        if not create and settings.chroma_server() is None and not (settings.home / "chroma").exists():
             raise IndexMissingError(f"no index in {settings.home}: run `rag ingest` first")
         client = _client(settings)
         try:
@@ -182,11 +194,16 @@ class Store:
         return int(self._chunks.metadata["dimension"]) if self._chunks is not None else None
 
     @_guarded
-    def generation(self) -> int:
-        """Bumped by every write; re-read from the database so other processes' writes show."""
+    def generation(self) -> str:
+        """Changed by every write; re-read from the database so other processes' (and machines') writes show.
+
+        The collection's id is part of it: an index rebuilt elsewhere restarts its counter, and a
+        keyword index saved for the old one must not match the new one.
+        """
         if self._chunks is None:
-            return 0
-        return int(self._client.get_collection(_CHUNKS, embedding_function=None).metadata["generation"])
+            return "0"
+        current = self._client.get_collection(_CHUNKS, embedding_function=None)
+        return f"{current.id}.{int(current.metadata['generation'])}"
 
     @_guarded
     def is_current(self) -> bool:
@@ -199,12 +216,13 @@ class Store:
             return False
 
     @_guarded
-    def bump_generation(self) -> int:
+    def bump_generation(self) -> str:
         assert self._chunks is not None
-        metadata = dict(self._client.get_collection(_CHUNKS, embedding_function=None).metadata)
+        current = self._client.get_collection(_CHUNKS, embedding_function=None)
+        metadata = dict(current.metadata)
         metadata["generation"] = int(metadata["generation"]) + 1
         self._chunks.modify(metadata=metadata)
-        return int(metadata["generation"])
+        return f"{current.id}.{metadata['generation']}"
 
     @_guarded
     def count(self) -> int:
@@ -268,11 +286,11 @@ class Store:
     def add(
         self,
         chunks: Sequence[Chunk],
-        record: ArticleRecord,
+        records: Mapping[str, ArticleRecord],
         vectors: np.ndarray,
         sentence_vectors: Sequence[np.ndarray],
     ) -> None:
-        """Write chunks (and their sentence vectors) in batches Chroma accepts."""
+        """Write chunks (and their sentence vectors) in batches Chroma accepts; ``records`` by article id."""
         assert self._chunks is not None and self._sentences is not None
         batch = self._client.get_max_batch_size()
         for i in range(0, len(chunks), batch):
@@ -281,7 +299,7 @@ class Store:
                 ids=[c.id for c in part],
                 embeddings=vectors[i : i + batch],
                 documents=[c.text for c in part],
-                metadatas=[_chunk_metadata(c, record) for c in part],
+                metadatas=[_chunk_metadata(c, records[c.article_id]) for c in part],
             )
         sentence_rows = [
             (f"{c.id}#{j}", vector, c.id, c.article_id)
@@ -324,10 +342,9 @@ class Store:
     @_guarded
     def search(self, vector: np.ndarray, k: int) -> list[tuple[str, float]]:
         """Nearest chunks by cosine similarity, best first."""
-        if self._chunks is None:
-            return []
-        k = min(k, self.count())
-        if k == 0:
+        # No count() first: Chroma returns fewer than ``k`` when it holds fewer, and the count cost a
+        # database round trip per question (12 ms median under load).
+        if self._chunks is None or k < 1:
             return []
         result = self._chunks.query(query_embeddings=[vector], n_results=k, include=["distances"])
         return [(i, 1.0 - float(d)) for i, d in zip(result["ids"][0], result["distances"][0], strict=True)]

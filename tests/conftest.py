@@ -4,6 +4,13 @@ from __future__ import annotations
 
 import os
 import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -41,3 +48,82 @@ def small_corpus(tmp_path: Path) -> Path:
     for name in (CNN, JOURNOS):
         shutil.copy(SEEDS / name, folder / name)
     return folder
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@contextmanager
+def _chroma_run(folder: Path) -> Iterator[str]:
+    """A real ``chroma run`` on 127.0.0.1 (the CLI that ships with chromadb): its URL, killed on exit."""
+    chroma = Path(sys.executable).parent / "chroma"
+    port = _free_port()
+    with open(folder / "server.log", "wb") as log:
+        server = subprocess.Popen(
+            [str(chroma), "run", "--path", str(folder / "data"), "--host", "127.0.0.1", "--port", str(port)],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        url = f"http://127.0.0.1:{port}"
+        try:
+            deadline = time.monotonic() + 30
+            while True:
+                try:
+                    with urllib.request.urlopen(f"{url}/api/v2/heartbeat", timeout=1):
+                        break
+                except OSError:
+                    if server.poll() is not None or time.monotonic() > deadline:
+                        raise RuntimeError(f"chroma run did not start: {(folder / 'server.log').read_text()}") from None
+                    time.sleep(0.1)
+            yield url
+        finally:
+            server.terminate()
+            try:
+                server.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                server.kill()
+                server.wait()
+
+
+@pytest.fixture(scope="session")
+def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A scratch Chroma server; tests that write to it empty it first (see ``backend``)."""
+    with _chroma_run(tmp_path_factory.mktemp("chroma-server")) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def seed_server_settings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
+    """The seed articles indexed once on a Chroma server of their own. Read-only for the tests that use it."""
+    with _chroma_run(tmp_path_factory.mktemp("chroma-seed-server")) as url:
+        settings = Settings(home=tmp_path_factory.mktemp("seed-server-home"), corpus=SEEDS, chroma_url=url)
+        ingest(settings)
+        yield settings
+
+
+def empty_server(url: str) -> None:
+    """Drop every collection on the server, so a test starts from an empty index."""
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    host, port = url.removeprefix("http://").split(":")
+    client = chromadb.HttpClient(host=host, port=int(port), settings=ChromaSettings(anonymized_telemetry=False))
+    for collection in client.list_collections():
+        client.delete_collection(collection.name)
+
+
+@pytest.fixture(params=["local", "chroma-server"])
+def backend(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch, _isolated_environment: None) -> str:
+    """Run a test twice: against the local database, and against an emptied real Chroma server.
+
+    The server is selected the way a user selects it, through ``RAG_CHROMA_URL`` (read by
+    ``Settings.from_env``); the lock and the BM25 files stay in the test's own ``RAG_HOME``.
+    """
+    if request.param == "chroma-server":
+        url = request.getfixturevalue("chroma_server")
+        empty_server(url)
+        monkeypatch.setenv("RAG_CHROMA_URL", url)
+    return str(request.param)

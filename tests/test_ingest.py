@@ -6,9 +6,13 @@ import rag.ingestion
 from rag import IndexBusyError, IndexMismatchError, Settings, ingest
 from rag.store import Store
 
+# Every test here runs twice: on the local database and on a real `chroma run` (see conftest.backend).
+pytestmark = pytest.mark.usefixtures("backend")
+
 
 def _settings(tmp_path: Path, corpus: Path, **changes: object) -> Settings:
-    return Settings(home=tmp_path / "index", corpus=corpus, **changes)  # type: ignore[arg-type]
+    """Settings from the environment (so ``RAG_CHROMA_URL`` applies) for a fresh index in ``tmp_path``."""
+    return Settings.from_env(home=tmp_path / "index", corpus=corpus, **changes)
 
 
 def test_first_ingest_indexes_every_article(tmp_path: Path, small_corpus: Path) -> None:

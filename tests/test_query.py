@@ -11,6 +11,20 @@ from rag import Answer, QuestionError, Settings, query
 from rag.text import collapse_whitespace
 
 
+@pytest.fixture(params=["local", "chroma-server"])
+def seed_backend(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture
+def seed_settings(request: pytest.FixtureRequest, seed_settings: Settings, seed_backend: str) -> Settings:
+    """The seed index, on the local database and on a real `chroma run`: each test here runs on both.
+
+    (The parameter sits on ``seed_backend``: on this fixture it would re-key the session-wide seed index.)
+    """
+    return seed_settings if seed_backend == "local" else request.getfixturevalue("seed_server_settings")
+
+
 def _verbatim(answer: Answer) -> bool:
     for c in answer.citations:
         original = (SEEDS / c.source).read_text(encoding="utf-8")
