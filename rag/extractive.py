@@ -97,20 +97,27 @@ _QUANTITY_WORDS = {
 
 def _cite(n: int, s: ScoredSentence, asked: Question) -> Citation:
     quote = _with_speaker(s) if asked.kind == "person" else s.span
-    s.passage.sentences[s.index - 1] if s.index else s.passage.preceding
+    return _citation(n, s.passage, s.index, quote, s.score)
+
+
+def _citation(
+    n: int, passage: Passage, index: int, quote: Span, score: float, also_reported_by: tuple[str, ...] = ()
+) -> Citation:
+    """Citation ``n`` of ``quote``, which holds sentence ``index`` of ``passage`` (its speaker read there)."""
     return Citation(
         n=n,
-        source=s.passage.source,
-        title=s.passage.title,
-        outlet=s.passage.outlet,
-        published=s.passage.published,
+        source=passage.source,
+        title=passage.title,
+        outlet=passage.outlet,
+        published=passage.published,
         quote=quote.text,
         start=quote.start,
         end=quote.end,
-        score=round(s.score, 4),
-        chunk_id=s.passage.chunk_id,
-        published_inferred=s.passage.published_inferred,
-        speaker=speaker(s.span.text, *_around(s.passage, s.index)),
+        score=round(score, 4),
+        chunk_id=passage.chunk_id,
+        published_inferred=passage.published_inferred,
+        speaker=speaker(passage.sentences[index].text, *_around(passage, index)),
+        also_reported_by=also_reported_by,
     )
 
 
@@ -181,24 +188,8 @@ def _figure_citations(
     for n, (_, entries) in enumerate(newest_first[:MAX_FIGURES], start=1):
         entries.sort(key=lambda e: (e[1].published or "", e[3]), reverse=True)
         span, passage, index, score, _ = entries[0]
-        passage.sentences[index - 1] if index else passage.preceding
-        citations.append(
-            Citation(
-                n=n,
-                source=passage.source,
-                title=passage.title,
-                outlet=passage.outlet,
-                published=passage.published,
-                quote=span.text,
-                start=span.start,
-                end=span.end,
-                score=round(score, 4),
-                chunk_id=passage.chunk_id,
-                published_inferred=passage.published_inferred,
-                speaker=speaker(span.text, *_around(passage, index)),
-                also_reported_by=tuple(sorted(e[1].source for e in entries[1:])),
-            )
-        )
+        also = tuple(sorted(e[1].source for e in entries[1:]))
+        citations.append(_citation(n, passage, index, span, score, also))
     return citations
 
 
