@@ -56,6 +56,8 @@ def answer_extractively(
     only for figures, so that every article's number for it can be set side by side.
     """
     asked = analyse(question)
+    if later := _after_the_articles(question, retrieval.passages):
+        return Answer(question, refusal_text, (), retrieval.passages, abstained=True, notice=later)
     scored = score_sentences(asked, retrieval, lexical, sentence_vectors)
     if not scored or _out_of_scope(asked, scored[0].score, lexical):
         return Answer(question, refusal_text, (), retrieval.passages, abstained=True)
@@ -211,6 +213,33 @@ def _out_of_scope(asked: Question, best: float, lexical: LexicalIndex) -> bool:
     if any(lexical.document_frequency(name) == 0 for name in asked.names):
         return True
     return best < ABSTAIN_BELOW
+
+
+# "What was the outcome of the talks on December 24?": a question about what came of something.
+_HAPPENED = re.compile(
+    r"\b(what (was|were) the (outcome|result)s?|outcome|result|what happened|what came of|"
+    r"did .+ (agree|decide|end|reach|produce|sign|happen))\b",
+    re.I,
+)
+
+
+def _after_the_articles(question: str, passages: tuple[Passage, ...]) -> str | None:
+    """Why no article can answer a question about what happened on a day after the newest of them
+    (their scheduling of an event is not its outcome), or None when that is not the case."""
+    dates = [p.published for p in passages if p.published and len(p.published) == 10]
+    if not dates or not _HAPPENED.search(question):
+        return None
+    newest = max(dates)
+    for mention in mentions(question):
+        if mention.kind != "day":
+            continue
+        resolved = resolve(mention, date.fromisoformat(newest))
+        if resolved and resolved[0] > newest:
+            return (
+                f"the question asks about {format_date(resolved[0])}, after the newest indexed article "
+                f"({format_date(newest)}): the articles can only say what was planned"
+            )
+    return None
 
 
 def score_sentences(
