@@ -14,7 +14,6 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 from .schema import Article
-from .text import sentence_spans
 
 MONTHS = {
     m: i
@@ -175,8 +174,14 @@ def _is_iso(value: str) -> bool:
     return True
 
 
+# Date inference runs over every article at every ingest, unchanged ones too (a new article can change
+# what an undated one is inferred to be), so it splits sentences with a plain rule rather than punkt:
+# loading punkt (llama-index, nltk) would cost a no-op `rag ingest` two seconds.
+_SENTENCE_END = re.compile(r"(?:(?<=[.!?])|(?<=[.!?][\"”’)]))\s+(?=[A-Z0-9\"“‘(])")
+
+
 def _sentences(text: str) -> list[str]:
-    return [p[a:b] for p in text.split("\n\n") for a, b in sentence_spans(p)]
+    return [s for p in text.split("\n\n") for s in _SENTENCE_END.split(p) if s]
 
 
 def _from_own_dates(article: Article, year: int) -> tuple[str, str] | None:
