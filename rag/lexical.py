@@ -183,11 +183,14 @@ class LexicalIndex:
 
     @classmethod
     def build(cls, generation: str, chunk_ids: Sequence[str], texts: Sequence[str]) -> LexicalIndex:
-        tokens = [terms(t) for t in texts]
-        if not any(tokens):  # no chunk has a searchable word (only punctuation, or another script): bm25s fails
+        # Terms become ids as they are read: a hundred thousand chunks as lists of term strings would
+        # hold some fifteen million string objects at once, the largest part of a big ingest's memory.
+        vocabulary: dict[str, int] = {}
+        ids = [[vocabulary.setdefault(term, len(vocabulary)) for term in terms(text)] for text in texts]
+        if not vocabulary:  # no chunk has a searchable word (only punctuation, or another script): bm25s fails
             return cls(generation, list(chunk_ids), None)
         bm25 = bm25s.BM25()
-        bm25.index(tokens, show_progress=False)
+        bm25.index(bm25s.tokenization.Tokenized(ids=ids, vocab=vocabulary), show_progress=False)
         return cls(generation, list(chunk_ids), bm25)
 
     def search(self, question: str, k: int) -> list[tuple[str, float]]:
