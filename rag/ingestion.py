@@ -163,11 +163,14 @@ def lexical_index(settings: Settings, store: Store, generation: str) -> LexicalI
     if saved is not None:
         return saved
     ids: list[str] = []
-    texts: list[str] = []
-    for page_ids, page_texts in store.iter_texts():
-        ids += page_ids
-        texts += page_texts
-    return LexicalIndex.build(generation, ids, texts)
+
+    def texts() -> Iterator[str]:
+        # A page at a time: the texts of a large index are never all in memory at once.
+        for page_ids, page_texts in store.iter_texts():
+            ids.extend(page_ids)
+            yield from page_texts
+
+    return LexicalIndex.build(generation, ids, texts())
 
 
 def _refresh_lexical(settings: Settings, store: Store, generation: str) -> None:

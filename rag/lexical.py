@@ -10,7 +10,7 @@ import json
 import os
 import re
 import shutil
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -182,7 +182,8 @@ class LexicalIndex:
     bm25: bm25s.BM25 | None
 
     @classmethod
-    def build(cls, generation: str, chunk_ids: Sequence[str], texts: Sequence[str]) -> LexicalIndex:
+    def build(cls, generation: str, chunk_ids: Sequence[str], texts: Iterable[str]) -> LexicalIndex:
+        """Index ``texts`` (read once, in order); ``chunk_ids`` names them and may fill while they are read."""
         # Terms become ids as they are read: a hundred thousand chunks as lists of term strings would
         # hold some fifteen million string objects at once, the largest part of a big ingest's memory.
         vocabulary: dict[str, int] = {}
