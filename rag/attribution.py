@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from .schema import Citation, Passage, Span
+
 _VERBS = (
     r"(?:said|says|told|wrote|writes|stated|explained|added|warned|urged|called|emphasi[sz]ed|hinted|accused|denied)"
 )
@@ -67,3 +69,32 @@ def _clean(who: str) -> str | None:
     if _NOT_SPEAKERS.match(who) or not any(ch.isupper() for ch in who):
         return None
     return who
+
+
+def cite(
+    n: int, passage: Passage, index: int, quote: Span, score: float, also_reported_by: tuple[str, ...] = ()
+) -> Citation:
+    """Citation ``n`` of ``quote``, which holds sentence ``index`` of ``passage`` (its speaker read there)."""
+    return Citation(
+        n=n,
+        source=passage.source,
+        title=passage.title,
+        outlet=passage.outlet,
+        published=passage.published,
+        quote=quote.text,
+        start=quote.start,
+        end=quote.end,
+        score=round(score, 4),
+        chunk_id=passage.chunk_id,
+        published_inferred=passage.published_inferred,
+        speaker=speaker(passage.sentences[index].text, *_around(passage, index)),
+        also_reported_by=also_reported_by,
+    )
+
+
+def _around(passage: Passage, index: int) -> tuple[list[str], list[str]]:
+    """The sentences before (nearest first, then the one before the passage) and after a sentence."""
+    before = [x.text for x in reversed(passage.sentences[:index])]
+    if passage.preceding is not None:
+        before.append(passage.preceding.text)
+    return before, [x.text for x in passage.sentences[index + 1 :]]

@@ -14,7 +14,7 @@ from datetime import date
 
 import numpy as np
 
-from .attribution import speaker
+from .attribution import cite
 from .dates import format_date, is_future, mentions, resolve
 from .duplicates import collapse
 from .figures import TOLERANCE, asked_quantities, figures, find_conflicts, link
@@ -99,28 +99,7 @@ _QUANTITY_WORDS = {
 
 def _cite(n: int, s: ScoredSentence, asked: Question) -> Citation:
     quote = _with_speaker(s) if asked.kind == "person" else s.span
-    return _citation(n, s.passage, s.index, quote, s.score)
-
-
-def _citation(
-    n: int, passage: Passage, index: int, quote: Span, score: float, also_reported_by: tuple[str, ...] = ()
-) -> Citation:
-    """Citation ``n`` of ``quote``, which holds sentence ``index`` of ``passage`` (its speaker read there)."""
-    return Citation(
-        n=n,
-        source=passage.source,
-        title=passage.title,
-        outlet=passage.outlet,
-        published=passage.published,
-        quote=quote.text,
-        start=quote.start,
-        end=quote.end,
-        score=round(score, 4),
-        chunk_id=passage.chunk_id,
-        published_inferred=passage.published_inferred,
-        speaker=speaker(passage.sentences[index].text, *_around(passage, index)),
-        also_reported_by=also_reported_by,
-    )
+    return cite(n, s.passage, s.index, quote, s.score)
 
 
 def _sentence_text(c: Citation, asked: Question, question: str) -> str:
@@ -146,14 +125,6 @@ def _resolved_dates(c: Citation) -> str:
             inferred = c.published_inferred or m.kind == "weekday"
             shown.append(f"{c.quote[m.start : m.end]}: {format_date(resolved[0], inferred)}")
     return f" ({'; '.join(dict.fromkeys(shown))})" if shown else ""
-
-
-def _around(passage: Passage, index: int) -> tuple[list[str], list[str]]:
-    """The sentences before (nearest first, then the one before the passage) and after a sentence."""
-    before = [x.text for x in reversed(passage.sentences[:index])]
-    if passage.preceding is not None:
-        before.append(passage.preceding.text)
-    return before, [x.text for x in passage.sentences[index + 1 :]]
 
 
 def _prefer_newest(scored: list[ScoredSentence]) -> list[ScoredSentence]:
@@ -191,7 +162,7 @@ def _figure_citations(
         entries.sort(key=lambda e: (e[1].published or "", e[3]), reverse=True)
         span, passage, index, score, _ = entries[0]
         also = tuple(sorted(e[1].source for e in entries[1:]))
-        citations.append(_citation(n, passage, index, span, score, also))
+        citations.append(cite(n, passage, index, span, score, also))
     return citations
 
 

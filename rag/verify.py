@@ -27,6 +27,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .attribution import cite
 from .lexical import terms
 from .question import analyse
 from .schema import Citation, Passage, Span
@@ -144,7 +145,7 @@ class Verifier:
     def result(self) -> Verified:
         text = " ".join(self._shown).strip()
         citations = tuple(
-            self._citation(shown, self.passages[n - 1], self._best[n])
+            _cite_support(shown, self.passages[n - 1], self._best[n])
             for n, shown in sorted(self._numbers.items(), key=lambda item: item[1])
         )
         refused = self._refusals > 0 and not citations
@@ -219,21 +220,6 @@ class Verifier:
             score = 0.0  # unrelated in meaning, or a figure the passage does not give
         return Support(score, passage.sentences[best])
 
-    @staticmethod
-    def _citation(n: int, passage: Passage, support: Support) -> Citation:
-        return Citation(
-            n=n,
-            source=passage.source,
-            title=passage.title,
-            outlet=passage.outlet,
-            published=passage.published,
-            quote=support.span.text,
-            start=support.span.start,
-            end=support.span.end,
-            score=round(support.score, 4),
-            chunk_id=passage.chunk_id,
-        )
-
 
 def _share(wanted: set[str], text: str) -> float:
     if not wanted:
@@ -248,3 +234,8 @@ def _figures(text: str) -> set[str]:
 
 def _normal(text: str) -> str:
     return " ".join(re.sub(r"[^\w\s]", " ", text.lower()).split())
+
+
+def _cite_support(n: int, passage: Passage, support: Support) -> Citation:
+    """The citation of the passage sentence that best supports a claim (with its speaker, like extractive mode)."""
+    return cite(n, passage, passage.sentences.index(support.span), support.span, support.score)
