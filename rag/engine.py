@@ -71,6 +71,7 @@ class Engine:
         self._lock = threading.Lock()
         self._store: Store | None = None
         self._lexical: LexicalIndex | None = None
+        self._coverage: Coverage | None = None
         self._client: LLM | None = None
 
     def ask(self, question: str, *, top_k: int | None = None, previous: str | None = None) -> Answer:
@@ -104,13 +105,12 @@ class Engine:
             yield item
 
     def _answer(self, question: str, top_k: int | None) -> Iterator[str | Answer]:
-        store, lexical = self._open()
+        store, lexical, coverage = self._open()
         embedder = load_embedder(self.settings.embed_model, offline=self.settings.offline)
         store.check_dimension(embedder.dimension)
         k = top_k or self.settings.top_k
         found = retrieve(question, k=k, store=store, lexical=lexical, embedder=embedder)
-        chunks = store.get([p.chunk_id for p in found.passages])
-        vectors = store.sentence_vectors(list(chunks.values()))
+        vectors = store.sentence_vectors({p.chunk_id: len(p.sentences) for p in found.passages})
         answer = answer_extractively(
             question,
             found,
@@ -119,7 +119,7 @@ class Engine:
             refusal_text=load_text(self.settings.prompts, "refusal.txt"),
             extra_passages=self._figure_passages(question, found, k, store, lexical, embedder),
         )
-        answer = replace(answer, coverage=coverage_of(store.ledger().values()))
+        answer = replace(answer, coverage=coverage)
         if self.settings.llm != "extractive":
             llm = self._llm()
             from .generate import stream_answer
@@ -174,8 +174,9 @@ class Engine:
             coverage=coverage_of(ledger.values()),
         )
 
-    def _open(self) -> tuple[Store, LexicalIndex]:
-        """The store and a keyword index of its current generation; builds the index on first use."""
+    def _open(self) -> tuple[Store, LexicalIndex, Coverage]:
+        """The store, and the keyword index and coverage of its current generation (both change only
+        with it, so they are read once per generation, not per question); builds the index on first use."""
         with self._lock:
             if self._store is not None and not self._store.is_current():  # rebuilt since: its collections are new
                 self._store = self._lexical = None
@@ -190,7 +191,9 @@ class Engine:
             generation = self._store.generation()
             if self._lexical is None or self._lexical.generation != generation:
                 self._lexical = lexical_index(self.settings, self._store, generation)
-            return self._store, self._lexical
+                self._coverage = coverage_of(self._store.ledger().values())
+            assert self._coverage is not None  # set together with the keyword index
+            return self._store, self._lexical, self._coverage
 
 
 def clean_question(question: str, limit: int) -> str:

@@ -361,19 +361,19 @@ class Store:
         }
 
     @_guarded
-    def sentence_vectors(self, chunks: Sequence[StoredChunk]) -> dict[str, np.ndarray]:
-        """For each chunk, its sentence vectors in sentence order (a chunk without them is left out)."""
-        if self._sentences is None or not chunks:
+    def sentence_vectors(self, sentence_counts: Mapping[str, int]) -> dict[str, np.ndarray]:
+        """For each chunk id (with its number of sentences), its sentence vectors in sentence order;
+        a chunk without all of them is left out."""
+        if self._sentences is None or not sentence_counts:
             return {}
-        wanted = [f"{c.id}#{j}" for c in chunks for j in range(len(c.sentences))]
-        rows = self._sentences.get(ids=wanted, include=["embeddings"])
+        keys = {chunk_id: [f"{chunk_id}#{j}" for j in range(n)] for chunk_id, n in sentence_counts.items()}
+        rows = self._sentences.get(ids=[k for ks in keys.values() for k in ks], include=["embeddings"])
         found = dict(zip(rows["ids"], rows["embeddings"], strict=True))
-        vectors = {}
-        for c in chunks:
-            keys = [f"{c.id}#{j}" for j in range(len(c.sentences))]
-            if keys and all(k in found for k in keys):
-                vectors[c.id] = np.asarray([found[k] for k in keys], dtype=np.float32)
-        return vectors
+        return {
+            chunk_id: np.asarray([found[k] for k in ks], dtype=np.float32)
+            for chunk_id, ks in keys.items()
+            if ks and all(k in found for k in ks)
+        }
 
     def iter_chunks(self, page: int = 1000) -> Iterator[StoredChunk]:
         """Every chunk with its sentences and article facts, a page at a time (for the timeline)."""

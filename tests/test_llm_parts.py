@@ -233,10 +233,10 @@ def test_claims_against_retrieved_passages(seed_settings: Settings, question: st
     from rag import engine
     from rag.retrieve import retrieve
 
-    store, lexical = engine(seed_settings)._open()
+    store, lexical, _ = engine(seed_settings)._open()
     embedder = load_embedder(seed_settings.embed_model)
     found = retrieve(question, k=6, store=store, lexical=lexical, embedder=embedder)
-    vectors = store.sentence_vectors(list(store.get([p.chunk_id for p in found.passages]).values()))
+    vectors = store.sentence_vectors({p.chunk_id: len(p.sentences) for p in found.passages})
     for cited in (claim, claim.rstrip(".") + " " + "".join(f"[{n}]" for n in range(1, len(found.passages) + 1))):
         # Uncited, a passage must clearly support it; citing every passage, one must support it.
         verifier = Verifier(found.passages, embed=embedder.embed, sentence_vectors=vectors, refusal="No.")
