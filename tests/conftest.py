@@ -12,8 +12,11 @@ import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
+import chromadb
 import pytest
+from chromadb.config import Settings as ChromaSettings
 
 from rag import Settings, ingest
 
@@ -127,3 +130,14 @@ def backend(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch, _is
         empty_server(url)
         monkeypatch.setenv("RAG_CHROMA_URL", url)
     return str(request.param)
+
+
+def index_records(home: Path) -> dict[str, Any]:
+    """Every record of the local index in ``home`` (ids, texts, metadata), per collection, in a comparable form."""
+    client = chromadb.PersistentClient(str(home / "chroma"), settings=ChromaSettings(anonymized_telemetry=False))
+    found: dict[str, Any] = {}
+    for name in ("chunks", "sentences", "articles"):
+        rows = client.get_collection(name).get(include=["documents", "metadatas"])
+        metadatas = [tuple(sorted((m or {}).items())) for m in rows["metadatas"]]
+        found[name] = sorted(zip(rows["ids"], rows["documents"], metadatas, strict=True))
+    return found

@@ -11,10 +11,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-import chromadb
 import pytest
-from chromadb.config import Settings as ChromaSettings
-from conftest import SEEDS
+from conftest import SEEDS, index_records
 
 from rag import Settings, ingest
 from rag.corpus import load_corpus
@@ -50,19 +48,11 @@ def reference(many_files: Path, tmp_path_factory: pytest.TempPathFactory) -> dic
 
 def _snapshot(home: Path) -> dict[str, Any]:
     """Every record of the index (ids, texts, metadata) and the keyword index's chunk ids."""
-    client = chromadb.PersistentClient(str(home / "chroma"), settings=ChromaSettings(anonymized_telemetry=False))
-    snapshot: dict[str, Any] = {}
-    for name in ("chunks", "sentences", "articles"):
-        rows = client.get_collection(name).get(include=["documents", "metadatas"])
-        snapshot[name] = sorted(zip(rows["ids"], rows["documents"], map(_stable, rows["metadatas"]), strict=True))
+    snapshot = index_records(home)
     store = Store.open(Settings(home=home, corpus=Path(".")))
     lexical = LexicalIndex.load(home, store.generation())
     snapshot["bm25"] = sorted(lexical.chunk_ids) if lexical else None
     return snapshot
-
-
-def _stable(metadata: dict[str, Any] | None) -> tuple:
-    return tuple(sorted((metadata or {}).items()))
 
 
 class _Ingest:

@@ -3,11 +3,8 @@ index holds the same records as after the first (few examples: each one embeds f
 
 import tempfile
 from pathlib import Path
-from typing import Any
 
-import chromadb
-from chromadb.config import Settings as ChromaSettings
-from conftest import SEEDS
+from conftest import SEEDS, index_records
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
@@ -31,19 +28,6 @@ _article = st.lists(_piece, min_size=1, max_size=6).map(lambda pieces: "\n".join
 _corpus = st.dictionaries(st.from_regex(r"[a-z]{1,8}\.(txt|md)", fullmatch=True), _article, min_size=1, max_size=4)
 
 
-def _records(home: Path) -> dict[str, Any]:
-    client = chromadb.PersistentClient(str(home / "chroma"), settings=ChromaSettings(anonymized_telemetry=False))
-    found: dict[str, Any] = {}
-    for name in ("chunks", "sentences", "articles"):
-        rows = client.get_collection(name).get(include=["documents", "metadatas"])
-        found[name] = sorted(zip(rows["ids"], rows["documents"], map(_stable, rows["metadatas"]), strict=True))
-    return found
-
-
-def _stable(metadata: dict[str, Any] | None) -> tuple:
-    return tuple(sorted((metadata or {}).items()))
-
-
 @settings(max_examples=3, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(files=_corpus)
 @example(files={"a.txt": ":"})  # found by this test: a corpus without one searchable word crashed bm25s
@@ -58,8 +42,8 @@ def test_ingest_is_idempotent(files: dict[str, str]) -> None:
         first = ingest(options)
         if not first.added:  # every file was blank: nothing to compare
             return
-        records = _records(options.home)
+        records = index_records(options.home)
         second = ingest(options)
         assert (second.added, second.updated, second.removed, second.chunks_embedded) == ((), (), (), 0)
         assert second.unchanged == tuple(sorted(first.added))
-        assert _records(options.home) == records
+        assert index_records(options.home) == records
