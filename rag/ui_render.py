@@ -233,10 +233,7 @@ def render_articles(articles: Sequence[ArticleRecord]) -> str:
         f'<td>{escape(a.published or "")}</td><td>{a.chunks}</td><td class="file">{escape(a.id)}</td></tr>'
         for a in articles
     )
-    return (
-        '<table class="articles"><thead><tr><th>title</th><th>outlet</th><th>date</th><th>chunks</th>'
-        "<th>file</th></tr></thead><tbody>" + rows + "</tbody></table>"
-    )
+    return _table("articles", ("title", "outlet", "date", "chunks", "file"), rows)
 
 
 def render_timeline(events: Sequence[TimelineEvent]) -> str:
@@ -248,12 +245,15 @@ def render_timeline(events: Sequence[TimelineEvent]) -> str:
         f'<td class="file">{escape(", ".join(dict.fromkeys(c.outlet or c.source for c in e.citations)))}</td></tr>'
         for e in events
     )
-    return (
-        '<table class="timeline"><thead><tr><th>date</th><th>what happened</th><th>reported by</th></tr></thead>'
-        "<tbody>" + rows + "</tbody></table>"
-    )
+    return _table("timeline", ("date", "what happened", "reported by"), rows)
 
 
 def _event_date(event: TimelineEvent) -> str:
     shown = format_date(event.date) if event.precision == "day" else event.date
     return f"{shown} (inferred)" if event.inferred else shown
+
+
+def _table(css_class: str, headers: Sequence[str], rows: str) -> str:
+    """A table of ``rows`` (already escaped ``<tr>`` elements) under plain-text ``headers``."""
+    head = "".join(f"<th>{escape(h)}</th>" for h in headers)
+    return f'<table class="{css_class}"><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>'
