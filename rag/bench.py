@@ -45,7 +45,7 @@ SCALE_MODES = ("dense", "bm25", "hybrid")
 
 # key → (comparison, bound): the issue's targets; they are reported, never asserted.
 TARGETS: dict[str, tuple[str, float]] = {
-    "ingest_vs_encode_ratio": (">=", 0.85),
+    "ingest_vs_torch_encode_ratio": (">=", 1.5),
     "noop_reingest_s": ("<", 1.0),
     "one_file_vs_embed_ratio": ("<=", 1.2),
     "retrieval_p95_ms": ("<=", 30.0),
@@ -57,8 +57,17 @@ TARGETS: dict[str, tuple[str, float]] = {
 Log = Callable[[str], None]
 
 
-def run(settings: Settings, *, scale: int = DEFAULT_SCALE, log: Log | None = None) -> dict[str, object]:
-    """Measure everything; returns the flat JSON object ``rag bench --json`` prints."""
+def run(
+    settings: Settings,
+    *,
+    scale: int = DEFAULT_SCALE,
+    corpus_timing: Path | None = None,
+    log: Log | None = None,
+) -> dict[str, object]:
+    """Measure everything; returns the flat JSON object ``rag bench --json`` prints.
+
+    With ``corpus_timing``, also the time to index that folder from nothing (a larger corpus than the seeds).
+    """
     say = log or (lambda _: None)
     questions = gold_questions()
     with tempfile.TemporaryDirectory(prefix="rag-bench-") as scratch:
@@ -67,13 +76,15 @@ def run(settings: Settings, *, scale: int = DEFAULT_SCALE, log: Log | None = Non
         if not settings.corpus.is_dir():
             raise CorpusError(f"no corpus folder at {settings.corpus}: set RAG_CORPUS to the articles to benchmark")
         shutil.copytree(settings.corpus, corpus)
-        # Always a local database in the scratch folder, even when the user's settings name a server.
-        base = settings.with_(corpus=corpus, chroma_url="", chroma_host="")
+        # Always a local database in the scratch folder, even when the user's settings name a server; the
+        # model's int8 copy is made there too, never in the user's index folder.
+        base = settings.with_(corpus=corpus, home=root / "model", chroma_url="", chroma_host="")
         results: dict[str, object] = {"chunks": 0, "articles": 0, "questions": len(questions)}
         say("loading the model")
         started = time.perf_counter()
-        embedder = load_embedder(base.embed_model, offline=base.offline)
+        embedder = load_embedder(base)
         results["model_load_s"] = _round(time.perf_counter() - started)
+        results["embed_backend"] = embedder.backend  # what ran: torch when the int8 copy could not be made
         say("encode vs ingest")
         home = _throughput(base, root, embedder, results)
         settings = base.with_(home=home)
@@ -84,6 +95,9 @@ def run(settings: Settings, *, scale: int = DEFAULT_SCALE, log: Log | None = Non
         say("cold start")
         results["cold_start_s"] = _round(_cold_start(settings, questions[0]))
         results["peak_rss_mb"] = _round(_peak_rss_mb())
+        if corpus_timing is not None:
+            say(f"indexing {corpus_timing}")
+            results.update(_corpus_timing(base.with_(home=root / "timed", corpus=corpus_timing)))
         if scale > 0:
             say(f"scale: {scale} chunks with random vectors (in a separate process)")
             with ProcessPoolExecutor(max_workers=1, mp_context=get_context("spawn")) as pool:
@@ -102,12 +116,14 @@ def gold_questions(path: Path = GOLD) -> list[str]:
 
 
 def _throughput(base: Settings, root: Path, embedder, results: dict[str, object]) -> Path:  # type: ignore[no-untyped-def]
-    """Raw ``SentenceTransformer.encode`` of the chunks vs the whole ingest of the same chunks, best of a few."""
+    """Raw sentence-transformers ``encode`` (torch, fp32, its default batch of 32) of the chunks against the
+    whole ingest of the same chunks with the configured backend, interleaved, best of a few."""
     splitter = make_splitter(base.chunk_tokens, base.chunk_overlap)
     articles = load_corpus(base.corpus).articles
     texts = [c.text for a in articles for c in chunk_article(a, splitter)]
     results["chunks"], results["articles"] = len(texts), len(articles)
     embedder.model.encode(texts[:8])  # warm-up: the first call pays for lazy initialisation
+    embedder.embed(texts[:8])
     encode, whole = [], []
     home = root / "home-0"
     for attempt in range(REPEATS):
@@ -118,10 +134,25 @@ def _throughput(base: Settings, root: Path, embedder, results: dict[str, object]
         started = time.perf_counter()
         report = ingest(base.with_(home=home))
         whole.append(report.chunks_embedded / (time.perf_counter() - started))
-    results["encode_chunks_per_s"] = _round(max(encode))
+    results["torch_encode_chunks_per_s"] = _round(max(encode))
     results["ingest_chunks_per_s"] = _round(max(whole))
-    results["ingest_vs_encode_ratio"] = _round(max(whole) / max(encode), 3)
+    results["ingest_vs_torch_encode_ratio"] = _round(max(whole) / max(encode), 3)
     return home
+
+
+def _corpus_timing(settings: Settings) -> dict[str, object]:
+    """One ingest of a whole folder into an empty index, model already loaded."""
+    if not settings.corpus.is_dir():
+        raise CorpusError(f"--corpus-timing: no folder at {settings.corpus}")
+    started = time.perf_counter()
+    report = ingest(settings)
+    elapsed = time.perf_counter() - started
+    return {
+        "corpus_timing_articles": report.indexed,
+        "corpus_timing_chunks": report.chunks_embedded,
+        "corpus_timing_index_s": _round(elapsed),
+        "corpus_timing_chunks_per_s": _round(report.chunks_embedded / elapsed),
+    }
 
 
 def _reingest(settings: Settings, results: dict[str, object]) -> None:
@@ -134,7 +165,7 @@ def _reingest(settings: Settings, results: dict[str, object]) -> None:
     results["noop_reingest_s"] = _round(statistics.median(noop), 3)
 
     splitter = make_splitter(settings.chunk_tokens, settings.chunk_overlap)
-    embedder = load_embedder(settings.embed_model, offline=settings.offline)
+    embedder = load_embedder(settings)
     largest = max(load_corpus(settings.corpus).articles, key=lambda a: len(a.text))
     path = Path(largest.path)
     original = path.read_text(encoding="utf-8")
@@ -165,7 +196,7 @@ def _latency(settings: Settings, questions: Sequence[str], results: dict[str, ob
     engine = Engine(settings)
     store = Store.open(settings)
     lexical = lexical_index(settings, store, store.generation())
-    embedder = load_embedder(settings.embed_model, offline=settings.offline)
+    embedder = load_embedder(settings)
     for question in questions:  # warm pass: Chroma's segments, the tokenizer, the stemmer
         engine.ask(question)
     retrieval = _timed(
@@ -208,10 +239,10 @@ def scale_run(settings: Settings, n: int, questions: Sequence[str]) -> dict[str,
     sentences = [
         s.text for a in load_corpus(settings.corpus).articles for c in chunk_article(a, splitter) for s in c.sentences
     ]
-    embedder = load_embedder(settings.embed_model, offline=settings.offline)
+    embedder = load_embedder(settings)
     started = time.perf_counter()
     store = Store.open(settings, create=True)
-    store.create(embedder.dimension)
+    store.create(embedder.dimension, embedder.backend)
     record = ArticleRecord(id="scale", content_hash="", complete=True, title="Synthetic", outlet="rag bench")
     batch = 5000
     for first in range(0, n, batch):

@@ -15,6 +15,7 @@ from .prompts import DEFAULT_PROMPTS
 
 DEFAULT_EMBED_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
 LLM_BACKENDS = ("extractive", "openai", "ollama")
+EMBED_BACKENDS = ("onnx-int8", "torch")
 DEFAULT_BASE_URLS = {"openai": "https://api.openai.com/v1", "ollama": "http://127.0.0.1:11434"}
 
 
@@ -30,6 +31,9 @@ class Settings:
     corpus: Path = Path("seeds")
     top_k: int = 6
     embed_model: str = DEFAULT_EMBED_MODEL
+    # What runs the embedding model: an int8 ONNX copy of it (made once, kept in home/models) or torch as
+    # loaded. The index records the one that made its vectors; the README has both measured.
+    embed_backend: str = "onnx-int8"
     # Why 200: MiniLM truncates its input at 256 word pieces; 200 tiktoken tokens stay below that
     # for English news prose, so no chunk is silently cut before it is embedded.
     chunk_tokens: int = 200
@@ -80,6 +84,10 @@ class Settings:
             raise ConfigError(f"RAG_LLM must be one of {', '.join(LLM_BACKENDS)}, got {self.llm!r}")
         if self.llm != "extractive":
             self._check_llm()
+        if self.embed_backend not in EMBED_BACKENDS:
+            raise ConfigError(
+                f"RAG_EMBED_BACKEND must be one of {', '.join(EMBED_BACKENDS)}, got {self.embed_backend!r}"
+            )
         if not self.embed_model.strip():
             raise ConfigError("embed_model must name a sentence-transformers model or folder")
         if self.chroma_url and not re.match(r"https?://[^/:]+(:\d+)?/?$", self.chroma_url):

@@ -106,8 +106,8 @@ class Engine:
 
     def _answer(self, question: str, top_k: int | None) -> Iterator[str | Answer]:
         store, lexical, coverage = self._open()
-        embedder = load_embedder(self.settings.embed_model, offline=self.settings.offline)
-        store.check_dimension(embedder.dimension)
+        embedder = load_embedder(self.settings)
+        store.check_embedder(embedder.dimension, embedder.backend)
         k = top_k or self.settings.top_k
         found = retrieve(question, k=k, store=store, lexical=lexical, embedder=embedder)
         vectors = store.sentence_vectors({p.chunk_id: len(p.sentences) for p in found.passages})

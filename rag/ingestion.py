@@ -110,9 +110,9 @@ def _sync(settings: Settings, store: Store, corpus: Corpus, progress: Progress |
     total = sum(len(fresh) for *_, fresh in planned)
     embedder: Embedder | None = None
     if total:
-        embedder = load_embedder(settings.embed_model, offline=settings.offline)
-        store.create(embedder.dimension)
-        store.check_dimension(embedder.dimension)
+        embedder = load_embedder(settings)
+        store.create(embedder.dimension, embedder.backend)
+        store.check_embedder(embedder.dimension, embedder.backend)
     if not store.exists:  # only removals or re-labels, and nothing was ever indexed
         return IngestReport(
             removed=tuple(gone), unchanged=tuple(unchanged), skipped=corpus.skipped, warnings=corpus.warnings
@@ -129,14 +129,13 @@ def _sync(settings: Settings, store: Store, corpus: Corpus, progress: Progress |
         store.delete_chunks(sorted(indexed - {c.id for c in chunks}))
     pending = [chunk for *_, fresh in planned for chunk in fresh]
     done = 0
-    for i in range(0, len(pending), _BATCH):
-        batch = pending[i : i + _BATCH]
+    if pending:
         assert embedder is not None
-        vectors, sentence_vectors = embedder.embed_chunks(batch)
-        store.add(batch, records, vectors, sentence_vectors)
-        done += len(batch)
-        if progress:
-            progress(done, total)
+        for batch, vectors, sentence_vectors in embedder.embed_stream(pending, _BATCH):
+            store.add(batch, records, vectors, sentence_vectors)
+            done += len(batch)
+            if progress:
+                progress(done, total)
     for article, chunks, indexed, _ in planned:
         store.relabel([c for c in chunks if c.id in indexed], records[article.id])
     store.record_many([_record(article, complete=True, chunks=len(chunks)) for article, chunks, *_ in planned])

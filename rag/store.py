@@ -5,7 +5,7 @@ Three collections live in one Chroma database:
 - ``sentences``: one vector per sentence of each chunk, for picking the sentence that answers;
 - ``articles``: the ledger of indexed articles, written before and after each article's chunks,
   so an ingest that was killed can tell what it had finished.
-The ``chunks`` collection's metadata describes the index (model, dimension, chunker settings) and
+The ``chunks`` collection's metadata describes the index (model, its backend, dimension, chunker settings) and
 holds a generation number that every write bumps, so derived data (BM25) knows when it is stale.
 """
 
@@ -176,11 +176,22 @@ class Store:
             with contextlib.suppress(NotFoundError):
                 client.delete_collection(name)
 
-    def check_dimension(self, dimension: int) -> None:
-        if self.dimension is not None and self.dimension != dimension:
+    def check_embedder(self, dimension: int, backend: str) -> None:
+        """Refuse to mix vectors: the model must make vectors of the index's size, by the index's backend."""
+        if self._chunks is None:
+            return
+        if self.dimension != dimension:
             raise IndexMismatchError(
                 f"the index holds {self.dimension}-dimensional vectors but the model makes {dimension}; "
                 "run `rag ingest --rebuild`"
+            )
+        # Indexes from before the backend was recorded were all embedded by torch.
+        found = self._chunks.metadata.get("embed_backend", "torch")
+        if found != backend:
+            raise IndexMismatchError(
+                f"the index in {self._settings.home} was built with other settings: embed_backend {found!r} "
+                f"(index) vs {backend!r} (settings); set RAG_EMBED_BACKEND={found} to read it as it is, or run "
+                "`rag ingest --rebuild` to rebuild it with the current ones"
             )
 
     # -- description -------------------------------------------------------------------------
@@ -229,11 +240,11 @@ class Store:
         return self._chunks.count() if self._chunks is not None else 0
 
     @_guarded
-    def create(self, dimension: int) -> None:
-        """Make the three collections for vectors of ``dimension`` (first write only)."""
+    def create(self, dimension: int, backend: str) -> None:
+        """Make the three collections for vectors of ``dimension`` made by ``backend`` (first write only)."""
         if self._chunks is not None:
             return
-        metadata = {**self._signature, "dimension": dimension, "generation": 0}
+        metadata = {**self._signature, "dimension": dimension, "embed_backend": backend, "generation": 0}
         space = {"hnsw": {"space": "cosine"}}
         self._chunks = self._client.get_or_create_collection(
             _CHUNKS, metadata=metadata, configuration=space, embedding_function=None

@@ -65,7 +65,7 @@ def _passage(n: int, *sentences: str) -> Passage:
 
 @pytest.fixture(scope="module")
 def embed():  # type: ignore[no-untyped-def]
-    return load_embedder(Settings().embed_model).embed
+    return load_embedder(Settings()).embed
 
 
 def _verify(embed, reply: str, passages: list[Passage], chunks: int = 1) -> tuple[list[str], object]:  # type: ignore[no-untyped-def]
@@ -234,7 +234,7 @@ def test_claims_against_retrieved_passages(seed_settings: Settings, question: st
     from rag.retrieve import retrieve
 
     store, lexical, _ = engine(seed_settings)._open()
-    embedder = load_embedder(seed_settings.embed_model)
+    embedder = load_embedder(seed_settings)
     found = retrieve(question, k=6, store=store, lexical=lexical, embedder=embedder)
     vectors = store.sentence_vectors({p.chunk_id: len(p.sentences) for p in found.passages})
     for cited in (claim, claim.rstrip(".") + " " + "".join(f"[{n}]" for n in range(1, len(found.passages) + 1))):

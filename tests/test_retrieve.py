@@ -12,7 +12,7 @@ def _retrieve(settings: Settings, question: str, k: int = 6):  # type: ignore[no
         k=k,
         store=store,
         lexical=lexical_index(settings, store, store.generation()),
-        embedder=load_embedder(settings.embed_model),
+        embedder=load_embedder(settings),
     )
 
 
