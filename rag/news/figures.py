@@ -79,9 +79,7 @@ _UNIT_NAMES = {
     "percent": ["percent"],
     "money": ["dollars", "million", "billion"],
 }
-_UNIT = re.compile(
-    r"[\s-]*\(?(?P<unit>" + "|".join(u for units in _UNITS.values() for u in units) + r")(?!\w)", re.I
-)
+_UNIT = re.compile(r"[\s-]*\(?(?P<unit>" + "|".join(u for units in _UNITS.values() for u in units) + r")(?!\w)", re.I)
 _DURATION = re.compile(r"[\s-]+(?:days?|weeks?|months?|years?|hours?|minutes?)\b", re.I)
 # Question words for a measured (not counted) quantity, and the dimension each asks for.
 _MEASURES = {
@@ -121,8 +119,7 @@ _LIGHT_VERBS = frozenset(
     "report record count reach there".split()
 )
 _AUXILIARIES = frozenset(
-    "have has had were was are is be been being did do does will would could can may might must should "
-    "to had".split()
+    "have has had were was are is be been being did do does will would could can may might must should to had".split()
 )
 _PREPOSITIONS = frozenset(
     "in on at by for from with of since during after before across along among between into over under "
@@ -305,8 +302,9 @@ def figures(sentence: str, published: str | None = None) -> list[Figure]:
         if m["currency"]:
             dimension = "money"
         elif unit := _UNIT.match(sentence, end):
-            dimension = next(d for d, units in _UNITS.items() if any(re.fullmatch(u, unit["unit"], re.I) for u in units))
-            factor = next(f for u, f in _UNITS[dimension].items() if re.fullmatch(u, unit["unit"], re.I))
+            dimension, factor = next(
+                (d, f) for d, units in _UNITS.items() for u, f in units.items() if re.fullmatch(u, unit["unit"], re.I)
+            )
             value, end, text = value * factor, unit.end(), sentence[m.start() : unit.end()].strip(" (")
         elif _DURATION.match(sentence, end):
             continue
