@@ -4,7 +4,7 @@ news (an earthquake in February, an election, a trial) that prove nothing is key
 import pytest
 
 from rag.news.figures import asked_quantity, compared_quantity, figures, find_conflicts, totals
-from rag.schema import Citation
+from rag.schema import Citation, Source
 
 
 def _counts(question: str, sentence: str, published: str | None = None) -> list[float]:
@@ -108,7 +108,7 @@ def test_the_two_forms_of_one_length_are_one_figure() -> None:
 
 
 def _citation(n: int, source: str, published: str, quote: str) -> Citation:
-    return Citation(n, source, None, None, published, quote, 0, len(quote), 1.0, f"c{n}")
+    return Citation(n, Source(source, published=published), quote, 0, len(quote), 1.0, f"c{n}")
 
 
 def test_conflicts_list_each_article_newest_first() -> None:
