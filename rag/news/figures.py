@@ -23,7 +23,9 @@ from rag.index.lexical import terms
 from rag.news.dates import MONTHS
 from rag.schema import Citation, Conflict, Passage
 
-TOLERANCE = 0.01  # relative difference under which two figures are the same (500 miles ≈ 800 km)
+# Relative difference under which two figures are the same: a converted unit rounds (500 miles = 804.7 km is
+# "805 km"), but counts a few hundred apart (52,310 and 51,980 votes) are two figures.
+TOLERANCE = 0.001
 
 _WORD_NUMBERS = {
     "one": 1,
