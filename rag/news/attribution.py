@@ -33,7 +33,7 @@ _STOP = frozenset(
 )
 _WORD = re.compile(r"[\w’'.-]+|[^\w\s]")
 _NAME_RUN = r"[A-Z][\w’'.-]+(?:\s+[A-Z][\w’'.-]+)*"
-# "Hun Sen, the influential former leader of Cambodia …, said": the name before the description.
+# "Sarah Lin, the long-serving head of the county election board, said": the name before the description.
 _NAMED_BEFORE = re.compile(
     rf"(?P<name>{_NAME_RUN}),\s+(?:the|a|an)\s[^“”\",]{{3,90}}?,?\s+(?:has\s+|had\s+)?{_VERBS}\b"
 )
@@ -140,7 +140,7 @@ def _in_phrase(token: str, *, first: bool) -> bool:
 def _clean(who: str) -> str | None:
     who = re.sub(r"^(?:(?:the|of)\s+)+", "", who.strip(" ,"), flags=re.I)
     who = re.sub(r"(?:\s+(?:of|the))+$", "", who).rstrip(".")
-    who = re.sub(r"\s+([’'])", r"\1", who)  # the tokenizer's "Thailand ’s" back to "Thailand’s"
+    who = re.sub(r"\s+([’'])", r"\1", who)  # the tokenizer's "city ’s" back to "city’s"
     if not who or _NOT_SPEAKERS.match(who) or not any(ch.isupper() for ch in who):
         return None
     return who

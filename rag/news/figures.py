@@ -166,7 +166,7 @@ class Quantity:
 
 @dataclass(frozen=True)
 class Figure:
-    """One figure as a sentence gives it: "at least 23 … in Thailand and 20 in Cambodia" is 43."""
+    """One figure as a sentence gives it: "at least 23 … in Hatay and 20 in Adana" is 43."""
 
     value: float
     text: str  # as written: "at least 80", "817-kilometer"
