@@ -269,6 +269,8 @@ def _scoped(text: str, after: int) -> bool:
 def _phrase(text: str, start: int) -> str:
     phrase = text[start:].strip()
     phrase = re.sub(r"^what (?:is|was|are|were) ", "", phrase, flags=re.I)
+    # "how long is the border" reads "how long the border is" after "Reports differ on"
+    phrase = re.sub(r"^(how \w+) (is|are|was|were) (.+)$", r"\1 \3 \2", phrase, flags=re.I)
     return phrase[:1].lower() + phrase[1:]
 
 
