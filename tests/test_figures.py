@@ -173,6 +173,9 @@ def test_questions_without_a_figure_count_nothing(question: str) -> None:
         ("How many votes did Labour win among Scottish voters?", False),
         ("How many people did the July conflict displace?", False),  # an earlier period
         ("How many people were killed in the previous round of fighting?", False),
+        ("How many people were killed in 2019?", False),
+        ("How many people have been killed since February 6?", True),  # a running total
+        ("How many people have died since 2019?", True),
     ],
 )
 def test_a_scoped_question_compares_no_totals(question: str, compared: bool) -> None:

@@ -261,9 +261,11 @@ def _scoped(text: str, after: int) -> bool:
     rest = text[after:]
     if re.search(r"\b(?:in|among|from|within|inside) (?:the )?[A-Z]", rest):
         return True
-    if re.search(r"\b(?:previous|earlier|last)\b", rest, re.I) or _YEAR_WORD.search(rest):
+    if re.search(r"\b(?:previous|earlier|last)\b", rest, re.I):
         return True
-    return bool(_MONTH_WORD.search(text))
+    # "since July" / "since 2019" asks for the running total, not for a period's figure
+    dated = [*_MONTH_WORD.finditer(text), *_YEAR_WORD.finditer(rest)]
+    return any(not re.search(r"\bsince\s+$", m.string[: m.start()], re.I) for m in dated)
 
 
 def _phrase(text: str, start: int) -> str:
