@@ -182,6 +182,21 @@ def test_a_scoped_question_compares_no_totals(question: str, compared: bool) -> 
     assert (compared_quantity(question) is not None) == compared
 
 
+@pytest.mark.parametrize(
+    ("question", "current", "compared"),
+    [
+        ("How many people were killed in February?", "2026-02-09", True),  # the articles' own month
+        ("How many people were killed in February?", "2026-05-02", False),  # an earlier month
+        ("How many votes were cast in 2025?", "2025-11-06", True),
+        ("How many votes were cast in 2021?", "2025-11-06", False),
+    ],
+)
+def test_a_period_of_the_question_is_read_against_the_newest_article(
+    question: str, current: str, compared: bool
+) -> None:
+    assert (compared_quantity(question, current) is not None) == compared
+
+
 def test_an_earlier_period_is_read_across_the_clause() -> None:
     sentence = "since the deadly July conflict that killed dozens of people and displaced about 200,000 on both sides"
     assert _counts("How many people have been displaced?", sentence, "2025-12-09") == []

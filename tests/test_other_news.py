@@ -30,6 +30,11 @@ def test_a_february_death_toll_is_a_conflict_of_totals_newest_first(indexed: dic
     assert not {1200, 7} & set(numbers)
 
 
+def test_the_articles_own_month_in_a_question_is_no_scope(indexed: dict[str, Settings]) -> None:
+    answer = query("How many people were killed in February?", settings=indexed["earthquake"])
+    assert answer.text.startswith("Reports differ"), answer.text
+
+
 def test_displaced_figures_of_the_quake_are_compared(indexed: dict[str, Settings]) -> None:
     answer = query("How many people have been displaced?", settings=indexed["earthquake"])
     assert {c.number for c in answer.conflicts} == {80000, 150000}

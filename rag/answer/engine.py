@@ -15,7 +15,7 @@ from rag.index.lexical import LexicalIndex
 from rag.index.store import ArticleRecord, Store
 from rag.ingestion.pipeline import ingest, lexical_index
 from rag.news.coverage import coverage_of
-from rag.news.figures import compared_quantity
+from rag.news.figures import compared_quantity, newest
 from rag.prompts import load_text
 from rag.retrieval.search import Retrieval, retrieve
 from rag.schema import Answer, AnswerStream, Coverage, Passage
@@ -126,7 +126,7 @@ class Engine:
     ) -> tuple[Passage, ...]:
         """For a question about a figure ("How many people have been killed?"), a wider search with the
         figure's words, so that every article's number for it can be compared, not just the top few."""
-        quantity = compared_quantity(question)
+        quantity = compared_quantity(question, newest(found.passages))
         if quantity is None:
             return ()
         wider_question = f"{question} {quantity.words}"

@@ -23,7 +23,7 @@ from rag.index.lexical import LexicalIndex, idf, terms
 from rag.news.attribution import cite
 from rag.news.dates import is_future, mentions, resolve
 from rag.news.duplicates import collapse
-from rag.news.figures import TOLERANCE, Quantity, compared_quantity, find_conflicts, link, totals
+from rag.news.figures import TOLERANCE, Quantity, compared_quantity, find_conflicts, link, newest, totals
 from rag.retrieval.search import Retrieval
 from rag.schema import Answer, Citation, Passage, Span, format_date
 
@@ -69,7 +69,7 @@ def answer_extractively(
         scored = _prefer_newest(scored)
     chosen = _choose(asked, scored)
     evidence = retrieval.passages + extra_passages
-    quantity = compared_quantity(question)
+    quantity = compared_quantity(question, newest(evidence))
     figure_citations = _figure_citations(quantity, scored, extra_passages)
     if figure_citations:
         citations = collapse(figure_citations, evidence)

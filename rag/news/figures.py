@@ -140,6 +140,7 @@ _YEAR_WORD = re.compile(r"\b(?P<year>(?:19|20)\d\d)\b")
 _SINCE = re.compile(r"\b(?:since|from|this)\s+$", re.I)
 _IN_PLACES = re.compile(r"\bin (?P<a>[A-Z][\w-]+) and (?P<n2>\d[\d,]*) in (?P<b>[A-Z][\w-]+)")
 _IN_PLACE = re.compile(r"^(?:[\w’'-]+\s+){0,5}?(?:in|among|from) (?:the )?(?P<place>[A-Z][\w’'-]+)")
+_NAMED_AFTER = re.compile(r"\b(?:in|among|from|within|inside) (?:the )?(?P<name>[A-Z][\w’'-]*)")
 _OPENING_PLACE = re.compile(r"\s*(?:In|Among|From|Across) (?:the )?(?P<place>[A-Z][\w’'-]+)[^,]{0,20},")
 _MONTH_BEFORE = re.compile(r"\b(?:" + "|".join(m.title() for m in MONTHS) + r")\.?\s*$")
 _MONTH_AFTER = re.compile(r"(?:st|nd|rd|th)?\s+(?:" + "|".join(m.title() for m in MONTHS) + r")\b")
@@ -185,8 +186,9 @@ class Figure:
         return quantity.noun is not None and quantity.noun in self.counted
 
 
-def asked_quantity(question: str) -> Quantity | None:
-    """What ``question`` counts or measures, or None when it asks for no figure.
+def asked_quantity(question: str, current: str | None = None) -> Quantity | None:
+    """What ``question`` counts or measures, or None when it asks for no figure. ``current`` (ISO) is the
+    newest article's date: a month or year of the question that is its period asks for the current figure.
 
     >>> q = asked_quantity("How many people have been killed in the fighting?")
     >>> (q.noun, q.verb, q.scoped)
@@ -197,23 +199,24 @@ def asked_quantity(question: str) -> Quantity | None:
         rest = _tokens(text[m.end() :])
         noun_phrase = _noun_phrase([w for w in rest if w.lower() not in _AUXILIARIES])
         noun = _lexeme(noun_phrase[-1]) if noun_phrase else None
-        return Quantity(_phrase(text, m.start()), noun, None, _MEASURES[m["word"].lower()], _scoped(text, m.end()))
+        dimension = _MEASURES[m["word"].lower()]
+        return Quantity(_phrase(text, m.start()), noun, None, dimension, _scoped(text, m.end(), current))
     if m := re.search(r"\bwhat (?:percentage|percent|share)\b", text, re.I):
         noun = _noun_after(text[m.end() :])
-        return Quantity(_phrase(text, m.start()), noun, None, "percent", _scoped(text, m.end()))
+        return Quantity(_phrase(text, m.start()), noun, None, "percent", _scoped(text, m.end(), current))
     if m := re.search(r"\bhow many\b", text, re.I):
-        return _counted(text, m.start(), _tokens(text[m.end() :]))
+        return _counted(text, m.start(), _tokens(text[m.end() :]), current)
     if m := re.search(r"\bhow much\b", text, re.I):  # an amount of money: "How much did the company pay?"
-        return replace(_counted(text, m.start(), _tokens(text[m.end() :])), dimension="money")
+        return replace(_counted(text, m.start(), _tokens(text[m.end() :]), current), dimension="money")
     if m := re.search(r"\b(?:the )?(?P<what>[a-z]+) (?:toll|tally|count)\b", text, re.I):
         noun = _lexeme(m["what"])
-        return Quantity(_phrase(text, m.start()), noun, noun, None, _scoped(text, m.end()))
+        return Quantity(_phrase(text, m.start()), noun, noun, None, _scoped(text, m.end(), current))
     if m := re.search(r"\b(?:the )?(?:number|total) of\b", text, re.I):
-        return _counted(text, m.start(), _tokens(text[m.end() :]))
+        return _counted(text, m.start(), _tokens(text[m.end() :]), current)
     return None
 
 
-def _counted(text: str, at: int, words: list[str]) -> Quantity:
+def _counted(text: str, at: int, words: list[str], current: str | None) -> Quantity:
     """The noun phrase right after "how many" and the verb of the rest: "… people have been killed in …"."""
     noun_phrase = _noun_phrase(words)
     rest = words[len(noun_phrase) :]
@@ -233,7 +236,7 @@ def _counted(text: str, at: int, words: list[str]) -> Quantity:
         verb = None
     noun = _lexeme(noun_phrase[-1]) if noun_phrase else None
     modified = any(w[:1].isupper() for w in noun_phrase[:-1])
-    return Quantity(_phrase(text, at), noun, verb, None, modified or _scoped(text, at))
+    return Quantity(_phrase(text, at), noun, verb, None, modified or _scoped(text, at, current))
 
 
 def _noun_phrase(words: list[str]) -> list[str]:
@@ -255,17 +258,24 @@ def _noun_after(text: str) -> str | None:
     return _lexeme(phrase[-1]) if phrase else None
 
 
-def _scoped(text: str, after: int) -> bool:
+def _scoped(text: str, after: int, current: str | None = None) -> bool:
     """Whether the question, past its figure words, limits them to a named place or group
-    ("in Syria", "among Kurdish voters") or to a period ("in July", "in 2019", "earlier", "previous")."""
+    ("in Syria", "among Kurdish voters") or to a period ("in July", "in 2019", "earlier", "previous")
+    other than the newest article's own (``current``, ISO)."""
     rest = text[after:]
-    if re.search(r"\b(?:in|among|from|within|inside) (?:the )?[A-Z]", rest):
+    if any(not _MONTH_WORD.fullmatch(m["name"]) for m in _NAMED_AFTER.finditer(rest)):  # not "in February"
         return True
     if re.search(r"\b(?:previous|earlier|last)\b", rest, re.I):
         return True
     # "since July" / "since 2019" asks for the running total, not for a period's figure
     dated = [*_MONTH_WORD.finditer(text), *_YEAR_WORD.finditer(rest)]
-    return any(not re.search(r"\bsince\s+$", m.string[: m.start()], re.I) for m in dated)
+    now = current or ""
+    return any(
+        not re.search(r"\bsince\s+$", m.string[: m.start()], re.I)
+        and not (m.re is _MONTH_WORD and now[5:7] == f"{MONTHS[m['month'].lower()]:02d}")
+        and not (m.re is _YEAR_WORD and now[:4] == m.group())
+        for m in dated
+    )
 
 
 def _phrase(text: str, start: int) -> str:
@@ -425,11 +435,12 @@ def totals(quantity: Quantity, text: str, published: str | None) -> list[Figure]
     return [f for f in figures(text, published) if f.counts(quantity) and f.scope is None and f.period is None]
 
 
-def compared_quantity(question: str) -> Quantity | None:
+def compared_quantity(question: str, current: str | None = None) -> Quantity | None:
     """The quantity whose figures the articles' reports should be set side by side for, or None: a
     question about one place, group or earlier period ("How many were killed in Syria?") asks for no
-    total, so the reports' totals are not its answer."""
-    quantity = asked_quantity(question)
+    total, so the reports' totals are not its answer. ``current`` is the newest article's date (ISO):
+    "in February" asked of February's articles is their current period."""
+    quantity = asked_quantity(question, current)
     return None if quantity is None or quantity.scoped else quantity
 
 
@@ -439,7 +450,7 @@ def find_conflicts(question: str, evidence: Sequence[Citation] | Sequence[Passag
 
     A citation row carries its ``[n]``; a passage row (the LLM backend checks its passages) has none.
     """
-    quantity = compared_quantity(question)
+    quantity = compared_quantity(question, newest(evidence))
     if quantity is None:
         return ()
     found = [row for item in evidence for row in _rows(item, quantity)]
@@ -451,6 +462,11 @@ def find_conflicts(question: str, evidence: Sequence[Citation] | Sequence[Passag
         return ()
     unique = {(r.article, r.number): r for r in found}
     return tuple(sorted(unique.values(), key=lambda r: (r.published or "", r.number), reverse=True))
+
+
+def newest(evidence: Sequence[Citation] | Sequence[Passage]) -> str | None:
+    """The newest date (ISO) among the evidence's articles, or None when none is dated."""
+    return max((item.published for item in evidence if item.published), default=None)
 
 
 def _rows(item: Citation | Passage, quantity: Quantity) -> list[Conflict]:
