@@ -23,12 +23,12 @@ import time
 from pathlib import Path
 
 from rag.config import EMBED_BACKENDS, Settings
-from rag.embedding import load_embedder
 from rag.evaluation import metrics
 from rag.evaluation.gold import GoldItem, load_gold
-from rag.ingestion import ingest, lexical_index
-from rag.retrieve import retrieve
-from rag.store import Store
+from rag.index.embedding import load_embedder
+from rag.index.store import Store
+from rag.ingestion.pipeline import ingest, lexical_index
+from rag.retrieval.search import retrieve
 
 
 def main() -> None:

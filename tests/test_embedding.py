@@ -9,11 +9,11 @@ import pytest
 from conftest import SEEDS
 
 from rag import IndexMismatchError, Settings, ingest
-from rag.chunking import chunk_article, make_splitter
-from rag.corpus import load_corpus
-from rag.embedding import Embedder
+from rag.index.embedding import Embedder
+from rag.index.store import Store
+from rag.ingestion.chunking import chunk_article, make_splitter
+from rag.ingestion.corpus import load_corpus
 from rag.schema import Chunk
-from rag.store import Store
 
 NAME = Settings().embed_model
 

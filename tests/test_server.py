@@ -7,8 +7,8 @@ import pytest
 from conftest import JOURNOS, SEEDS, empty_server
 
 from rag import Engine, Settings, StoreUnavailableError, ingest
-from rag.ingestion import lexical_index
-from rag.store import Store
+from rag.index.store import Store
+from rag.ingestion.pipeline import lexical_index
 
 
 def _machine(tmp_path: Path, name: str, url: str, corpus: Path) -> Settings:
@@ -28,7 +28,7 @@ def test_a_write_from_one_machine_reaches_the_keyword_index_of_another(
     ingest(first)
     store = Store.open(second)
     hits = lexical_index(second, store, store.generation()).search("Zorblat", 3)
-    assert hits and store.get([hits[0][0]])[hits[0][0]].article_id == JOURNOS
+    assert hits and store.get([hits[0][0]])[hits[0][0]].source == JOURNOS
 
 
 def test_an_index_rebuilt_elsewhere_does_not_reuse_a_stale_keyword_index(
