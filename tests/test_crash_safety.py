@@ -19,7 +19,7 @@ from rag.index.lexical import LexicalIndex
 from rag.index.store import Store
 from rag.ingestion.corpus import load_corpus
 
-FILES = 200
+FILES = 600  # enough that an ingest outlasts the start of a second process, with the int8 model too
 
 
 @pytest.fixture(scope="module")

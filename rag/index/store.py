@@ -300,14 +300,8 @@ class Store:
         """Write chunks (and their sentence vectors) in batches Chroma accepts; ``records`` by article id."""
         assert self._chunks is not None and self._sentences is not None
         batch = self._client.get_max_batch_size()
-        for i in range(0, len(chunks), batch):
-            part = chunks[i : i + batch]
-            self._chunks.upsert(
-                ids=[c.id for c in part],
-                embeddings=vectors[i : i + batch],
-                documents=[c.text for c in part],
-                metadatas=[_chunk_metadata(c, records[c.article_id]) for c in part],
-            )
+        # Sentences first: a chunk on record then always has its sentences, so an ingest killed between the
+        # two writes redoes the chunk (it is not on record) instead of keeping it without them.
         sentence_rows = [
             (f"{c.id}#{j}", vector, c.id, c.article_id)
             for c, vectors_of_chunk in zip(chunks, sentence_vectors, strict=True)
@@ -319,6 +313,14 @@ class Store:
                 ids=[r[0] for r in part_rows],
                 embeddings=np.stack([r[1] for r in part_rows]),
                 metadatas=[{"chunk_id": r[2], "article_id": r[3]} for r in part_rows],
+            )
+        for i in range(0, len(chunks), batch):
+            part = chunks[i : i + batch]
+            self._chunks.upsert(
+                ids=[c.id for c in part],
+                embeddings=vectors[i : i + batch],
+                documents=[c.text for c in part],
+                metadatas=[_chunk_metadata(c, records[c.article_id]) for c in part],
             )
 
     @_guarded

@@ -12,9 +12,12 @@ import fcntl
 import os
 import shutil
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+
+import numpy as np
 
 from rag.config import Settings
 from rag.errors import CorpusError, IndexBusyError
@@ -131,11 +134,20 @@ def _sync(settings: Settings, store: Store, corpus: Corpus, progress: Progress |
     done = 0
     if pending:
         assert embedder is not None
-        for batch, vectors, sentence_vectors in embedder.embed_stream(pending, _BATCH):
-            store.add(batch, records, vectors, sentence_vectors)
-            done += len(batch)
-            if progress:
-                progress(done, total)
+        # Each batch is written while the next one is embedded: Chroma's commits and the model then share
+        # the cores instead of taking turns. One write in flight at most, so memory stays one batch.
+        with ThreadPoolExecutor(max_workers=1) as writer:
+            writing: Future[int] | None = None
+            for batch, vectors, sentence_vectors in embedder.embed_stream(pending, _BATCH):
+                if writing is not None:
+                    done += writing.result()
+                    if progress:
+                        progress(done, total)
+                writing = writer.submit(_write, store, batch, records, vectors, sentence_vectors)
+            if writing is not None:
+                done += writing.result()
+                if progress:
+                    progress(done, total)
     for article, chunks, indexed, _ in planned:
         store.relabel([c for c in chunks if c.id in indexed], records[article.id])
     store.record_many([_record(article, complete=True, chunks=len(chunks)) for article, chunks, *_ in planned])
@@ -154,6 +166,17 @@ def _sync(settings: Settings, store: Store, corpus: Corpus, progress: Progress |
         skipped=corpus.skipped,
         warnings=corpus.warnings,
     )
+
+
+def _write(
+    store: Store,
+    chunks: list[Chunk],
+    records: dict[str, ArticleRecord],
+    vectors: np.ndarray,
+    sentence_vectors: list[np.ndarray],
+) -> int:
+    store.add(chunks, records, vectors, sentence_vectors)
+    return len(chunks)
 
 
 def lexical_index(settings: Settings, store: Store, generation: str) -> LexicalIndex:
