@@ -10,10 +10,11 @@ from pathlib import Path
 from typing import Any
 
 from ..config import Settings
+from ..errors import EvaluationError
 from ..news_metrics import load_items as load_news_items
 from . import report
 from .gate import check, load_thresholds
-from .gold import load_gold
+from .gold import DEFAULT_GOLD, load_gold
 from .runner import evaluate_corpus
 
 DEFAULT_CORPUS = Path(__file__).resolve().parent.parent.parent / "seeds"
@@ -21,8 +22,14 @@ EXIT_BELOW_THRESHOLD = 1
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--gold", type=Path, default=DEFAULT_GOLD, help="questions, one JSON a line (eval/gold.jsonl)")
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS, help="articles to index (default seeds/)")
-    parser.add_argument("--thresholds", type=Path, help="floors and ceilings (default eval/thresholds.toml)")
+    parser.add_argument(
+        "--home", type=Path, help="keep the index here and reuse it next time (default: a temporary folder)"
+    )
+    parser.add_argument(
+        "--thresholds", type=Path, help="floors and ceilings (default eval/thresholds.toml, for the default --gold)"
+    )
     parser.add_argument("--report", type=Path, default=Path("artifacts/eval"), help="report folder")
     parser.add_argument("--json", action="store_true", help="print the report as JSON instead of the table")
 
@@ -31,9 +38,16 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     """Run the evaluation; non-zero exit, naming each metric, when a threshold is broken."""
     from ..cli import _ProgressBar  # the ingest bar the rest of the CLI shows
 
-    items = load_gold()
-    thresholds = load_thresholds(args.thresholds) if args.thresholds else load_thresholds()
+    if not args.gold.is_file():
+        raise EvaluationError(f"no gold set at {args.gold}: pass --gold FILE, a JSON question a line (eval/gold.jsonl)")
+    items = load_gold(args.gold)
+    seeds_set = args.gold.resolve() == DEFAULT_GOLD.resolve()
+    # The thresholds and the news items belong to the seeds' gold set: another set is scored, not gated,
+    # unless its own --thresholds are given.
+    thresholds = load_thresholds(args.thresholds) if args.thresholds else load_thresholds() if seeds_set else {}
     judge, notes = _judge(settings)
+    if not thresholds:
+        notes.append(f"no gate: {args.gold} is not eval/gold.jsonl and no --thresholds were given")
     for note in notes:
         print(f"rag: {note}", file=sys.stderr)
     ingest_bar = _ProgressBar()
@@ -45,7 +59,8 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
             judge=judge,
             progress=questions,
             ingest_progress=ingest_bar,
-            news_items=load_news_items(),
+            news_items=load_news_items() if seeds_set else (),
+            home=args.home,
         )
     finally:
         ingest_bar.close()
