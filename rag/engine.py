@@ -8,6 +8,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 from .config import Settings
 from .coverage import coverage_of
 from .embedding import Embedder, load_embedder
@@ -63,6 +65,17 @@ class Status:
         }
 
 
+@dataclass(frozen=True)
+class Evidence:
+    retrieval: Retrieval
+    sentence_vectors: dict[str, np.ndarray]
+    lexical: LexicalIndex
+    store: Store
+    embedder: Embedder
+    coverage: Coverage
+    k: int
+
+
 class Engine:
     """Answers questions from the index ``settings`` points at; safe to share between threads."""
 
@@ -104,28 +117,35 @@ class Engine:
                 item = replace(item, notice="; ".join(x for x in (notice, item.notice) if x))
             yield item
 
-    def _answer(self, question: str, top_k: int | None) -> Iterator[str | Answer]:
+    def evidence(self, question: str, top_k: int | None = None) -> Evidence:
+        """What the answerer reads for ``question``: the retrieved passages, their sentence vectors, the
+        keyword index (for term weights). The tuning script (rag/evaluation/tune.py) reads the same."""
         store, lexical, coverage = self._open()
         embedder = load_embedder(self.settings.embed_model, offline=self.settings.offline)
         store.check_dimension(embedder.dimension)
         k = top_k or self.settings.top_k
         found = retrieve(question, k=k, store=store, lexical=lexical, embedder=embedder)
         vectors = store.sentence_vectors({p.chunk_id: len(p.sentences) for p in found.passages})
+        return Evidence(found, vectors, lexical, store, embedder, coverage, k)
+
+    def _answer(self, question: str, top_k: int | None) -> Iterator[str | Answer]:
+        read = self.evidence(question, top_k)
+        found, vectors, lexical, k = read.retrieval, read.sentence_vectors, read.lexical, read.k
         answer = answer_extractively(
             question,
             found,
             lexical=lexical,
             sentence_vectors=vectors,
             refusal_text=load_text(self.settings.prompts, "refusal.txt"),
-            extra_passages=self._figure_passages(question, found, k, store, lexical, embedder),
+            extra_passages=self._figure_passages(question, found, k, read.store, lexical, read.embedder),
         )
-        answer = replace(answer, coverage=coverage)
+        answer = replace(answer, coverage=read.coverage)
         if self.settings.llm != "extractive":
             llm = self._llm()
             from .generate import stream_answer
 
             yield from stream_answer(
-                question, answer, llm=llm, settings=self.settings, embed=embedder.embed, sentence_vectors=vectors
+                question, answer, llm=llm, settings=self.settings, embed=read.embedder.embed, sentence_vectors=vectors
             )
             return
         # The extractive answer is whole at once; it is still handed out a sentence at a time so that

@@ -18,16 +18,12 @@ from .attribution import cite
 from .dates import format_date, is_future, mentions, resolve
 from .duplicates import collapse
 from .figures import TOLERANCE, asked_quantities, figures, find_conflicts, link
-from .lexical import LexicalIndex, idf, terms
-from .question import Question, analyse, has_kind
+from .lexical import LexicalIndex
+from .question import Question, analyse
 from .retrieve import Retrieval
 from .schema import Answer, Citation, Passage, Span
+from .scorer import candidates, load_model
 
-# Weights and thresholds: a grid search on the gold questions in eval/ (tests/test_gold.py guards them).
-W_DENSE, W_LEXICAL, W_KIND, W_PASSAGE = 0.45, 0.35, 0.20, 0.05
-HEADING_PENALTY = 0.15  # a line without a full stop is a heading: it names a topic, it states nothing
-ABSTAIN_BELOW = 0.34  # best sentence score under which the articles are taken not to answer
-FOLLOWER_MARGIN = 0.15  # further sentences must score within this of the best
 MAX_SENTENCES, MAX_CHARS = 3, 600
 DUPLICATE_SIMILARITY = 0.92
 
@@ -183,7 +179,7 @@ def _out_of_scope(asked: Question, best: float, lexical: LexicalIndex) -> bool:
     otherwise ("American" where they say "U.S.") makes a false abstention."""
     if any(lexical.document_frequency(name) == 0 for name in asked.names):
         return True
-    return best < ABSTAIN_BELOW
+    return best < load_model().abstain_below
 
 
 # "What was the outcome of the talks on December 24?": a question about what came of something.
@@ -216,26 +212,14 @@ def _after_the_articles(question: str, passages: tuple[Passage, ...]) -> str | N
 def score_sentences(
     asked: Question, retrieval: Retrieval, lexical: LexicalIndex, sentence_vectors: dict[str, np.ndarray]
 ) -> list[ScoredSentence]:
-    """Every sentence of every passage, best first."""
-    documents = max(lexical.size, 1)
-    weights = {t: idf(lexical.document_frequency(t), documents) for t in asked.terms}
-    total = sum(weights.values()) or 1.0
-    scored = []
-    for passage in retrieval.passages:
-        vectors = sentence_vectors.get(passage.chunk_id)
-        for i, span in enumerate(passage.sentences):
-            vector = vectors[i] if vectors is not None else np.zeros_like(retrieval.question_vector)
-            dense = float(vector @ retrieval.question_vector)
-            shared = set(terms(span.text)) & set(weights)
-            lexical_share = sum(weights[t] for t in shared) / total
-            score = (
-                W_DENSE * dense
-                + W_LEXICAL * lexical_share
-                + W_KIND * (asked.kind != "other" and has_kind(span.text, asked.kind))
-                + W_PASSAGE * passage.score
-                - HEADING_PENALTY * _is_heading(span.text)
-            )
-            scored.append(ScoredSentence(span, passage, i, vector, score))
+    """Every sentence of every passage, best first, scored by the fitted model (rag/scorer.py)."""
+    found = candidates(asked, retrieval.passages, retrieval.question_vector, lexical, sentence_vectors)
+    if not found:
+        return []
+    chances = load_model().probability(np.stack([c.features for c in found]))
+    scored = [
+        ScoredSentence(c.span, c.passage, c.index, c.vector, float(p)) for c, p in zip(found, chances, strict=True)
+    ]
     scored.sort(key=lambda s: s.score, reverse=True)
     return scored
 
@@ -247,7 +231,7 @@ def _choose(asked: Question, scored: list[ScoredSentence]) -> list[ScoredSentenc
     """
     best = scored[0]
     chosen = [best]
-    followers = [s for s in scored[1:] if s.score >= best.score - FOLLOWER_MARGIN]
+    followers = [s for s in scored[1:] if s.score >= best.score - load_model().follower_margin]
     if asked.kind == "number":
         followers.sort(key=lambda s: (s.passage.source in {c.passage.source for c in chosen}, -s.score))
     length = len(best.span.text)
@@ -282,7 +266,3 @@ def _with_speaker(s: ScoredSentence) -> Span:
 
 def _same(a: ScoredSentence, b: ScoredSentence) -> bool:
     return a.span.text == b.span.text or float(a.vector @ b.vector) >= DUPLICATE_SIMILARITY
-
-
-def _is_heading(text: str) -> bool:
-    return not text.rstrip("”’\"')").endswith((".", "!", "?"))

@@ -14,7 +14,7 @@ from ..errors import EvaluationError
 from ..news_metrics import load_items as load_news_items
 from . import report
 from .gate import check, load_thresholds
-from .gold import DEFAULT_GOLD, load_gold
+from .gold import DEFAULT_GOLD, SPLITS, load_gold, split
 from .runner import evaluate_corpus
 
 DEFAULT_CORPUS = Path(__file__).resolve().parent.parent.parent / "seeds"
@@ -24,6 +24,9 @@ EXIT_BELOW_THRESHOLD = 1
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--gold", type=Path, default=DEFAULT_GOLD, help="questions, one JSON a line (eval/gold.jsonl)")
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS, help="articles to index (default seeds/)")
+    parser.add_argument(
+        "--split", choices=SPLITS, help="only the items tuned on, or only the held-out third (default: all)"
+    )
     parser.add_argument(
         "--home", type=Path, help="keep the index here and reuse it next time (default: a temporary folder)"
     )
@@ -40,7 +43,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
 
     if not args.gold.is_file():
         raise EvaluationError(f"no gold set at {args.gold}: pass --gold FILE, a JSON question a line (eval/gold.jsonl)")
-    items = load_gold(args.gold)
+    items = [i for i in load_gold(args.gold) if args.split in (None, split(i.id))]
     seeds_set = args.gold.resolve() == DEFAULT_GOLD.resolve()
     # The thresholds and the news items belong to the seeds' gold set: another set is scored, not gated,
     # unless its own --thresholds are given.
