@@ -65,6 +65,9 @@ class Status:
         }
 
 
+RERANK_POOL = 3  # candidate passages retrieved per passage shown (hit@k by pool size: README)
+
+
 @dataclass(frozen=True)
 class Evidence:
     retrieval: Retrieval
@@ -124,7 +127,8 @@ class Engine:
         embedder = load_embedder(self.settings.embed_model, offline=self.settings.offline)
         store.check_dimension(embedder.dimension)
         k = top_k or self.settings.top_k
-        found = retrieve(question, k=k, store=store, lexical=lexical, embedder=embedder)
+        # A wider pool than is shown: the answerer reranks it by how well its sentences answer.
+        found = retrieve(question, k=RERANK_POOL * k, store=store, lexical=lexical, embedder=embedder)
         vectors = store.sentence_vectors({p.chunk_id: len(p.sentences) for p in found.passages})
         return Evidence(found, vectors, lexical, store, embedder, coverage, k)
 
@@ -138,6 +142,7 @@ class Engine:
             sentence_vectors=vectors,
             refusal_text=load_text(self.settings.prompts, "refusal.txt"),
             extra_passages=self._figure_passages(question, found, k, read.store, lexical, read.embedder),
+            top_k=k,
         )
         answer = replace(answer, coverage=read.coverage)
         if self.settings.llm != "extractive":

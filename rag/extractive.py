@@ -22,7 +22,7 @@ from .lexical import LexicalIndex
 from .question import Question, analyse
 from .retrieve import Retrieval
 from .schema import Answer, Citation, Passage, Span
-from .scorer import candidates, load_model
+from .scorer import candidates, constraints, load_model, question_features
 
 MAX_SENTENCES, MAX_CHARS = 3, 600
 DUPLICATE_SIMILARITY = 0.92
@@ -45,22 +45,28 @@ def answer_extractively(
     sentence_vectors: dict[str, np.ndarray],
     refusal_text: str,
     extra_passages: tuple[Passage, ...] = (),
+    top_k: int | None = None,
 ) -> Answer:
     """Compose a cited answer from ``retrieval``'s passages, or abstain when they do not answer.
 
+    The retrieved passages are a wide candidate pool: they are reranked by their best sentence's score
+    and the first ``top_k`` (all, when None) are the answer's passages, which its sentences come from.
     ``extra_passages`` come from a wider search for the figure a question asks about: they are read
     only for figures, so that every article's number for it can be set side by side.
     """
     asked = analyse(question)
+    k = top_k or len(retrieval.passages)
     if later := _after_the_articles(question, retrieval.passages):
-        return Answer(question, refusal_text, (), retrieval.passages, abstained=True, notice=later)
-    scored = score_sentences(asked, retrieval, lexical, sentence_vectors)
-    if not scored or _out_of_scope(asked, scored[0].score, lexical):
-        return Answer(question, refusal_text, (), retrieval.passages, abstained=True)
+        return Answer(question, refusal_text, (), retrieval.passages[:k], abstained=True, notice=later)
+    scored, unanswered = score_sentences(asked, retrieval, lexical, sentence_vectors)
+    shown = rerank(retrieval.passages, scored)[:k]
+    if not scored or _out_of_scope(asked, unanswered, lexical):
+        return Answer(question, refusal_text, (), shown, abstained=True)
     if LATEST.search(question):
         scored = _prefer_newest(scored)
-    chosen = _choose(asked, scored)
-    evidence = retrieval.passages + extra_passages
+    kept = {p.chunk_id for p in shown}
+    chosen = _choose(asked, [s for s in scored if s.passage.chunk_id in kept])
+    evidence = shown + extra_passages
     quantities = () if SCOPED_QUESTION.search(question) else asked_quantities(question)
     figure_citations = _figure_citations(quantities, scored, extra_passages)
     if figure_citations:
@@ -72,7 +78,7 @@ def answer_extractively(
         conflicts = link(find_conflicts(question, citations), citations)
         text = " ".join(_sentence_text(c, asked, question) for c in citations)
     cited = {c.chunk_id for c in citations}
-    passages = retrieval.passages + tuple(p for p in extra_passages if p.chunk_id in cited)
+    passages = shown + tuple(p for p in extra_passages if p.chunk_id in cited)
     return Answer(question, text, citations, passages, abstained=False, conflicts=conflicts)
 
 
@@ -173,13 +179,13 @@ def _conflict_text(quantities: tuple[str, ...], citations: tuple[Citation, ...])
     return f"Reports differ on {_QUANTITY_WORDS[quantities[0]]}: " + "; ".join(parts)
 
 
-def _out_of_scope(asked: Question, best: float, lexical: LexicalIndex) -> bool:
-    """Whether the articles do not answer: the best sentence is weak, or the question names a person,
-    place or figure that no article mentions ("Vietnam", "2026"). The price: a name the articles spell
-    otherwise ("American" where they say "U.S.") makes a false abstention."""
+def _out_of_scope(asked: Question, unanswered: float, lexical: LexicalIndex) -> bool:
+    """Whether the articles do not answer: the fitted model says the best candidates do not cover the
+    question, or the question names a person, place or figure that no article mentions. The price of the
+    second: a name the articles spell otherwise ("American" where they say "U.S.") makes a false abstention."""
     if any(lexical.document_frequency(name) == 0 for name in asked.names):
         return True
-    return best < load_model().abstain_below
+    return unanswered > load_model().abstain_above
 
 
 # "What was the outcome of the talks on December 24?": a question about what came of something.
@@ -211,17 +217,29 @@ def _after_the_articles(question: str, passages: tuple[Passage, ...]) -> str | N
 
 def score_sentences(
     asked: Question, retrieval: Retrieval, lexical: LexicalIndex, sentence_vectors: dict[str, np.ndarray]
-) -> list[ScoredSentence]:
-    """Every sentence of every passage, best first, scored by the fitted model (rag/scorer.py)."""
+) -> tuple[list[ScoredSentence], float]:
+    """Every sentence of every passage, best first, scored by the fitted model (rag/scorer.py), and the
+    model's probability that none of them answers."""
     found = candidates(asked, retrieval.passages, retrieval.question_vector, lexical, sentence_vectors)
     if not found:
-        return []
-    chances = load_model().probability(np.stack([c.features for c in found]))
+        return [], 1.0
+    model = load_model()
+    features = np.stack([c.features for c in found])
+    chances = model.probability(features)
+    unanswered = model.unanswered(question_features(features, chances, bool(constraints(asked))))
     scored = [
         ScoredSentence(c.span, c.passage, c.index, c.vector, float(p)) for c, p in zip(found, chances, strict=True)
     ]
     scored.sort(key=lambda s: s.score, reverse=True)
-    return scored
+    return scored, unanswered
+
+
+def rerank(passages: tuple[Passage, ...], scored: list[ScoredSentence]) -> tuple[Passage, ...]:
+    """The passages ordered by their best sentence's score (retrieval order among equals)."""
+    best: dict[str, float] = {}
+    for s in scored:
+        best[s.passage.chunk_id] = max(best.get(s.passage.chunk_id, 0.0), s.score)
+    return tuple(sorted(passages, key=lambda p: -best.get(p.chunk_id, 0.0)))
 
 
 def _choose(asked: Question, scored: list[ScoredSentence]) -> list[ScoredSentence]:

@@ -11,7 +11,6 @@ and the abstention threshold live in ``scorer_weights.json``, fitted on the deve
 from __future__ import annotations
 
 import json
-import math
 import re
 from dataclasses import dataclass
 from functools import cache
@@ -41,29 +40,75 @@ FEATURES = (
 )
 
 
+# What the question as a whole is judged on when deciding to abstain: do the best candidates cover it?
+QUESTION_FEATURES = (
+    "best",  # the best sentence's probability of holding the answer
+    "best_constraints_sentence",  # the question's constraints held by the best sentence
+    "best_constraints_passage",  # ... by the best sentence's passage
+    "max_constraints_passage",  # ... by the passage that holds most of them
+    "best_dense",  # the closest sentence in meaning
+    "top_passage_dense",  # the first passage's closeness in meaning
+    "best_lexical",  # the largest share of the question's rarer words in one sentence
+    "constrained",  # the question names something (a name, number, year or title) at all
+)
+
+
 @dataclass(frozen=True)
 class Model:
-    """Logistic-regression weights over FEATURES, and the abstention threshold on the best sentence."""
+    """Logistic-regression weights over FEATURES (does this sentence answer?) and over QUESTION_FEATURES
+    (do the articles answer at all?), the abstention threshold and the follower margin."""
 
     weights: tuple[float, ...]
     bias: float
-    abstain_below: float  # best sentence probability under which the articles are taken not to answer
+    abstain_weights: tuple[float, ...]
+    abstain_bias: float
+    abstain_above: float  # P(not answered) over which the answerer abstains
     follower_margin: float  # further sentences must be within this (probability) of the best
 
     def probability(self, features: np.ndarray) -> np.ndarray:
         """P(sentence holds the answer) for each row of ``features`` (columns in FEATURES order)."""
-        return 1.0 / (1.0 + np.exp(-(features @ np.asarray(self.weights) + self.bias)))
+        return _sigmoid(features @ np.asarray(self.weights) + self.bias)
+
+    def unanswered(self, question_features: np.ndarray) -> float:
+        """P(the articles do not answer) from the question's features (QUESTION_FEATURES order)."""
+        return float(_sigmoid(question_features @ np.asarray(self.abstain_weights) + self.abstain_bias))
+
+
+def _sigmoid(x: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-x))
+
+
+def question_features(features: np.ndarray, chances: np.ndarray, constrained: bool) -> np.ndarray:
+    """QUESTION_FEATURES from the candidates' feature rows and their probabilities (best first or not)."""
+    if not len(chances):
+        return np.asarray([0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, float(constrained)])
+    column = {name: features[:, i] for i, name in enumerate(FEATURES)}
+    best = int(np.argmax(chances))
+    return np.asarray(
+        [
+            float(chances[best]),
+            float(column["constraints_sentence"][best]),
+            float(column["constraints_passage"][best]),
+            float(column["constraints_passage"].max()),
+            float(column["dense"].max()),
+            float(column["passage_dense"][column["passage_rank"].argmax()]),
+            float(column["lexical"].max()),
+            float(constrained),
+        ]
+    )
 
 
 @cache
 def load_model(path: Path = WEIGHTS_FILE) -> Model:
     data = json.loads(Path(path).read_text(encoding="utf-8"))
-    if tuple(data["features"]) != FEATURES:
-        raise ValueError(f"{path} was fitted for other features; run python -m rag.evaluation.tune")
+    if tuple(data["features"]) != FEATURES or tuple(data["question_features"]) != QUESTION_FEATURES:
+        raise ValueError(f"{path} was fitted for other features; run python -m rag.evaluation.tune --write")
     return Model(
         weights=tuple(float(w) for w in data["weights"]),
         bias=float(data["bias"]),
-        abstain_below=float(data["abstain_below"]),
+        abstain_weights=tuple(float(w) for w in data["abstain_weights"]),
+        abstain_bias=float(data["abstain_bias"]),
+        abstain_above=float(data["abstain_above"]),
         follower_margin=float(data["follower_margin"]),
     )
 
@@ -153,8 +198,3 @@ def _share(needed: tuple[str, ...], words: set[str], joined: str, published: str
     if not needed:
         return 1.0
     return sum(_covered(c, words, joined, published) for c in needed) / len(needed)
-
-
-def logit(p: float) -> float:
-    p = min(max(p, 1e-9), 1 - 1e-9)
-    return math.log(p / (1 - p))

@@ -25,7 +25,7 @@ from ..config import Settings
 from ..engine import Engine
 from ..extractive import MAX_CHARS, MAX_SENTENCES
 from ..question import analyse
-from ..scorer import FEATURES, WEIGHTS_FILE, Model, candidates
+from ..scorer import FEATURES, QUESTION_FEATURES, WEIGHTS_FILE, Model, candidates, constraints, question_features
 from .gold import GoldItem, load_gold, split
 from .metrics import contains_gold, key_fact_hit
 
@@ -42,6 +42,7 @@ class Asked:
     labels: np.ndarray
     texts: list[str]
     unknown_name: bool  # the question names something no indexed chunk mentions (always abstains)
+    constrained: bool  # the question names something at all
 
 
 def collect(gold: Path, corpus: Path, home: Path) -> list[Asked]:
@@ -61,7 +62,8 @@ def collect(gold: Path, corpus: Path, home: Path) -> list[Asked]:
         unknown = any(evidence.lexical.document_frequency(name) == 0 for name in asked.names)
         features = np.stack([c.features for c in sentences]) if sentences else np.zeros((0, len(FEATURES)))
         labels = np.asarray([not item.abstain and key_fact_hit(c.span.text, item.answers) for c in sentences])
-        found.append(Asked(item, features, labels, [c.span.text for c in sentences], unknown))
+        texts = [c.span.text for c in sentences]
+        found.append(Asked(item, features, labels, texts, unknown, bool(constraints(asked))))
         if n % 50 == 0:
             print(f"tune: {gold.name}: {n}/{len(items)} questions read", file=sys.stderr)
     return found
@@ -91,8 +93,10 @@ def compose(q: Asked, chances: np.ndarray, margin: float) -> str:
 
 
 def derive(questions: list[Asked], weights: np.ndarray, bias: float) -> tuple[Model, list[str]]:
-    """The follower margin and the abstention threshold for ``weights``, with the curves behind them."""
-    probe = Model(tuple(weights), bias, 0.0, 0.0)
+    """The follower margin, the abstention model and its threshold for ``weights``, with the curves behind them."""
+    from sklearn.linear_model import LogisticRegression
+
+    probe = Model(tuple(weights), bias, (0.0,) * len(QUESTION_FEATURES), 0.0, 1.0, 0.0)
     chances = [probe.probability(q.features) if len(q.labels) else np.zeros(0) for q in questions]
     answerable = [(q, c) for q, c in zip(questions, chances, strict=True) if not q.item.abstain and len(c)]
     lines = ["margin\tcontains_gold_700 (answerable, no abstention)"]
@@ -101,30 +105,38 @@ def derive(questions: list[Asked], weights: np.ndarray, bias: float) -> tuple[Mo
         gains[margin] = np.mean([contains_gold(compose(q, c, margin), q.item.answers) for q, c in answerable])
         lines.append(f"{margin:.2f}\t{gains[margin]:.3f}")
     follower_margin = max(MARGINS, key=lambda m: (round(gains[m], 3), -m))
-    best = {id(q): (float(c.max()) if len(c) else 0.0) for q, c in zip(questions, chances, strict=True)}
-    due = [q for q in questions if q.item.abstain]
-    owed = [q for q in questions if not q.item.abstain]
+    x = np.stack([question_features(q.features, c, q.constrained) for q, c in zip(questions, chances, strict=True)])
+    y = np.asarray([q.item.abstain for q in questions], dtype=int)
+    abstainer = LogisticRegression(C=1.0, class_weight="balanced", max_iter=2000).fit(x, y)
+    unanswered = abstainer.predict_proba(x)[:, 1]
+    due = [i for i, q in enumerate(questions) if q.item.abstain]
+    owed = [i for i, q in enumerate(questions) if not q.item.abstain]
     lines.append("threshold\tabstention_recall\tabstention_precision\tfalse_abstentions")
-    threshold = 0.0
-    for t in np.round(np.arange(0.0, 0.61, 0.01), 2):
-
-        def refused(q: Asked, t: float = t) -> bool:
-            return q.unknown_name or best[id(q)] < t
-
-        recall = np.mean([refused(q) for q in due]) if due else float("nan")
-        false = np.mean([refused(q) for q in owed])
-        refusals = sum(refused(q) for q in questions)
-        precision = sum(refused(q) for q in due) / refusals if refusals else float("nan")
+    threshold = 1.0
+    for t in np.round(np.arange(1.0, -0.001, -0.02), 2):
+        refused = np.asarray([q.unknown_name for q in questions]) | (unanswered > t)
+        recall = refused[due].mean() if due else float("nan")
+        false = refused[owed].mean()
+        precision = refused[due].sum() / refused.sum() if refused.sum() else float("nan")
         lines.append(f"{t:.2f}\t{recall:.3f}\t{precision:.3f}\t{false:.3f}")
         if false <= MAX_FALSE_ABSTENTIONS:
             threshold = float(t)
-    return Model(tuple(float(w) for w in weights), bias, threshold, follower_margin), lines
+    model = Model(
+        tuple(float(w) for w in weights),
+        bias,
+        tuple(float(w) for w in abstainer.coef_[0]),
+        float(abstainer.intercept_[0]),
+        threshold,
+        follower_margin,
+    )
+    return model, lines
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m rag.evaluation.tune", description=__doc__.split("\n")[0])
     parser.add_argument("--dev", nargs=3, action="append", metavar=("GOLD", "CORPUS", "HOME"), required=True)
     parser.add_argument("--write", action="store_true", help=f"store the result in {WEIGHTS_FILE.name}")
+    parser.add_argument("--out", type=Path, default=WEIGHTS_FILE, help="where --write stores it")
     args = parser.parse_args(argv)
     questions = []
     for gold, corpus, home in args.dev:
@@ -134,7 +146,9 @@ def main(argv: list[str] | None = None) -> int:
     print("\n".join(curves))
     for name, weight in zip(FEATURES, weights, strict=True):
         print(f"weight\t{name}\t{weight:+.3f}")
-    print(f"bias\t{bias:+.3f}\nabstain_below\t{model.abstain_below:.2f}\nfollower_margin\t{model.follower_margin:.2f}")
+    for name, weight in zip(QUESTION_FEATURES, model.abstain_weights, strict=True):
+        print(f"abstain weight\t{name}\t{weight:+.3f}")
+    print(f"bias\t{bias:+.3f}\nabstain_above\t{model.abstain_above:.2f}\nfollower_margin\t{model.follower_margin:.2f}")
     if args.write:
         data = {
             "fitted_by": "python -m rag.evaluation.tune " + " ".join(f"--dev {g} {c} {h}" for g, c, h in args.dev),
@@ -142,12 +156,15 @@ def main(argv: list[str] | None = None) -> int:
             "features": list(FEATURES),
             "weights": [round(float(w), 4) for w in weights],
             "bias": round(bias, 4),
-            "abstain_below": model.abstain_below,
+            "question_features": list(QUESTION_FEATURES),
+            "abstain_weights": [round(w, 4) for w in model.abstain_weights],
+            "abstain_bias": round(model.abstain_bias, 4),
+            "abstain_above": model.abstain_above,
             "follower_margin": model.follower_margin,
             "max_false_abstentions": MAX_FALSE_ABSTENTIONS,
         }
-        WEIGHTS_FILE.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
-        print(f"written: {WEIGHTS_FILE}", file=sys.stderr)
+        args.out.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+        print(f"written: {args.out}", file=sys.stderr)
     return 0
 
 
