@@ -115,7 +115,7 @@ def load_model(path: Path = WEIGHTS_FILE) -> Model:
 
 _QUOTED = re.compile(r"[\"“‘']([^\"”’']{3,80})[\"”’']")
 _YEAR = re.compile(r"^(1[89]|20)\d\d$")
-_CAPITALISED = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][\w’'-]*[A-Za-z0-9]")
+_CAPITALISED = re.compile(r"\b[A-Z][\w’'-]*[A-Za-z0-9]")  # at a sentence start too: "Musk said …"
 _NUMBER = re.compile(r"\b\d[\d,.]*\b")
 
 
