@@ -8,12 +8,11 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 
-from .chat import Chat
-from .config import Settings
-from .engine import Engine, Status
-from .errors import (
+from rag.answer.chat import Chat
+from rag.answer.engine import Engine, Status
+from rag.config import Settings
+from rag.errors import (
     ConfigError,
     CorpusError,
     IndexBusyError,
@@ -24,11 +23,18 @@ from .errors import (
     RagError,
     StoreUnavailableError,
 )
-from .ingestion import IngestReport, ingest
-from .schema import Answer, Citation, Conflict, Coverage, Passage
+from rag.index.store import ArticleRecord
+from rag.ingestion.corpus import SUFFIXES as ARTICLE_SUFFIXES
+from rag.ingestion.corpus import parse_article
+from rag.ingestion.pipeline import IngestReport, ingest
+from rag.news.timeline import TimelineEvent, timeline
+from rag.schema import Answer, AnswerStream, Citation, Conflict, Coverage, Passage, Source, format_date
 
 __all__ = [
+    "ARTICLE_SUFFIXES",
     "Answer",
+    "AnswerStream",
+    "ArticleRecord",
     "Chat",
     "Citation",
     "ConfigError",
@@ -45,12 +51,17 @@ __all__ = [
     "QuestionError",
     "RagError",
     "Settings",
+    "Source",
     "Status",
     "StoreUnavailableError",
+    "TimelineEvent",
     "engine",
+    "format_date",
     "ingest",
+    "parse_article",
     "query",
     "stream",
+    "timeline",
 ]
 
 _engines: dict[Settings, Engine] = {}
@@ -71,6 +82,6 @@ def query(question: str, *, top_k: int | None = None, settings: Settings | None 
     return engine(settings).ask(question, top_k=top_k)
 
 
-def stream(question: str, *, top_k: int | None = None, settings: Settings | None = None) -> Iterator[str | Answer]:
-    """Yield the answer text as it is produced, then the finished ``Answer``."""
+def stream(question: str, *, top_k: int | None = None, settings: Settings | None = None) -> AnswerStream:
+    """The answer as it is written: iterate for the text pieces, then read ``.answer`` for the ``Answer``."""
     return engine(settings).stream(question, top_k=top_k)

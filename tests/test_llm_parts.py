@@ -12,13 +12,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from rag import ConfigError, Settings
-from rag.context import pack, source_block
-from rag.embedding import load_embedder
-from rag.generate import check_prompts
+from rag.index.embedding import load_embedder
+from rag.llm.context import pack, source_block
+from rag.llm.generate import check_prompts
+from rag.llm.verify import UNSUPPORTED_MARK, Verifier, cited_numbers, strip_markers
 from rag.prompts import DEFAULT_PROMPTS, load_template
-from rag.schema import Passage, Span
+from rag.schema import Passage, Source, Span
 from rag.text import count_tokens
-from rag.verify import UNSUPPORTED_MARK, Verifier, cited_numbers, strip_markers
 
 PROMPTS = DEFAULT_PROMPTS
 
@@ -60,7 +60,9 @@ def _passage(n: int, *sentences: str) -> Passage:
         spans.append(Span(s, start, start + len(s)))
         start += len(s) + 1
     text = " ".join(sentences)
-    return Passage(f"c{n}", f"f{n}.txt", f"T{n}", "Outlet", "2025-12-09", text, 100 * n, start, tuple(spans), 0.5)
+    return Passage(
+        f"c{n}", Source(f"f{n}.txt", f"T{n}", "Outlet", "2025-12-09"), text, 100 * n, start, tuple(spans), 0.5
+    )
 
 
 @pytest.fixture(scope="module")
@@ -231,7 +233,7 @@ CLAIMS = [
 @pytest.mark.parametrize(("question", "claim", "supported"), CLAIMS)
 def test_claims_against_retrieved_passages(seed_settings: Settings, question: str, claim: str, supported: bool) -> None:
     from rag import engine
-    from rag.retrieve import retrieve
+    from rag.retrieval.search import retrieve
 
     store, lexical, _ = engine(seed_settings)._open()
     embedder = load_embedder(seed_settings.embed_model)

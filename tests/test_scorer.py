@@ -5,10 +5,10 @@ from pathlib import Path
 
 import numpy as np
 
+from rag.answer.question import analyse
+from rag.answer.scorer import FEATURES, QUESTION_FEATURES, constraints, load_model, new_fillers
 from rag.evaluation.gold import split
 from rag.evaluation.tune import main as tune
-from rag.question import analyse
-from rag.scorer import FEATURES, QUESTION_FEATURES, constraints, load_model, new_fillers
 
 NORVANIA = Path(__file__).resolve().parent.parent / "eval" / "norvania"
 

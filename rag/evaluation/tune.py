@@ -4,7 +4,7 @@
 
 Each ``--dev`` names a gold set, its corpus and the folder its index is kept in (built on first use, reused
 after). Only the tuning split of each set is read (``gold.split``): held-out items are never seen here.
-For every question the answerer's own evidence is read (``Engine.evidence``), every candidate sentence gets
+For every question the answerer's own reading is done (``Engine.read``), every candidate sentence gets
 its features (``rag.scorer``) and the label "holds an accepted answer". A logistic regression is fitted on
 them; then, on the same questions, the follower margin that maximises contains-gold, and the abstention
 threshold: the highest one whose false abstentions on answerable questions stay within
@@ -21,13 +21,21 @@ from pathlib import Path
 
 import numpy as np
 
-from ..config import Settings
-from ..engine import Engine
-from ..extractive import MAX_CHARS, MAX_SENTENCES
-from ..question import analyse
-from ..scorer import FEATURES, QUESTION_FEATURES, WEIGHTS_FILE, Model, candidates, constraints, question_features
-from .gold import GoldItem, load_gold, split
-from .metrics import contains_gold, key_fact_hit
+from rag.answer.engine import Engine
+from rag.answer.extractive import MAX_CHARS, MAX_SENTENCES
+from rag.answer.question import analyse
+from rag.answer.scorer import (
+    FEATURES,
+    QUESTION_FEATURES,
+    WEIGHTS_FILE,
+    Model,
+    candidates,
+    constraints,
+    question_features,
+)
+from rag.config import Settings
+from rag.evaluation.gold import GoldItem, load_gold, split
+from rag.evaluation.metrics import contains_gold, key_fact_hit
 
 MAX_FALSE_ABSTENTIONS = 0.05  # the operating point: at most this share of answerable questions refused
 MARGINS = (0.0, 0.05, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5, 1.0)
@@ -50,7 +58,7 @@ def collect(gold: Path, corpus: Path, home: Path) -> list[Asked]:
     found = []
     items = [i for i in load_gold(gold) if split(i.id) == "tune"]
     for n, item in enumerate(items, start=1):
-        evidence = engine.evidence(item.question)
+        evidence = engine.read(item.question)
         asked = analyse(item.question)
         sentences = candidates(
             asked,

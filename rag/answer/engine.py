@@ -1,0 +1,209 @@
+"""The pipeline as one object: an open index, its keyword index and model, answering questions."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from rag.answer.answerer import Answerer, Evidence, answerer_for
+from rag.answer.extractive import answer_extractively
+from rag.answer.followup import standalone
+from rag.config import Settings
+from rag.errors import IndexMissingError, QuestionError
+from rag.index.embedding import Embedder, load_embedder
+from rag.index.lexical import LexicalIndex
+from rag.index.store import ArticleRecord, Store
+from rag.ingestion.pipeline import ingest, lexical_index
+from rag.news.coverage import coverage_of
+from rag.news.figures import SEARCH_WORDS, asked_quantities
+from rag.prompts import load_text
+from rag.retrieval.search import Retrieval, retrieve
+from rag.schema import Answer, AnswerStream, Coverage, Passage
+
+RERANK_POOL = 3  # candidate passages retrieved per passage shown (hit@k and MRR by pool size: README)
+
+
+@dataclass(frozen=True)
+class Reading:
+    retrieval: Retrieval
+    sentence_vectors: dict[str, np.ndarray]
+    lexical: LexicalIndex
+    k: int  # passages to show, of the retrieved pool
+
+
+@dataclass(frozen=True)
+class Status:
+    corpus: str
+    home: str
+    embed_model: str
+    llm: str
+    articles: tuple[ArticleRecord, ...]
+    chunks: int
+    coverage: Coverage
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "coverage": self.coverage.to_dict(),
+            "corpus": self.corpus,
+            "home": self.home,
+            "embed_model": self.embed_model,
+            "llm": self.llm,
+            "articles": len(self.articles),
+            "chunks": self.chunks,
+            "indexed": [
+                {
+                    "id": a.id,
+                    "title": a.title,
+                    "outlet": a.outlet,
+                    "published": a.published,
+                    "published_inferred": a.published_inferred,
+                    "date_basis": a.date_basis,
+                    "chunks": a.chunks,
+                }
+                for a in self.articles
+            ],
+        }
+
+
+class Engine:
+    """Answers questions from the index ``settings`` points at; safe to share between threads."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._lock = threading.Lock()
+        self._store: Store | None = None
+        self._lexical: LexicalIndex | None = None
+        self._coverage: Coverage | None = None
+        self._answerer: Answerer | None = None
+
+    def ask(self, question: str, *, top_k: int | None = None, previous: str | None = None) -> Answer:
+        """Answer ``question`` from the articles, with citations, or abstain.
+
+        ``previous`` is the last standalone question of a conversation; a follow-up is rewritten with it.
+        """
+        return self.stream(question, top_k=top_k, previous=previous).answer
+
+    def stream(self, question: str, *, top_k: int | None = None, previous: str | None = None) -> AnswerStream:
+        """The answer as it is written: iterate for the text, then read ``.answer``.
+
+        The question is checked, rewritten and searched for before this returns, so a bad question or a
+        missing index raises here, not halfway through the iteration.
+        """
+        question = clean_question(question, self.settings.max_question_chars)
+        answerer = self.answerer()
+        standalone_question, notice = question, None
+        if previous:
+            rewritten, notice = answerer.rewrite(question, previous)
+            standalone_question = rewritten or standalone(question, previous)
+
+        def finish(answer: Answer) -> Answer:
+            if standalone_question != question:
+                answer = replace(answer, question=question, rewritten_question=standalone_question)
+            if notice:
+                answer = replace(answer, notice="; ".join(x for x in (notice, answer.notice) if x))
+            return answer
+
+        return AnswerStream(answerer.answer(self._evidence(standalone_question, top_k))).then(finish)
+
+    def answerer(self) -> Answerer:
+        """The answerer ``RAG_LLM`` names, made on first use (an LLM's client and prompt files with it)."""
+        with self._lock:
+            if self._answerer is None:
+                self._answerer = answerer_for(self.settings)
+            return self._answerer
+
+    def read(self, question: str, top_k: int | None = None) -> Reading:
+        """What the extractive answerer reads for ``question`` (the tuning script, rag/evaluation/tune.py,
+        reads the same): a candidate pool of RERANK_POOL times the passages shown, and their sentence vectors."""
+        store, lexical, _ = self._open()
+        embedder = load_embedder(self.settings.embed_model, offline=self.settings.offline)
+        store.check_dimension(embedder.dimension)
+        k = top_k or self.settings.top_k
+        found = retrieve(question, k=RERANK_POOL * k, store=store, lexical=lexical, embedder=embedder)
+        vectors = store.sentence_vectors({p.chunk_id: len(p.sentences) for p in found.passages})
+        return Reading(found, vectors, lexical, k)
+
+    def _evidence(self, question: str, top_k: int | None) -> Evidence:
+        """Retrieval, and the extractive answer over what it found (every answerer starts from it)."""
+        reading = self.read(question, top_k)
+        store, lexical, coverage = self._open()
+        embedder = load_embedder(self.settings.embed_model, offline=self.settings.offline)
+        found, k = reading.retrieval, reading.k
+        answer = answer_extractively(
+            question,
+            found,
+            lexical=lexical,
+            sentence_vectors=reading.sentence_vectors,
+            refusal_text=load_text(self.settings.prompts, "refusal.txt"),
+            extra_passages=self._figure_passages(question, found, k, store, lexical, embedder),
+            top_k=k,
+        )
+        return Evidence(question, replace(answer, coverage=coverage), embedder.embed, reading.sentence_vectors)
+
+    @staticmethod
+    def _figure_passages(
+        question: str, found: Retrieval, k: int, store: Store, lexical: LexicalIndex, embedder: Embedder
+    ) -> tuple[Passage, ...]:
+        """For a question about a figure (killed, displaced, border length), a wider search with the
+        figure's words, so that every article's number for it can be compared, not just the top few."""
+        quantities = asked_quantities(question)
+        if not quantities:
+            return ()
+        wider_question = f"{question} {' '.join(SEARCH_WORDS[q] for q in quantities)}"
+        wider = retrieve(wider_question, k=2 * k, store=store, lexical=lexical, embedder=embedder)
+        seen = {p.chunk_id for p in found.passages}
+        return tuple(p for p in wider.passages if p.chunk_id not in seen)
+
+    def status(self) -> Status:
+        try:
+            store = Store.open(self.settings)
+            ledger, chunks = store.ledger(), store.count()
+        except IndexMissingError:
+            ledger, chunks = {}, 0
+        return Status(
+            corpus=str(self.settings.corpus),
+            home=str(self.settings.home),
+            embed_model=self.settings.embed_model,
+            llm=self.settings.llm,
+            articles=tuple(sorted(ledger.values(), key=lambda a: a.id)),
+            chunks=chunks,
+            coverage=coverage_of(ledger.values()),
+        )
+
+    def _open(self) -> tuple[Store, LexicalIndex, Coverage]:
+        """The store, and the keyword index and coverage of its current generation (both change only
+        with it, so they are read once per generation, not per question); builds the index on first use."""
+        with self._lock:
+            if self._store is not None and not self._store.is_current():  # rebuilt since: its collections are new
+                self._store = self._lexical = None
+            if self._store is None:
+                try:
+                    self._store = Store.open(self.settings)
+                    if not self._store.exists:
+                        raise IndexMissingError("empty index")
+                except IndexMissingError:
+                    ingest(self.settings, wait=True)
+                    self._store = Store.open(self.settings)
+            generation = self._store.generation()
+            if self._lexical is None or self._lexical.generation != generation:
+                self._lexical = lexical_index(self.settings, self._store, generation)
+                self._coverage = coverage_of(self._store.ledger().values())
+            assert self._coverage is not None  # set together with the keyword index
+            return self._store, self._lexical, self._coverage
+
+
+def clean_question(question: str, limit: int) -> str:
+    """Strip control characters and outer whitespace; refuse an empty or overlong question."""
+    if not isinstance(question, str):
+        raise QuestionError(f"the question must be text, got {type(question).__name__}")
+    cleaned = "".join(ch for ch in question if ch.isprintable() or ch in " \t\n").strip()
+    cleaned = " ".join(cleaned.split())
+    if not cleaned:
+        raise QuestionError("the question is empty: ask something about the articles")
+    if len(cleaned) > limit:
+        raise QuestionError(
+            f"the question is {len(cleaned)} characters long; the limit is {limit} (RAG_MAX_QUESTION_CHARS)"
+        )
+    return cleaned

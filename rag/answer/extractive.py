@@ -1,0 +1,307 @@
+"""The answerer that needs no language model: it quotes the sentences that answer, each cited.
+
+Each sentence of the retrieved passages is scored by how close it is to the question in meaning
+(its vector against the question's), how much of the question's rarer vocabulary it shares, and whether
+it holds what the question asks for (a number for "how many", a name for "who" …). The best sentences,
+at most three, become the answer, verbatim, each with its [n].
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Generator
+from dataclasses import dataclass, replace
+from datetime import date
+
+import numpy as np
+
+from rag.answer.answerer import Evidence
+from rag.answer.followup import standalone
+from rag.answer.question import Question, analyse
+from rag.answer.scorer import candidates, constraints, load_model, question_features
+from rag.config import Settings
+from rag.index.lexical import LexicalIndex
+from rag.news.attribution import cite
+from rag.news.dates import is_future, mentions, resolve
+from rag.news.duplicates import collapse
+from rag.news.figures import TOLERANCE, asked_quantities, figures, find_conflicts, link
+from rag.retrieval.search import Retrieval
+from rag.schema import Answer, Citation, Passage, Span, format_date
+
+MAX_SENTENCES, MAX_CHARS = 3, 600
+DUPLICATE_SIMILARITY = 0.92
+
+
+@dataclass(frozen=True)
+class ScoredSentence:
+    span: Span
+    passage: Passage
+    index: int  # position in passage.sentences
+    vector: np.ndarray
+    score: float
+
+
+def answer_extractively(
+    question: str,
+    retrieval: Retrieval,
+    *,
+    lexical: LexicalIndex,
+    sentence_vectors: dict[str, np.ndarray],
+    refusal_text: str,
+    extra_passages: tuple[Passage, ...] = (),
+    top_k: int | None = None,
+) -> Answer:
+    """Compose a cited answer from ``retrieval``'s passages, or abstain when they do not answer.
+
+    The retrieved passages are a wide candidate pool: they are reranked by their best sentence's score
+    and the first ``top_k`` (all, when None) are the answer's passages, which its sentences come from.
+    ``extra_passages`` come from a wider search for the figure a question asks about: they are read
+    only for figures, so that every article's number for it can be set side by side.
+    """
+    asked = analyse(question)
+    k = top_k or len(retrieval.passages)
+    if later := _after_the_articles(question, retrieval.passages):
+        return Answer(question, refusal_text, (), retrieval.passages[:k], abstained=True, notice=later)
+    scored, unanswered = score_sentences(asked, retrieval, lexical, sentence_vectors)
+    shown = rerank(retrieval.passages, scored)[:k]
+    if not scored or _out_of_scope(asked, unanswered, lexical):
+        return Answer(question, refusal_text, (), shown, abstained=True)
+    if LATEST.search(question):
+        scored = _prefer_newest(scored)
+    kept = {p.chunk_id for p in shown}
+    chosen = _choose(asked, [s for s in scored if s.passage.chunk_id in kept])
+    evidence = shown + extra_passages
+    quantities = () if SCOPED_QUESTION.search(question) else asked_quantities(question)
+    figure_citations = _figure_citations(quantities, scored, extra_passages)
+    if figure_citations:
+        citations = collapse(figure_citations, evidence)
+        conflicts = link(find_conflicts(question, evidence), citations)
+        text = _conflict_text(quantities, citations)
+    else:
+        citations = collapse([_cite(n, s, asked) for n, s in enumerate(chosen, start=1)], evidence)
+        conflicts = link(find_conflicts(question, citations), citations)
+        text = " ".join(_sentence_text(c, asked, question) for c in citations)
+    cited = {c.chunk_id for c in citations}
+    passages = shown + tuple(p for p in extra_passages if p.chunk_id in cited)
+    return Answer(question, text, citations, passages, abstained=False, conflicts=conflicts)
+
+
+LATEST = re.compile(r"\b(latest|most recent|newest|current|so far|now)\b", re.I)
+SCOPED_QUESTION = re.compile(
+    # a figure for one country, group or earlier period is not one of the totals the articles dispute
+    r"\bin (Thailand|Cambodia|[A-Z]\w+ province)\b|\b(Thai|Cambodian)\s+(soldiers|civilians)\b"
+    r"|\b(January|February|March|April|May|June|July|August|September|October|November|previous|earlier)\b"
+)
+WHO_SAID = re.compile(r"^\s*who\s+(said|says|told|wrote|warned|stated|declared|called|urged|hinted)\b", re.I)
+W_RECENT = 0.10  # "latest"/"most recent" questions: a sentence from the newest article gains this much
+MAX_FIGURES = 5
+_QUANTITY_WORDS = {
+    "killed": "how many have been killed",
+    "displaced": "how many have been displaced",
+    "border length": "the length of the border",
+    "wounded": "how many have been wounded",
+}
+
+
+def _cite(n: int, s: ScoredSentence, asked: Question) -> Citation:
+    quote = _with_speaker(s) if asked.kind == "person" else s.span
+    return cite(n, s.passage, s.index, quote, s.score)
+
+
+def _sentence_text(c: Citation, asked: Question, question: str) -> str:
+    """One cited sentence of the answer: the quote, its speaker for "who said", its date for a count."""
+    lead = f"{c.speaker}: " if c.speaker and WHO_SAID.search(question) else ""
+    when = ""
+    if asked.kind == "number" and c.published:
+        when = f" (as of {format_date(c.published, c.published_inferred)})"
+    elif asked.kind == "date" and c.published:
+        when = _resolved_dates(c)
+    return f"{lead}{c.quote}{when} [{c.n}]"
+
+
+def _resolved_dates(c: Citation) -> str:
+    """ "(Monday: 22 Dec 2025, inferred)": the days a quote names, as dates seen from its article's date."""
+    try:
+        published = date.fromisoformat(c.published or "")
+    except ValueError:
+        return ""
+    shown = []
+    for m in mentions(c.quote):
+        if m.kind in ("day", "weekday") and (resolved := resolve(m, published, future=is_future(c.quote, m.start))):
+            inferred = c.published_inferred or m.kind == "weekday"
+            shown.append(f"{c.quote[m.start : m.end]}: {format_date(resolved[0], inferred)}")
+    return f" ({'; '.join(dict.fromkeys(shown))})" if shown else ""
+
+
+def _prefer_newest(scored: list[ScoredSentence]) -> list[ScoredSentence]:
+    newest = max((s.passage.published or "" for s in scored), default="")
+    bumped = [replace(s, score=s.score + W_RECENT * (bool(newest) and s.passage.published == newest)) for s in scored]
+    return sorted(bumped, key=lambda s: s.score, reverse=True)
+
+
+def _figure_citations(
+    quantities: tuple[str, ...], scored: list[ScoredSentence], extra: tuple[Passage, ...]
+) -> list[Citation]:
+    """One citation per distinct figure of the asked quantity, newest report first, when there are
+    at least two; an article repeating a figure already cited is listed on that citation."""
+    if not quantities:
+        return []
+    quantity = quantities[0]
+    candidates = [(s.span, s.passage, s.index, s.score) for s in scored]
+    candidates += [(span, p, i, 0.0) for p in extra for i, span in enumerate(p.sentences)]
+    picked: dict[float, list[tuple[Span, Passage, int, float, str]]] = {}
+    for span, passage, index, score in candidates:
+        for f in figures(span.text):
+            if f.quantity != quantity or f.period is not None:
+                continue
+            key = next((v for v in picked if abs(v - f.value) / max(v, 1) <= TOLERANCE), f.value)
+            entries = picked.setdefault(key, [])
+            if all(e[1].source != passage.source for e in entries):
+                entries.append((span, passage, index, score, f.text))
+    if len(picked) < 2:
+        return []
+    newest_first = sorted(
+        picked.items(), key=lambda item: (max(e[1].published or "" for e in item[1]), item[0]), reverse=True
+    )
+    citations = []
+    for n, (_, entries) in enumerate(newest_first[:MAX_FIGURES], start=1):
+        entries.sort(key=lambda e: (e[1].published or "", e[3]), reverse=True)
+        span, passage, index, score, _ = entries[0]
+        also = tuple(sorted(e[1].source for e in entries[1:]))
+        citations.append(cite(n, passage, index, span, score, also))
+    return citations
+
+
+def _conflict_text(quantities: tuple[str, ...], citations: tuple[Citation, ...]) -> str:
+    """ "Reports differ on how many have been killed: at least 80 (as of 22 Dec 2025, inferred; 001…) [1]; …" """
+    parts = []
+    for c in citations:
+        value = next(f.text for f in figures(c.quote) if f.quantity == quantities[0] and f.period is None)
+        where = c.outlet or c.source
+        more = f" and {len(c.also_reported_by)} more" if c.also_reported_by else ""
+        parts.append(f"{value} (as of {format_date(c.published, c.published_inferred)}; {where}{more}) [{c.n}]")
+    return f"Reports differ on {_QUANTITY_WORDS[quantities[0]]}: " + "; ".join(parts)
+
+
+def _out_of_scope(asked: Question, unanswered: float, lexical: LexicalIndex) -> bool:
+    """Whether the articles do not answer: the fitted model says the best candidates do not cover the
+    question, or the question names a person, place or figure that no article mentions. The price of the
+    second: a name the articles spell otherwise ("American" where they say "U.S.") makes a false abstention."""
+    if any(lexical.document_frequency(name) == 0 for name in asked.names):
+        return True
+    return unanswered > load_model().abstain_above
+
+
+# "What was the outcome of the talks on December 24?": a question about what came of something.
+_HAPPENED = re.compile(
+    r"\b(what (was|were) the (outcome|result)s?|outcome|result|what happened|what came of|"
+    r"did .+ (agree|decide|end|reach|produce|sign|happen))\b",
+    re.I,
+)
+
+
+def _after_the_articles(question: str, passages: tuple[Passage, ...]) -> str | None:
+    """Why no article can answer a question about what happened on a day after the newest of them
+    (their scheduling of an event is not its outcome), or None when that is not the case."""
+    dates = [p.published for p in passages if p.published and len(p.published) == 10]
+    if not dates or not _HAPPENED.search(question):
+        return None
+    newest = max(dates)
+    for mention in mentions(question):
+        if mention.kind != "day":
+            continue
+        resolved = resolve(mention, date.fromisoformat(newest))
+        if resolved and resolved[0] > newest:
+            return (
+                f"the question asks about {format_date(resolved[0])}, after the newest indexed article "
+                f"({format_date(newest)}): the articles can only say what was planned"
+            )
+    return None
+
+
+def score_sentences(
+    asked: Question, retrieval: Retrieval, lexical: LexicalIndex, sentence_vectors: dict[str, np.ndarray]
+) -> tuple[list[ScoredSentence], float]:
+    """Every sentence of every passage, best first, scored by the fitted model (rag/scorer.py), and the
+    model's probability that none of them answers."""
+    found = candidates(asked, retrieval.passages, retrieval.question_vector, lexical, sentence_vectors)
+    if not found:
+        return [], 1.0
+    model = load_model()
+    features = np.stack([c.features for c in found])
+    chances = model.probability(features)
+    unanswered = model.unanswered(question_features(features, chances, bool(constraints(asked))))
+    scored = [
+        ScoredSentence(c.span, c.passage, c.index, c.vector, float(p)) for c, p in zip(found, chances, strict=True)
+    ]
+    scored.sort(key=lambda s: s.score, reverse=True)
+    return scored, unanswered
+
+
+def rerank(passages: tuple[Passage, ...], scored: list[ScoredSentence]) -> tuple[Passage, ...]:
+    """The passages ordered by their best sentence's score (retrieval order among equals)."""
+    best: dict[str, float] = {}
+    for s in scored:
+        best[s.passage.chunk_id] = max(best.get(s.passage.chunk_id, 0.0), s.score)
+    return tuple(sorted(passages, key=lambda p: -best.get(p.chunk_id, 0.0)))
+
+
+def _choose(asked: Question, scored: list[ScoredSentence]) -> list[ScoredSentence]:
+    """The best sentence, then those close behind it that say something new, up to the length budget.
+
+    For a number question, sentences from other articles are preferred: their figures may differ.
+    """
+    best = scored[0]
+    chosen = [best]
+    followers = [s for s in scored[1:] if s.score >= best.score - load_model().follower_margin]
+    if asked.kind == "number":
+        followers.sort(key=lambda s: (s.passage.source in {c.passage.source for c in chosen}, -s.score))
+    length = len(best.span.text)
+    for candidate in followers:
+        if len(chosen) == MAX_SENTENCES:
+            break
+        if length + len(candidate.span.text) > MAX_CHARS:
+            continue
+        if any(_same(candidate, c) for c in chosen):
+            continue
+        chosen.append(candidate)
+        length += len(candidate.span.text)
+    return chosen
+
+
+_PRONOUN_SPEAKER = re.compile(r"\b(he|she|they)\s+(said|says|wrote|writes|told|added|explained)\b", re.I)
+
+
+def _with_speaker(s: ScoredSentence) -> Span:
+    """For "who said …": a quote whose speaker is only "he" gets the sentence before it, which names him.
+
+    Adjacent sentences of a passage are separated by whitespace alone, so the joined quote is still
+    verbatim.
+    """
+    if not _PRONOUN_SPEAKER.search(s.span.text):
+        return s.span
+    before = s.passage.sentences[s.index - 1] if s.index else s.passage.preceding
+    if before is None:
+        return s.span
+    return Span(f"{before.text} {s.span.text}", before.start, s.span.end)
+
+
+def _same(a: ScoredSentence, b: ScoredSentence) -> bool:
+    return a.span.text == b.span.text or float(a.vector @ b.vector) >= DUPLICATE_SIMILARITY
+
+
+class ExtractiveAnswerer:
+    """The default answerer: the extractive answer itself (quoted sentences; no model needed)."""
+
+    name = "extractive"
+
+    def __init__(self, settings: Settings) -> None:
+        del settings  # nothing to configure: the factory signature is shared by every backend
+
+    def rewrite(self, question: str, previous: str) -> tuple[str | None, str | None]:
+        return standalone(question, previous), None
+
+    def answer(self, evidence: Evidence) -> Generator[str, None, Answer]:
+        # Whole at once, but handed out a sentence at a time so that every caller treats all backends alike.
+        yield from re.findall(r".+?\[\d+\]\s*|.+$", evidence.extractive.text)
+        return evidence.extractive
