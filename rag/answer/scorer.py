@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from rag.answer.question import Question, has_kind
+from rag.answer.question import Question, has_kind, has_new_filler
 from rag.index.lexical import LexicalIndex, idf, terms
 from rag.schema import Passage, Span
 
@@ -33,6 +33,7 @@ FEATURES = (
     "constraints_passage",  # the same in the passage and its article's date
     "kind_fit",  # the sentence holds the kind of thing asked for (a number, a date, a name, a place)
     "new_filler",  # it holds a name, number or date the question does not: it adds something
+    "new_kind_filler",  # it holds a filler of the kind asked for (a number for "how many" …) the question lacks
     "novelty",  # share of the sentence's terms that are not the question's
     "passage_rank",  # 1 / rank of its passage in the retrieval
     "lead",  # how early in its article it stands (news puts the main facts first)
@@ -185,6 +186,7 @@ def candidates(
                 passage_cover,
                 float(asked.kind != "other" and has_kind(span.text, asked.kind)),
                 float(bool(fillers)),
+                float(has_new_filler(span.text, asked.kind, question_terms)),
                 len(word_set - question_terms) / max(len(word_set), 1),
                 1.0 / rank,
                 1.0 / (1.0 + span.start / 1000.0),
