@@ -28,7 +28,9 @@ from rag.news.figures import TOLERANCE, asked_quantities, figures, find_conflict
 from rag.retrieval.search import Retrieval
 from rag.schema import Answer, Citation, Passage, Span, format_date
 
-MAX_SENTENCES, MAX_CHARS = 3, 600
+# Quoted characters: the answer window a reader takes in is 700 (rag/evaluation/metrics.py); the [n] markers
+# and "(as of …)" notes come on top. How many sentences is fitted (rag/answer/scorer_weights.json).
+MAX_CHARS = 650
 DUPLICATE_SIMILARITY = 0.92
 
 
@@ -258,7 +260,7 @@ def _choose(asked: Question, scored: list[ScoredSentence]) -> list[ScoredSentenc
         followers.sort(key=lambda s: (s.passage.source in {c.passage.source for c in chosen}, -s.score))
     length = len(best.span.text)
     for candidate in followers:
-        if len(chosen) == MAX_SENTENCES:
+        if len(chosen) == load_model().max_sentences:
             break
         if length + len(candidate.span.text) > MAX_CHARS:
             continue

@@ -38,7 +38,16 @@ FEATURES = (
     "passage_rank",  # 1 / rank of its passage in the retrieval
     "lead",  # how early in its article it stands (news puts the main facts first)
     "heading",  # a line without a full stop: a heading names a topic, it states nothing
+    "previous_lexical",  # the share of the question's terms in the sentence before (the answer often follows)
+    # How far each of these falls short of the best candidate for the same question: the model compares
+    # sentences with each other, not only with a fixed scale.
+    "dense_gap",
+    "lexical_gap",
+    "passage_dense_gap",
+    "passage_lexical_gap",
+    "constraints_sentence_gap",
 )
+_GAPS = ("dense", "lexical", "passage_dense", "passage_lexical", "constraints_sentence")
 
 
 # What the question as a whole is judged on when deciding to abstain: do the best candidates cover it?
@@ -65,6 +74,7 @@ class Model:
     abstain_bias: float
     abstain_above: float  # P(not answered) over which the answerer abstains
     follower_margin: float  # further sentences must be within this (probability) of the best
+    max_sentences: int  # sentences quoted at most
 
     def probability(self, features: np.ndarray) -> np.ndarray:
         """P(sentence holds the answer) for each row of ``features`` (columns in FEATURES order)."""
@@ -111,6 +121,7 @@ def load_model(path: Path = WEIGHTS_FILE) -> Model:
         abstain_bias=float(data["abstain_bias"]),
         abstain_above=float(data["abstain_above"]),
         follower_margin=float(data["follower_margin"]),
+        max_sentences=int(data["max_sentences"]),
     )
 
 
@@ -164,13 +175,14 @@ def candidates(
     total = sum(weights.values()) or 1.0
     needed = constraints(asked)
     question_terms = set(terms(asked.text))
-    found = []
+    found, rows = [], []
     for rank, passage in enumerate(passages, start=1):
         vectors = sentence_vectors.get(passage.chunk_id)
         passage_words = set(terms(passage.text)) | set(terms(passage.title or ""))
         passage_joined = " ".join(terms(passage.text))
         passage_lexical = sum(w for t, w in weights.items() if t in passage_words) / total
         passage_cover = _share(needed, passage_words, passage_joined, passage.published)
+        previous_share = 0.0
         for i, span in enumerate(passage.sentences):
             vector = vectors[i] if vectors is not None else np.zeros_like(question_vector)
             words = terms(span.text)
@@ -191,9 +203,17 @@ def candidates(
                 1.0 / rank,
                 1.0 / (1.0 + span.start / 1000.0),
                 float(not span.text.rstrip("”’\"')").endswith((".", "!", "?"))),
+                previous_share,
             )
-            found.append(Candidate(span, passage, i, vector, np.asarray(row)))
-    return found
+            previous_share = lexical_share
+            found.append((span, passage, i, vector))
+            rows.append(row)
+    if not rows:
+        return []
+    table = np.asarray(rows, dtype=float)
+    columns = [FEATURES.index(name) for name in _GAPS]
+    table = np.hstack([table, table[:, columns] - table[:, columns].max(axis=0)])
+    return [Candidate(*parts, table[j]) for j, parts in enumerate(found)]
 
 
 def _share(needed: tuple[str, ...], words: set[str], joined: str, published: str | None) -> float:

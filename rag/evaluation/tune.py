@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from rag.answer.engine import Engine
-from rag.answer.extractive import MAX_CHARS, MAX_SENTENCES
+from rag.answer.extractive import MAX_CHARS
 from rag.answer.question import analyse
 from rag.answer.scorer import (
     FEATURES,
@@ -39,6 +39,7 @@ from rag.evaluation.metrics import contains_gold, key_fact_hit
 
 MAX_FALSE_ABSTENTIONS = 0.05  # the operating point: at most this share of answerable questions refused
 MARGINS = (0.0, 0.05, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5, 1.0)
+SENTENCES = (1, 2, 3, 4, 5)
 
 
 @dataclass
@@ -87,12 +88,12 @@ def fit(questions: list[Asked]) -> tuple[np.ndarray, float]:
     return model.coef_[0], float(model.intercept_[0])
 
 
-def compose(q: Asked, chances: np.ndarray, margin: float) -> str:
+def compose(q: Asked, chances: np.ndarray, margin: float, most: int) -> str:
     """The answer text the answerer would write: the best sentence and followers within ``margin``."""
     order = np.argsort(-chances)
     chosen, length = [order[0]], len(q.texts[order[0]])
     for i in order[1:]:
-        if len(chosen) == MAX_SENTENCES or chances[i] < chances[order[0]] - margin:
+        if len(chosen) == most or chances[i] < chances[order[0]] - margin:
             break
         if length + len(q.texts[i]) <= MAX_CHARS and q.texts[i] not in {q.texts[c] for c in chosen}:
             chosen.append(i)
@@ -104,15 +105,19 @@ def derive(questions: list[Asked], weights: np.ndarray, bias: float) -> tuple[Mo
     """The follower margin, the abstention model and its threshold for ``weights``, with the curves behind them."""
     from sklearn.linear_model import LogisticRegression
 
-    probe = Model(tuple(weights), bias, (0.0,) * len(QUESTION_FEATURES), 0.0, 1.0, 0.0)
+    probe = Model(tuple(weights), bias, (0.0,) * len(QUESTION_FEATURES), 0.0, 1.0, 0.0, 0)
     chances = [probe.probability(q.features) if len(q.labels) else np.zeros(0) for q in questions]
     answerable = [(q, c) for q, c in zip(questions, chances, strict=True) if not q.item.abstain and len(c)]
-    lines = ["margin\tcontains_gold_700 (answerable, no abstention)"]
+    lines = ["sentences\tmargin\tcontains_gold_700 (answerable, no abstention)"]
     gains = {}
-    for margin in MARGINS:
-        gains[margin] = np.mean([contains_gold(compose(q, c, margin), q.item.answers) for q, c in answerable])
-        lines.append(f"{margin:.2f}\t{gains[margin]:.3f}")
-    follower_margin = max(MARGINS, key=lambda m: (round(gains[m], 3), -m))
+    for most in SENTENCES:
+        for margin in MARGINS:
+            hits = [contains_gold(compose(q, c, margin, most), q.item.answers) for q, c in answerable]
+            gains[most, margin] = float(np.mean(hits))
+            lines.append(f"{most}\t{margin:.2f}\t{gains[most, margin]:.3f}")
+    # The shortest answer within half a point of the best: more sentences cost the reader time.
+    top = max(gains.values())
+    max_sentences, follower_margin = min((g for g in gains if gains[g] >= top - 0.005), key=lambda g: (g[0], g[1]))
     x = np.stack([question_features(q.features, c, q.constrained) for q, c in zip(questions, chances, strict=True)])
     y = np.asarray([q.item.abstain for q in questions], dtype=int)
     abstainer = LogisticRegression(C=1.0, class_weight="balanced", max_iter=2000).fit(x, y)
@@ -136,6 +141,7 @@ def derive(questions: list[Asked], weights: np.ndarray, bias: float) -> tuple[Mo
         float(abstainer.intercept_[0]),
         threshold,
         follower_margin,
+        max_sentences,
     )
     return model, lines
 
@@ -156,7 +162,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"weight\t{name}\t{weight:+.3f}")
     for name, weight in zip(QUESTION_FEATURES, model.abstain_weights, strict=True):
         print(f"abstain weight\t{name}\t{weight:+.3f}")
-    print(f"bias\t{bias:+.3f}\nabstain_above\t{model.abstain_above:.2f}\nfollower_margin\t{model.follower_margin:.2f}")
+    print(f"bias\t{bias:+.3f}\nabstain_above\t{model.abstain_above:.2f}")
+    print(f"follower_margin\t{model.follower_margin:.2f}\nmax_sentences\t{model.max_sentences}")
     if args.write:
         data = {
             "fitted_by": "python -m rag.evaluation.tune " + " ".join(f"--dev {g} {c} {h}" for g, c, h in args.dev),
@@ -169,6 +176,7 @@ def main(argv: list[str] | None = None) -> int:
             "abstain_bias": round(model.abstain_bias, 4),
             "abstain_above": model.abstain_above,
             "follower_margin": model.follower_margin,
+            "max_sentences": model.max_sentences,
             "max_false_abstentions": MAX_FALSE_ABSTENTIONS,
         }
         args.out.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
