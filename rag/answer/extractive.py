@@ -72,7 +72,7 @@ def answer_extractively(
         scored = _prefer_newest(scored)
     kept = {p.chunk_id for p in shown}
     chosen = _choose(asked, [s for s in scored if s.passage.chunk_id in kept])
-    evidence = shown + extra_passages
+    evidence = retrieval.passages + extra_passages  # the whole pool: every article's figure is compared
     quantities = () if SCOPED_QUESTION.search(question) else asked_quantities(question)
     figure_citations = _figure_citations(quantities, scored, extra_passages)
     if figure_citations:
