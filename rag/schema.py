@@ -230,7 +230,7 @@ class Coverage:
     inferred_dates: int  # articles whose date was inferred from their text
 
     def describe(self) -> str:
-        """``searched 5 articles (CNN, JournosNews.com, 3 without an outlet), 9 Dec 2025 – 22 Dec 2025``."""
+        """``searched 5 articles (AP, Reuters, 3 without an outlet), 9 Feb 2026 – 22 Feb 2026``."""
         outlets = list(self.outlets) + ([f"{self.unattributed} without an outlet"] if self.unattributed else [])
         text = f"searched {self.articles} article{'s' if self.articles != 1 else ''}"
         text += f" ({', '.join(outlets)})" if outlets else ""
@@ -291,9 +291,19 @@ class AnswerStream:
         self._pieces = pieces
         self._answer: Answer | None = None
 
+    # An iterator of its own, not a generator method: a caller that drops a half-read iterator must not
+    # close the writing underneath, which ``.answer`` still has to finish.
     def __iter__(self) -> Iterator[str]:
-        if self._answer is None:
-            self._answer = yield from self._pieces
+        return self
+
+    def __next__(self) -> str:
+        if self._answer is not None:
+            raise StopIteration
+        try:
+            return next(self._pieces)
+        except StopIteration as end:
+            self._answer = end.value
+            raise StopIteration from None
 
     @property
     def answer(self) -> Answer:

@@ -11,8 +11,8 @@ from pathlib import Path
 from rag import ConfigError, Settings
 from rag.cli.progress import ProgressBar
 from rag.evaluation import report
-from rag.evaluation.gate import check, load_thresholds
-from rag.evaluation.gold import DEFAULT_GOLD, SPLITS, load_gold, split
+from rag.evaluation.gate import DEFAULT_THRESHOLDS, check, load_thresholds
+from rag.evaluation.gold import SPLITS, load_gold, split
 from rag.evaluation.judge import judge_llm
 from rag.evaluation.news_metrics import load_items as load_news_items
 from rag.evaluation.runner import evaluate_corpus
@@ -21,7 +21,7 @@ EXIT_BELOW_THRESHOLD = 1
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--gold", type=Path, default=DEFAULT_GOLD, help="questions, one JSON a line (eval/gold.jsonl)")
+    parser.add_argument("--gold", type=Path, help="gold questions, one JSON object a line (default eval/gold.jsonl)")
     parser.add_argument("--corpus", type=Path, help="articles to index (default RAG_CORPUS, seeds/)")
     parser.add_argument(
         "--split", choices=SPLITS, help="only the items tuned on, or only the held-out third (default: all)"
@@ -30,7 +30,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--home", type=Path, help="keep the index here and reuse it next time (default: a temporary folder)"
     )
     parser.add_argument(
-        "--thresholds", type=Path, help="floors and ceilings (default eval/thresholds.toml, for the default --gold)"
+        "--thresholds",
+        type=Path,
+        help="floors and ceilings to gate on (default eval/thresholds.toml without --gold; with --gold none)",
     )
     parser.add_argument("--report", type=Path, default=Path("artifacts/eval"), help="report folder")
     parser.add_argument("--json", action="store_true", help="print the report as JSON instead of the table")
@@ -38,16 +40,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
     """Run the evaluation; non-zero exit, naming each metric, when a threshold is broken."""
-    if not args.gold.is_file():
-        raise ConfigError(f"no gold set at {args.gold}: pass --gold FILE, a JSON question a line (eval/gold.jsonl)")
-    items = [i for i in load_gold(args.gold) if args.split in (None, split(i.id))]
-    seeds_set = args.gold.resolve() == DEFAULT_GOLD.resolve()
-    # The thresholds and the news items belong to the seeds' gold set: another set is scored, not gated,
-    # unless its own --thresholds are given.
-    thresholds = load_thresholds(args.thresholds) if args.thresholds else load_thresholds() if seeds_set else {}
+    # Without --gold this is the project's regression run: the seeds' gold set, its news items and its gate.
+    # A user's own gold file is scored, and gated only on thresholds they name.
+    own_gold = args.gold is not None
+    if own_gold and not args.gold.is_file():
+        raise ConfigError(f"no gold set at {args.gold}: pass --gold FILE, a JSON question a line")
+    items = [i for i in (load_gold(args.gold) if own_gold else load_gold()) if args.split in (None, split(i.id))]
+    gated = args.thresholds is not None or not own_gold
+    thresholds = load_thresholds(args.thresholds or DEFAULT_THRESHOLDS) if gated else {}
     judge, notes = judge_llm(settings)
     if not thresholds:
-        notes.append(f"no gate: {args.gold} is not eval/gold.jsonl and no --thresholds were given")
+        notes.append("no thresholds given (--thresholds): the scores are reported, nothing is gated")
     for note in notes:
         print(f"rag: {note}", file=sys.stderr)
     ingest_bar = ProgressBar()
@@ -59,7 +62,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
             judge=judge,
             progress=questions,
             ingest_progress=ingest_bar,
-            news_items=load_news_items() if seeds_set else (),
+            news_items=[] if own_gold else load_news_items(),
             home=args.home,
         )
     finally:
