@@ -75,9 +75,7 @@ def stream_answer(
     fixed = count_tokens(system) + count_tokens(template.format(sources="", question=question))
     packed = pack(extractive.passages, fixed_tokens=fixed, budget=settings.llm_context_tokens)
     if not packed.passages:
-        yield from _fallback(
-            extractive, backend, f"no passage fits in RAG_LLM_CONTEXT_TOKENS={settings.llm_context_tokens}"
-        )
+        yield from _fallback(extractive, f"no passage fits in RAG_LLM_CONTEXT_TOKENS={settings.llm_context_tokens}")
         return
     messages = [Message("system", system), Message("user", template.format(sources=packed.sources, question=question))]
     verifier = Verifier(packed.passages, embed=embed, sentence_vectors=sentence_vectors, refusal=refusal)

@@ -300,3 +300,29 @@ def test_rag_ask_streams_then_lists_sources(
     data = json.loads(capsys.readouterr().out)
     assert data["unsupported"] == ["The jets were supplied by a company called Zorblat."]
     assert data["backend"] == "openai"
+
+
+def test_a_question_that_leaves_no_room_for_passages_falls_back_without_a_traceback(
+    seed_settings: Settings, fake: FakeLLM, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Issue 13, problem 4: with a 512-token budget a long question left no room for any passage, and
+    the fallback was called with one argument too many (a TypeError and a traceback in the CLI)."""
+    from rag.cli import main
+
+    for key, value in {
+        "RAG_HOME": str(seed_settings.home),
+        "RAG_LLM": "openai",
+        "RAG_LLM_MODEL": "fake-model",
+        "RAG_LLM_BASE_URL": fake.url + "/v1",
+        "RAG_LLM_TIMEOUT_S": "5",
+        "RAG_LLM_CONTEXT_TOKENS": "512",
+    }.items():
+        monkeypatch.setenv(key, value)
+    fake.script(ZORBLAT)
+    long_question = " ".join([JETS] * 34)
+    assert len(long_question) <= 2000
+    assert main(["ask", long_question]) == 0
+    out = capsys.readouterr().out
+    assert "note: no passage fits in RAG_LLM_CONTEXT_TOKENS=512; showing the extractive answer instead" in out
+    assert "F-16" in out and "[1]" in out, "the extractive answer is shown"
+    assert fake.requests == [], "the model is not asked when no passage fits"
