@@ -10,7 +10,7 @@ import stat
 from dataclasses import dataclass
 from pathlib import Path
 
-from .dates import infer_dates
+from .dates import infer_date, normalise_date
 from .errors import CorpusError
 from .schema import Article
 
@@ -26,8 +26,23 @@ _FOOTER = re.compile(
     r"|do not necessarily reflect the views|maintains full editorial independence",
     re.IGNORECASE,
 )
-_DATE_LINE = re.compile(r"^date\s+(?P<date>\d{4}-\d{2}-\d{2})\b\s*(?:by\s+(?P<by>.+))?$", re.IGNORECASE)
-_DATELINE_OUTLET = re.compile(r"^\((?P<outlet>[A-Z][\w.&' ]{1,30})\)\s*[—–-]")
+# Where the first lines name date, authors and outlet: ``date 2025-12-09 By Helen Regan, CNN``,
+# ``By Jane Doe | The Daily Example | March 5, 2026``, or just ``By Jane Doe, Example News``.
+_DATE_LINE = re.compile(r"^date\s+(?P<date>.+?)(?:\s+by\s+(?P<by>.+))?$", re.IGNORECASE)
+_BY_LINE = re.compile(r"^by\s+(?P<by>[A-Z].{0,200})$", re.IGNORECASE)
+_META_LINE = re.compile(rf"{_DATE_LINE.pattern}|{_BY_LINE.pattern.replace('?P<by>', '')}", re.IGNORECASE)
+_META_LINES_SEARCHED = 3
+# A dateline: ``(CNN) —`` or ``WASHINGTON (AP) —`` / ``KUALA LUMPUR, Malaysia (Reuters) -``.
+_DATELINE_OUTLET = re.compile(
+    r"^(?:[A-Z][\w.'’-]*(?:[ ,]+[A-Z][\w.'’-]*){0,4}\s+)?\((?P<outlet>[A-Z][\w.&' ]{1,30})\)\s*[—–-]"
+)
+# Words outlets are named with: the last name of a byline is the outlet when it is written like one.
+_OUTLET_WORDS = re.compile(
+    r"\b(news|times|post|press|gazette|journal|herald|tribune|daily|telegraph|guardian|chronicle|observer|"
+    r"review|express|mail|star|standard|independent|agency|media|wire|radio|tv|television|network|"
+    r"magazine|weekly|bulletin|report|today|reuters|bloomberg|broadcasting|\w+\.(com|net|org|news))\b",
+    re.IGNORECASE,
+)
 _FOOTER_OUTLET = re.compile(r"\bby (?P<outlet>[A-Za-z0-9-]+\.(?:com|net|org|news|co\.[a-z]{2}))\b", re.I)
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(?P<body>.*?)^---[ \t]*$", re.S | re.M)
 _FRONT_MATTER_KEY = re.compile(r"^(?P<key>title|date|published|outlet|source|byline|author)\s*:\s*(?P<v>.+)$", re.I)
@@ -75,14 +90,15 @@ def corpus_files(folder: Path) -> list[Path]:
 
 
 def load_corpus(folder: Path, *, max_file_bytes: int | None = None) -> Corpus:
-    """Read every article in ``folder``; files that cannot be used are listed in ``skipped`` with the reason.
+    """Read every article in ``folder`` (or the one file ``folder`` names); files that cannot be used are
+    listed in ``skipped`` with the reason.
 
     A bad file never stops the others from being read: binary, empty, too large, unreadable, a folder or
     a symlink loop where a file should be, or a name without ``.txt``/``.md``. Text that is not UTF-8 is
     read as Latin-1 (every byte is a Latin-1 character, so nothing is lost) and listed in ``warnings``.
     """
     articles, skipped, warnings = [], [], []
-    for path in corpus_files(folder):
+    for path in [folder] if folder.is_file() else corpus_files(folder):
         raw_or_reason = _read(path, max_file_bytes)
         if isinstance(raw_or_reason, str):
             skipped.append(Skipped(str(path), raw_or_reason))
@@ -93,13 +109,14 @@ def load_corpus(folder: Path, *, max_file_bytes: int | None = None) -> Corpus:
         except UnicodeDecodeError as error:
             text = raw.decode("latin-1")
             warnings.append(Skipped(str(path), f"not UTF-8 (byte {error.start}); read as Latin-1"))
-        article = parse_article(path.name, str(path), text, hashlib.sha256(raw).hexdigest())
+        notes: list[str] = []
+        article = parse_article(path.name, str(path), text, hashlib.sha256(raw).hexdigest(), warnings=notes)
+        warnings += [Skipped(str(path), note) for note in notes]
         if not article.text:
             skipped.append(Skipped(str(path), "no text left after cleaning"))
             continue
         articles.append(article)
-    # Undated articles get a date from what they say, read against the dated ones.
-    return Corpus(infer_dates(tuple(articles)), tuple(skipped), tuple(warnings))
+    return Corpus(tuple(articles), tuple(skipped), tuple(warnings))
 
 
 def _read(path: Path, max_file_bytes: int | None) -> bytes | str:
@@ -137,32 +154,46 @@ class _Paragraph:
     positions: list[int]  # original offset of each character of ``text``
 
 
-def parse_article(article_id: str, path: str, original: str, content_hash: str) -> Article:
-    """Clean one file's text, keeping for every character where it came from in ``original``."""
+def parse_article(
+    article_id: str, path: str, original: str, content_hash: str, *, warnings: list[str] | None = None
+) -> Article:
+    """Clean one file's text, keeping for every character where it came from in ``original``.
+
+    Its date comes from its own metadata or text (``rag.dates``); a metadata date that names no
+    calendar day is left unknown and described in ``warnings`` when a list is given.
+    """
     meta: dict[str, str] = {}
     body_start = _read_front_matter(original, meta)
     paragraphs = _paragraphs(original, body_start)
-    paragraphs = _take_date_line(paragraphs, meta)
+    paragraphs = _take_meta_lines(paragraphs, meta)
     paragraphs = _drop_footer(paragraphs, meta)
-    if paragraphs and (match := _DATELINE_OUTLET.match(paragraphs[0].text)):
-        meta.setdefault("outlet", match["outlet"].strip())
+    for paragraph in paragraphs[:_META_LINES_SEARCHED]:
+        if match := _DATELINE_OUTLET.match(paragraph.text):
+            meta.setdefault("outlet", match["outlet"].strip())
+            break
     meta.setdefault("title", _headline(paragraphs) or "")
+    if (written := meta.pop("published", None)) is not None:
+        meta["published"] = normalise_date(written) or ""
+        if not meta["published"] and warnings is not None:
+            warnings.append(f"date {written!r} is not a calendar day this can read; the article is undated")
 
     positions: list[int] = []
     for i, paragraph in enumerate(paragraphs):
         if i:  # the blank line between paragraphs stands for the line break that ended the last one
             positions += [paragraphs[i - 1].positions[-1] + 1] * len(PARAGRAPH_BREAK)
         positions += paragraph.positions
-    return Article(
-        id=article_id,
-        path=path,
-        content_hash=content_hash,
-        text=PARAGRAPH_BREAK.join(p.text for p in paragraphs),
-        positions=tuple(positions),
-        title=meta.get("title") or None,
-        published=meta.get("published"),
-        byline=meta.get("byline"),
-        outlet=meta.get("outlet"),
+    return infer_date(
+        Article(
+            id=article_id,
+            path=path,
+            content_hash=content_hash,
+            text=PARAGRAPH_BREAK.join(p.text for p in paragraphs),
+            positions=tuple(positions),
+            title=meta.get("title") or None,
+            published=meta.get("published") or None,
+            byline=meta.get("byline"),
+            outlet=meta.get("outlet"),
+        )
     )
 
 
@@ -196,10 +227,13 @@ def _paragraphs(original: str, body_start: int) -> list[_Paragraph]:
         next_line = _next_nonblank(lines, start)
         # A hard-wrapped sentence goes on over the line break: the line stops without punctuation and
         # the next starts in lower case or the line ends on a word no heading ends on ("met on").
+        # A date or byline line stands alone: it neither continues a headline nor is continued.
         continues = (
             not current.text.endswith(_TERMINAL)
             and bool(next_line)
             and (next_line[:1].islower() or current.text.rsplit(" ", 1)[-1] in _DANGLING)
+            and not _META_LINE.match(next_line)
+            and not _META_LINE.match(current.text)
         )
     return paragraphs
 
@@ -224,18 +258,48 @@ def _read_front_matter(original: str, meta: dict[str, str]) -> int:
     return match.end()
 
 
-def _take_date_line(paragraphs: list[_Paragraph], meta: dict[str, str]) -> list[_Paragraph]:
-    """A first line such as ``date 2025-12-09 By Helen Regan, Kocha Olarn, CNN``."""
-    if not paragraphs or not (match := _DATE_LINE.match(paragraphs[0].text)):
-        return paragraphs
-    meta.setdefault("published", match["date"])
-    if match["by"]:
-        names = [n.strip() for n in match["by"].split(",") if n.strip()]
-        # The last name in a byline is the outlet when it is written like one (CNN, AP, BBC News).
-        if len(names) > 1 and (names[-1].isupper() or names[-1].endswith(" News")):
-            meta.setdefault("outlet", names.pop())
-        meta.setdefault("byline", ", ".join(names))
-    return paragraphs[1:]
+def _take_meta_lines(paragraphs: list[_Paragraph], meta: dict[str, str]) -> list[_Paragraph]:
+    """Read and remove date and byline lines among the first lines (a headline may come before them)."""
+    kept = []
+    for i, paragraph in enumerate(paragraphs):
+        if i >= _META_LINES_SEARCHED or not _read_meta_line(paragraph.text, meta):
+            kept.append(paragraph)
+    return kept
+
+
+def _read_meta_line(line: str, meta: dict[str, str]) -> bool:
+    """Fill ``meta`` from a date line or a byline; False when ``line`` is neither."""
+    if match := _DATE_LINE.match(line):
+        meta.setdefault("published", match["date"])
+        if match["by"]:
+            _read_byline(match["by"], meta)
+        return True
+    if match := _BY_LINE.match(line):
+        _read_byline(match["by"], meta)
+        return True
+    return False
+
+
+def _read_byline(byline: str, meta: dict[str, str]) -> None:
+    """``Jane Doe, CNN`` or ``Jane Doe | The Daily Example | March 5, 2026``: names, outlet and date."""
+    if "|" in byline:
+        names, *rest = [part.strip() for part in byline.split("|") if part.strip()]
+        for part in rest:
+            if normalise_date(part):
+                meta.setdefault("published", part)
+            else:
+                meta.setdefault("outlet", part)
+        meta.setdefault("byline", names)
+        return
+    names = [n.strip() for n in byline.split(",") if n.strip()]
+    if len(names) > 1 and _is_outlet(names[-1]):
+        meta.setdefault("outlet", names.pop())
+    meta.setdefault("byline", ", ".join(names))
+
+
+def _is_outlet(name: str) -> bool:
+    """Written like an outlet (CNN, AP, Lakeside Gazette, JournosNews.com) rather than like a person."""
+    return name.replace(" ", "").isupper() or bool(_OUTLET_WORDS.search(name))
 
 
 def _drop_footer(paragraphs: list[_Paragraph], meta: dict[str, str]) -> list[_Paragraph]:
