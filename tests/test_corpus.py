@@ -99,7 +99,8 @@ BYLINE_FORMS = [
         (None, "Reuters", None, None),
     ),
     (
-        "---\ntitle: Lake level falls\ndate: March 5, 2026\nsource: Lakeside Gazette\nauthor: Tomas Berg\n---\n\nIt fell.\n",
+        "---\ntitle: Lake level falls\ndate: March 5, 2026\nsource: Lakeside Gazette\nauthor: Tomas Berg\n---\n\n"
+        "It fell.\n",
         ("Lake level falls", "Lakeside Gazette", "Tomas Berg", "2026-03-05"),
     ),
     (
