@@ -10,8 +10,8 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from .errors import ConfigError
-from .prompts import DEFAULT_PROMPTS
+from rag.errors import ConfigError
+from rag.prompts import DEFAULT_PROMPTS
 
 DEFAULT_EMBED_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
 LLM_BACKENDS = ("extractive", "openai", "ollama")

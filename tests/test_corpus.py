@@ -4,8 +4,8 @@ from pathlib import Path
 import pytest
 from conftest import CNN, JOURNOS, SEEDS
 
-from rag.corpus import load_corpus, parse_article
-from rag.dates import mentions, resolve
+from rag.ingestion.corpus import load_corpus, parse_article
+from rag.news.dates import mentions, resolve
 from rag.text import collapse_whitespace
 
 

@@ -5,8 +5,9 @@ from pathlib import Path
 import pytest
 from conftest import SEEDS
 
-from rag.corpus import load_corpus
-from rag.dates import format_date, is_future, mentions, normalise_date, resolve
+from rag.ingestion.corpus import load_corpus
+from rag.news.dates import is_future, mentions, normalise_date, resolve
+from rag.schema import format_date
 
 
 def test_seed_articles_keep_their_own_dates_and_no_other() -> None:
