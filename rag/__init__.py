@@ -27,7 +27,7 @@ from rag.errors import (
 from rag.index.store import ArticleRecord
 from rag.ingestion.corpus import SUFFIXES as ARTICLE_SUFFIXES
 from rag.ingestion.corpus import parse_article
-from rag.ingestion.pipeline import IngestReport, ingest
+from rag.ingestion.pipeline import IngestReport, ingest, remove
 from rag.news.timeline import TimelineEvent, timeline
 from rag.schema import Answer, Citation, Conflict, Coverage, Passage, format_date
 
@@ -59,6 +59,7 @@ __all__ = [
     "ingest",
     "parse_article",
     "query",
+    "remove",
     "stream",
     "timeline",
 ]

@@ -60,6 +60,8 @@ class ArticleRecord:
     byline: str | None = None
     published_inferred: bool = False
     date_basis: str | None = None
+    path: str | None = None  # the article's file (absolute); None in indexes made before paths were kept
+    source: str | None = None  # the file or folder named to `rag ingest` that brought it in
 
 
 @dataclass(frozen=True)
