@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import os
 import re
 from collections.abc import Mapping
@@ -62,6 +63,10 @@ class Settings:
     chroma_url: str = ""
     chroma_host: str = ""
     chroma_port: int = 8000
+    # The name this index's collections start with. A shared server holds several projects side by side,
+    # and `--rebuild` deletes only the collections of this name. Empty: derived from ``home`` (see
+    # ``collection_prefix``); set it to the same value on every machine that shares one index.
+    collection: str = ""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "home", Path(self.home))
@@ -88,6 +93,11 @@ class Settings:
             raise ConfigError("set RAG_CHROMA_URL or RAG_CHROMA_HOST (with RAG_CHROMA_PORT), not both")
         if not 0 < self.chroma_port < 65536:
             raise ConfigError(f"RAG_CHROMA_PORT must be between 1 and 65535, got {self.chroma_port}")
+        if self.collection and not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]{1,40}[A-Za-z0-9]", self.collection):
+            raise ConfigError(
+                "RAG_COLLECTION must be 3 to 42 letters, digits, '.', '_' or '-', starting and ending with a "
+                f"letter or digit, got {self.collection!r}"
+            )
         if self.max_question_chars < 1:
             raise ConfigError(f"max_question_chars must be positive, got {self.max_question_chars}")
         if not 1 <= self.ui_port <= 65535:
@@ -146,6 +156,21 @@ class Settings:
         if self.chroma_host:
             return self.chroma_host, self.chroma_port, False
         return None
+
+    def collection_prefix(self) -> str:
+        """What this index's collection names start with (``<prefix>chunks``, ``<prefix>sentences`` …).
+
+        ``RAG_COLLECTION`` when set. Otherwise, on a Chroma server, the index folder's name and a hash of
+        its absolute path (``rag-1a2b3c4d-``), so two projects never share collections by accident; the
+        local database in ``home`` is the project's own, and keeps the plain names.
+        """
+        if self.collection:
+            return f"{self.collection}-"
+        if self.chroma_server() is None:
+            return ""
+        home = self.home.absolute()
+        name = re.sub(r"[^A-Za-z0-9]+", "-", home.name).strip("-")[:24] or "index"
+        return f"{name}-{hashlib.sha256(str(home).encode()).hexdigest()[:8]}-"
 
     def with_(self, **changes: object) -> Settings:
         """A copy with some fields changed (validated again)."""

@@ -23,6 +23,7 @@ from pathlib import Path
 from rag.config import Settings
 from rag.errors import CorpusError, IndexBusyError
 from rag.index.embedding import Embedder, load_embedder
+from rag.index.faults import named_faults
 from rag.index.lexical import LexicalIndex
 from rag.index.store import ArticleRecord, Store
 from rag.ingestion.chunking import chunk_article, make_splitter
@@ -79,8 +80,7 @@ def ingest(
     """
     named = [Path(source).absolute() for source in (sources or [settings.corpus])]
     corpus, origin = _load_sources(named, max_file_bytes=settings.max_file_mb * 2**20)
-    settings.home.mkdir(parents=True, exist_ok=True)
-    with _exclusive(settings.home, wait=wait):
+    with _exclusive(settings, wait=wait):
         if rebuild:
             Store.destroy(settings)
             _remove_lexical(settings.home)
@@ -98,7 +98,7 @@ def remove(settings: Settings, targets: Sequence[str], *, wait: bool = False) ->
     if not targets:
         raise CorpusError("name the articles to remove: an article id, or a file or folder `rag status` lists")
     store = Store.open(settings)
-    with _exclusive(settings.home, wait=wait):
+    with _exclusive(settings, wait=wait):
         ledger = store.ledger()
         chosen: set[str] = set()
         for target in targets:
@@ -230,8 +230,9 @@ def lexical_index(settings: Settings, store: Store, generation: str) -> LexicalI
 
 
 def _refresh_lexical(settings: Settings, store: Store, generation: str) -> None:
-    if LexicalIndex.load(settings.home, generation) is None and store.exists:
-        lexical_index(settings, store, generation).save(settings.home)
+    with named_faults(settings):  # a full disk or a read-only folder, said as such
+        if LexicalIndex.load(settings.home, generation) is None and store.exists:
+            lexical_index(settings, store, generation).save(settings.home)
 
 
 def _scanned(record: ArticleRecord, named: Sequence[Path]) -> bool:
@@ -296,9 +297,13 @@ def _load_sources(sources: Sequence[Path], *, max_file_bytes: int) -> tuple[Corp
 
 
 @contextmanager
-def _exclusive(home: Path, *, wait: bool) -> Iterator[None]:
+def _exclusive(settings: Settings, *, wait: bool) -> Iterator[None]:
     """One writer per index, across processes (an advisory lock on a file in the index folder)."""
-    with open(home / "ingest.lock", "a+") as handle:
+    home = settings.home
+    with named_faults(settings):
+        home.mkdir(parents=True, exist_ok=True)
+        handle = open(home / "ingest.lock", "a+")  # noqa: SIM115 (closed below, after the lock is released)
+    with handle:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
         except BlockingIOError:
