@@ -12,7 +12,8 @@ from rag.ingestion.pipeline import lexical_index
 
 
 def _machine(tmp_path: Path, name: str, url: str, corpus: Path) -> Settings:
-    return Settings(home=tmp_path / name, corpus=corpus, chroma_url=url)
+    # One index shared by two machines: the same RAG_COLLECTION on both.
+    return Settings(home=tmp_path / name, corpus=corpus, chroma_url=url, collection="news")
 
 
 def test_a_write_from_one_machine_reaches_the_keyword_index_of_another(
