@@ -14,7 +14,7 @@ if TYPE_CHECKING:
 
 
 def make_splitter(chunk_tokens: int, chunk_overlap: int) -> SentenceSplitter:
-    # Imported here: llama-index takes seconds to import, and a no-op ingest or a query never splits.
+    # Imported here: llama-index is slow to import, and a no-op ingest or a query never splits.
     from llama_index.core.node_parser import SentenceSplitter
 
     return SentenceSplitter(
@@ -50,7 +50,7 @@ def chunk_article(article: Article, splitter: SentenceSplitter) -> list[Chunk]:
         chunks.append(
             Chunk(
                 id=digest if seen[digest] == 1 else f"{digest}-{seen[digest]}",
-                article_id=article.id,
+                origin=article.origin,
                 index=len(chunks),
                 text=text,
                 start=piece.start,

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from rag.errors import CorpusError
 from rag.news.dates import infer_date, normalise_date
-from rag.schema import Article
+from rag.schema import Article, Source
 
 SUFFIXES = (".txt", ".md")
 PARAGRAPH_BREAK = "\n\n"
@@ -182,19 +182,15 @@ def parse_article(
         if i:  # the blank line between paragraphs stands for the line break that ended the last one
             positions += [paragraphs[i - 1].positions[-1] + 1] * len(PARAGRAPH_BREAK)
         positions += paragraph.positions
-    return infer_date(
-        Article(
-            id=article_id,
-            path=path,
-            content_hash=content_hash,
-            text=PARAGRAPH_BREAK.join(p.text for p in paragraphs),
-            positions=tuple(positions),
-            title=meta.get("title") or None,
-            published=meta.get("published") or None,
-            byline=meta.get("byline"),
-            outlet=meta.get("outlet"),
-        )
+    origin = Source(
+        article_id,
+        title=meta.get("title") or None,
+        outlet=meta.get("outlet"),
+        published=meta.get("published") or None,
+        byline=meta.get("byline"),
     )
+    text = PARAGRAPH_BREAK.join(p.text for p in paragraphs)
+    return infer_date(Article(origin, path=path, content_hash=content_hash, text=text, positions=tuple(positions)))
 
 
 def _paragraphs(original: str, body_start: int) -> list[_Paragraph]:

@@ -149,7 +149,7 @@ def _sync(
         and ledger[i].complete
         and ledger[i].content_hash == a.content_hash
         and (ledger[i].published, ledger[i].published_inferred) == (a.published, a.published_inferred)
-        and (ledger[i].path, ledger[i].source) == (records[i].path, records[i].source)
+        and (ledger[i].path, ledger[i].ingested_from) == (records[i].path, records[i].ingested_from)
     )
     todo = [a for i, a in sorted(current.items()) if i not in unchanged]
     # Only a folder scanned now can say a file of it is gone; articles of other sources stay.
@@ -179,7 +179,7 @@ def _sync(
     # Every changed article is marked incomplete before any chunk is written and complete after all
     # are: a killed ingest redoes them all, and content-hash ids make the redo skip what was written.
     # Writing in few large calls, and embedding full batches across articles, keeps ingest close to
-    # the model's own speed (each Chroma call commits, which costs tens of milliseconds).
+    # the model's own speed (each Chroma call commits).
     store.record_many([replace(records[article.id], complete=False, chunks=0) for article, *_ in planned])
     for _, chunks, indexed, _ in planned:
         store.delete_chunks(sorted(indexed - {c.id for c in chunks}))
@@ -257,17 +257,7 @@ def _refuse_name_clashes(current: Mapping[str, Article], ledger: Mapping[str, Ar
 def _record(article: Article, source: Path) -> ArticleRecord:
     """The ledger line of a finished article (its chunk count is filled in once they are written)."""
     return ArticleRecord(
-        id=article.id,
-        content_hash=article.content_hash,
-        complete=True,
-        path=article.path,
-        source=str(source),
-        title=article.title,
-        outlet=article.outlet,
-        published=article.published,
-        byline=article.byline,
-        published_inferred=article.published_inferred,
-        date_basis=article.date_basis,
+        article.origin, content_hash=article.content_hash, complete=True, path=article.path, ingested_from=str(source)
     )
 
 

@@ -13,7 +13,7 @@ here too (``normalise_date``): the one place that decides what a date is.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 from rag.schema import Article
@@ -188,7 +188,7 @@ def infer_date(article: Article) -> Article:
     inferred = _from_own_dates(article)
     if inferred is None:
         return article
-    return replace(article, published=inferred[0], published_inferred=True, date_basis=inferred[1])
+    return article.with_date(inferred[0], inferred=True, basis=inferred[1])
 
 
 # Date inference runs over every article at every ingest, unchanged ones too, so it splits sentences
