@@ -245,6 +245,9 @@ def test_the_ask_endpoint_answers_through_gradio_client(app: App) -> None:
     )
     with pytest.raises(AppError, match="the question is empty"):
         client.predict("   ", api_name="/ask")
+    # Issue 13, problem 6: the user's mistake is answered in one line and leaves no traceback in the log.
+    time.sleep(1)  # the log is written by the app process
+    assert "Traceback" not in (app.root / "app.log").read_text(errors="replace")
 
 
 def test_follow_ups_use_the_conversation(page: object) -> None:
