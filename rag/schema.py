@@ -228,6 +228,7 @@ class Coverage:
     earliest: str | None
     latest: str | None
     inferred_dates: int  # articles whose date was inferred from their text
+    undated: int = 0  # articles whose date is unknown (none stated, none their text gives)
 
     def describe(self) -> str:
         """``searched 5 articles (CNN, JournosNews.com, 3 without an outlet), 9 Dec 2025 – 22 Dec 2025``."""
@@ -236,7 +237,9 @@ class Coverage:
         text += f" ({', '.join(outlets)})" if outlets else ""
         if self.earliest:
             text += f", {format_date(self.earliest)} – {format_date(self.latest)}"
-            text += f" ({self.inferred_dates} dates inferred)" if self.inferred_dates else ""
+        notes = [f"{self.inferred_dates} dates inferred"] if self.inferred_dates else []
+        notes += [f"{self.undated} undated"] if self.undated else []
+        text += f" ({', '.join(notes)})" if notes else ""
         return text
 
     def to_dict(self) -> dict[str, Any]:

@@ -65,8 +65,11 @@ def test_invented_citation_is_dropped_and_its_claim_listed_unsupported(
     assert answer.backend == backend and answer.notice is None and not answer.abstained
     [citation] = answer.citations
     assert citation.n == 1 and "F-16" in citation.quote
-    # Built like an extractive citation: 003's date is inferred, and says so.
-    assert citation.source == "003_bfbc2abef2fd135d.txt" and citation.published_inferred
+    # Built like an extractive citation: 003 gives no date of its own, and says so.
+    assert citation.source == "003_bfbc2abef2fd135d.txt" and (citation.published, citation.published_inferred) == (
+        None,
+        False,
+    )
     _verbatim(answer)
     assert "[7]" not in answer.text and _numbers(answer.text) == [1]
     assert answer.unsupported == ("The jets were supplied by a company called Zorblat.",)

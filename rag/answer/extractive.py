@@ -177,7 +177,8 @@ def _conflict_text(quantities: tuple[str, ...], citations: tuple[Citation, ...])
         value = next(f.text for f in figures(c.quote) if f.quantity == quantities[0] and f.period is None)
         where = c.outlet or c.source
         more = f" and {len(c.also_reported_by)} more" if c.also_reported_by else ""
-        parts.append(f"{value} (as of {format_date(c.published, c.published_inferred)}; {where}{more}) [{c.n}]")
+        when = f"as of {format_date(c.published, c.published_inferred)}" if c.published else "date unknown"
+        parts.append(f"{value} ({when}; {where}{more}) [{c.n}]")
     return f"Reports differ on {_QUANTITY_WORDS[quantities[0]]}: " + "; ".join(parts)
 
 
