@@ -11,21 +11,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from rag.errors import CorpusError
+from rag.ingestion.furniture import WEB_ADDRESS, furniture_start
 from rag.news.dates import infer_date, normalise_date
 from rag.schema import Article, Source
 
 SUFFIXES = (".txt", ".md")
 PARAGRAPH_BREAK = "\n\n"
 
-# Publisher furniture found at the end of articles: promotion, disclaimers, tag lists.
-# Only a run of such paragraphs at the very end is dropped, never one inside the reporting.
-_FOOTER = re.compile(
-    r"^(tags:?|related:?|advertisement)$"
-    r"|this article was (rewritten|written|produced|published) by"
-    r"|follow us on|stay informed with|sign up for our newsletter|all rights reserved"
-    r"|do not necessarily reflect the views|maintains full editorial independence",
-    re.IGNORECASE,
-)
 # Where the first lines name date, authors and outlet: ``date 2025-12-09 By Helen Regan, CNN``,
 # ``By Jane Doe | The Daily Example | March 5, 2026``, or just ``By Jane Doe, Example News``.
 _DATE_LINE = re.compile(r"^date\s+(?P<date>.+?)(?:\s+by\s+(?P<by>.+))?$", re.IGNORECASE)
@@ -43,7 +35,6 @@ _OUTLET_WORDS = re.compile(
     r"magazine|weekly|bulletin|report|today|reuters|bloomberg|broadcasting|\w+\.(com|net|org|news))\b",
     re.IGNORECASE,
 )
-_FOOTER_OUTLET = re.compile(r"\bby (?P<outlet>[A-Za-z0-9-]+\.(?:com|net|org|news|co\.[a-z]{2}))\b", re.I)
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(?P<body>.*?)^---[ \t]*$", re.S | re.M)
 _FRONT_MATTER_KEY = re.compile(r"^(?P<key>title|date|published|outlet|source|byline|author)\s*:\s*(?P<v>.+)$", re.I)
 _DANGLING = frozenset("a an the of on in at to for from by with and or but that as than".split())
@@ -299,11 +290,12 @@ def _is_outlet(name: str) -> bool:
 
 
 def _drop_footer(paragraphs: list[_Paragraph], meta: dict[str, str]) -> list[_Paragraph]:
-    end = len(paragraphs)
-    while end > 1 and _FOOTER.search(paragraphs[end - 1].text):
-        if match := _FOOTER_OUTLET.search(paragraphs[end - 1].text):
+    """Publisher furniture at the end goes; a web address it names in the publisher's voice is the outlet."""
+    end = furniture_start([p.text for p in paragraphs])
+    for paragraph in paragraphs[end:]:
+        if match := WEB_ADDRESS.search(paragraph.text):
             meta.setdefault("outlet", match["outlet"])
-        end -= 1
+            break
     return paragraphs[:end]
 
 
