@@ -312,7 +312,7 @@ def test_a_question_that_leaves_no_room_for_passages_falls_back_without_a_traceb
 ) -> None:
     """Issue 13, problem 4: with a 512-token budget a long question left no room for any passage, and
     the fallback was called with one argument too many (a TypeError and a traceback in the CLI)."""
-    from rag.cli import main
+    from rag.cli.main import main
 
     for key, value in {
         "RAG_HOME": str(seed_settings.home),
