@@ -49,7 +49,7 @@ def date_correctness(expected_dates: Sequence[str], answer_text: str) -> bool:
 
     >>> date_correctness(["2025-12-22"], "met on Monday (Monday: 22 Dec 2025, inferred) [1]")
     True
-    >>> date_correctness(["Monday"], "Ministers met in Kuala Lumpur on Monday. [1]")
+    >>> date_correctness(["Monday"], "The council voted on Monday. [1]")
     True
     """
     text = _normal(answer_text)
