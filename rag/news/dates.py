@@ -1,9 +1,9 @@
 """Dates in news text: mentions resolved to calendar dates, and publication dates inferred when missing.
 
-Most articles carry no date line. What they say still dates them: "fighting resumed on December 8",
-"talks on December 24", "the meeting in Kuala Lumpur on Monday", "its third week". A weekday names the
+Many articles carry no date line. What they say can still date them: "the strike began on March 2, 2026",
+"the vote set for March 20", "the council met on Monday", "its second week". A weekday names the
 day on or after the latest past date the article gives plus the weeks it says have passed, and before
-any date it calls upcoming; the year is the one the article writes out ("December 8, 2025"). An article
+any date it calls upcoming; the year is the one the article writes out ("March 2, 2026"). An article
 is dated from its own text only, never from another article's. Every inferred date says how it was reached.
 
 Dates in metadata (front matter, a date line, a byline) come in any format and are normalised to ISO
