@@ -120,6 +120,19 @@ def test_bylines_datelines_and_front_matter_give_title_outlet_byline_and_iso_dat
     assert "By " not in article.text and "date " not in article.text, "metadata lines are not article text"
 
 
+@pytest.mark.parametrize(
+    "line",
+    [
+        "By Saturday the February 6 earthquake had killed 3,400 people, the national disaster agency said.",
+        "By noon, turnout had reached 40 percent",
+        "By then the jury had heard from 12 witnesses.",
+    ],
+)
+def test_a_sentence_that_opens_with_by_is_text_not_a_byline(line: str) -> None:
+    article = parse_article("x.md", "x.md", f"Quake toll rises\n\n{line}\n\nRescuers dug on.\n", "hash")
+    assert article.byline is None and line.split()[1] in article.text
+
+
 def test_a_weekday_is_resolved_against_the_byline_date() -> None:
     article = parse_article("x.txt", "x.txt", BYLINE_FORMS[0][0], "hash")
     (thursday,) = [m for m in mentions(article.text) if m.kind == "weekday"]

@@ -22,6 +22,10 @@ PARAGRAPH_BREAK = "\n\n"
 # ``By Jane Doe | The Daily Example | March 5, 2026``, or just ``By Jane Doe, Example News``.
 _DATE_LINE = re.compile(r"^date\s+(?P<date>.+?)(?:\s+by\s+(?P<by>.+))?$", re.IGNORECASE)
 _BY_LINE = re.compile(r"^by\s+(?P<by>[A-Z].{0,200})$", re.IGNORECASE)
+# A byline leads with names ("Jane Doe", "Ana de la Cruz and Li Wei"), not with a sentence ("By Saturday the
+# quake had killed 3,400 people."): every word capitalised but for name particles, and no closing full stop.
+_NAME = r"[A-Z][\w.'’-]*(?:\s+(?:(?:de|da|di|del|la|le|van|von|der|den|al|el|bin|ibn)\s+)*[A-Z][\w.'’-]*){0,3}"
+_NAMES = re.compile(rf"{_NAME}(?:\s*(?:,|\band\b|&)\s*{_NAME})*")
 _META_LINE = re.compile(rf"{_DATE_LINE.pattern}|{_BY_LINE.pattern.replace('?P<by>', '')}", re.IGNORECASE)
 _META_LINES_SEARCHED = 3
 # A dateline: ``(CNN) —`` or ``WASHINGTON (AP) —`` / ``KUALA LUMPUR, Malaysia (Reuters) -``.
@@ -261,10 +265,20 @@ def _read_meta_line(line: str, meta: dict[str, str]) -> bool:
         if match["by"]:
             _read_byline(match["by"], meta)
         return True
-    if match := _BY_LINE.match(line):
+    if (match := _BY_LINE.match(line)) and _is_byline(match["by"]):
         _read_byline(match["by"], meta)
         return True
     return False
+
+
+def _is_byline(text: str) -> bool:
+    """Names (and an outlet written like one), or ``names | outlet | date``; never a sentence."""
+    if text.rstrip().endswith((".", "!", "?", "”", '"')):
+        return False
+    if "|" not in text:
+        return bool(_NAMES.fullmatch(text.strip()))
+    names, *rest = [part.strip() for part in text.split("|")]
+    return bool(_NAMES.fullmatch(names)) and all(len(part.split()) <= 6 for part in rest)
 
 
 def _read_byline(byline: str, meta: dict[str, str]) -> None:
