@@ -18,7 +18,7 @@ from .context import pack
 from .errors import LLMError
 from .figures import find_conflicts, link
 from .followup import standalone
-from .llm import Message, complete, stream_reply
+from .llm import Message, complete, describe, stream_reply
 from .prompts import load_template, load_text
 from .schema import Answer
 from .text import count_tokens
@@ -75,9 +75,7 @@ def stream_answer(
     fixed = count_tokens(system) + count_tokens(template.format(sources="", question=question))
     packed = pack(extractive.passages, fixed_tokens=fixed, budget=settings.llm_context_tokens)
     if not packed.passages:
-        yield from _fallback(
-            extractive, backend, f"no passage fits in RAG_LLM_CONTEXT_TOKENS={settings.llm_context_tokens}"
-        )
+        yield from _fallback(extractive, f"no passage fits in RAG_LLM_CONTEXT_TOKENS={settings.llm_context_tokens}")
         return
     messages = [Message("system", system), Message("user", template.format(sources=packed.sources, question=question))]
     verifier = Verifier(packed.passages, embed=embed, sentence_vectors=sentence_vectors, refusal=refusal)
@@ -95,10 +93,18 @@ def stream_answer(
         return
     verified = verifier.result()
     if not verified.text:
-        yield from _fallback(extractive, f"the language model at {settings.llm_url} sent an empty reply")
+        yield from _fallback(extractive, f"{describe(settings)} sent an empty reply")
         return
     if verified.refused:
-        yield replace(extractive, text=refusal, citations=(), abstained=True, backend=backend, conflicts=())
+        yield replace(
+            extractive,
+            text=refusal,
+            citations=(),
+            abstained=True,
+            backend=backend,
+            answered_by=settings.answerer,
+            conflicts=(),
+        )
         return
     yield replace(
         extractive,
@@ -106,6 +112,7 @@ def stream_answer(
         citations=verified.citations,
         abstained=False,
         backend=backend,
+        answered_by=settings.answerer,
         unsupported=verified.unsupported,
         # The prompt asks the model to report disagreement; the same figure check as in extractive mode
         # lists it in the answer's data whether or not the model did.
