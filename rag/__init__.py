@@ -10,10 +10,10 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 
-from .chat import Chat
-from .config import Settings
-from .engine import Engine, Status
-from .errors import (
+from rag.answer.chat import Chat
+from rag.answer.engine import Engine, Status
+from rag.config import Settings
+from rag.errors import (
     ConfigError,
     CorpusError,
     IndexBusyError,
@@ -24,11 +24,17 @@ from .errors import (
     RagError,
     StoreUnavailableError,
 )
-from .ingestion import IngestReport, ingest
-from .schema import Answer, Citation, Conflict, Coverage, Passage
+from rag.index.store import ArticleRecord
+from rag.ingestion.corpus import SUFFIXES as ARTICLE_SUFFIXES
+from rag.ingestion.corpus import parse_article
+from rag.ingestion.pipeline import IngestReport, ingest
+from rag.news.timeline import TimelineEvent, timeline
+from rag.schema import Answer, Citation, Conflict, Coverage, Passage, format_date
 
 __all__ = [
+    "ARTICLE_SUFFIXES",
     "Answer",
+    "ArticleRecord",
     "Chat",
     "Citation",
     "ConfigError",
@@ -47,10 +53,14 @@ __all__ = [
     "Settings",
     "Status",
     "StoreUnavailableError",
+    "TimelineEvent",
     "engine",
+    "format_date",
     "ingest",
+    "parse_article",
     "query",
     "stream",
+    "timeline",
 ]
 
 _engines: dict[Settings, Engine] = {}

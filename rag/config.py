@@ -10,8 +10,8 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from .errors import ConfigError
-from .prompts import DEFAULT_PROMPTS
+from rag.errors import ConfigError
+from rag.prompts import DEFAULT_PROMPTS
 
 DEFAULT_EMBED_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
 LLM_BACKENDS = ("extractive", "openai", "ollama", "local")
@@ -57,7 +57,7 @@ class Settings:
     llm_max_tokens: int = 512
     # Tokens of prompt (instructions, sources, question); the reply's llm_max_tokens come on top.
     llm_context_tokens: int = 3000
-    # RAG_LLM=local: a GGUF file run by llama.cpp in this process (rag/local_llm.py).
+    # RAG_LLM=local: a GGUF file run by llama.cpp in this process (rag/llm/local.py).
     llm_model_path: str = ""
     # One thread: on 2 shared cores llama.cpp's second thread waits on the first whenever another process
     # runs, and generation fell from 14-16 to 2 tokens/s (README, "LLM mode").

@@ -1,16 +1,22 @@
-"""Prompt text lives in files under ``prompts/``, never in Python strings."""
+"""Prompt text lives in files under ``prompts/``, never in Python strings.
+
+The project's top-level ``prompts/`` folder is shipped inside the wheel as the package ``rag.prompt_files``
+(``pyproject.toml`` maps it), so an installed copy finds its prompts wherever it runs; ``RAG_PROMPTS`` points
+at a folder of the user's own.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cache
+from importlib import resources
 from pathlib import Path
 from string import Formatter
 
-from .errors import ConfigError
+from rag.errors import ConfigError
 
-# The project's prompts folder: beside the package in a checkout or an editable install.
-DEFAULT_PROMPTS = Path(__file__).resolve().parent.parent / "prompts"
+# A plain folder both in an installed wheel and in an editable checkout (never a zip import).
+DEFAULT_PROMPTS = Path(str(resources.files("rag.prompt_files")))
 
 
 @cache

@@ -3,7 +3,19 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from datetime import date
 from typing import Any
+
+
+def format_date(iso: str | None, inferred: bool = False) -> str:
+    """``2025-12-22`` → ``22 Dec 2025`` (with "inferred" when it was)."""
+    if not iso:
+        return "undated"
+    try:
+        shown = date.fromisoformat(iso).strftime("%-d %b %Y")
+    except ValueError:
+        shown = iso
+    return f"{shown}, inferred" if inferred else shown
 
 
 @dataclass(frozen=True)
@@ -141,8 +153,6 @@ class Coverage:
 
     def describe(self) -> str:
         """``searched 5 articles (CNN, JournosNews.com, 3 without an outlet), 9 Dec 2025 – 22 Dec 2025``."""
-        from .dates import format_date
-
         outlets = list(self.outlets) + ([f"{self.unattributed} without an outlet"] if self.unattributed else [])
         text = f"searched {self.articles} article{'s' if self.articles != 1 else ''}"
         text += f" ({', '.join(outlets)})" if outlets else ""

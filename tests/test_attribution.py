@@ -1,7 +1,7 @@
 import pytest
 
-from rag.attribution import speaker
-from rag.duplicates import near_duplicate
+from rag.news.attribution import speaker
+from rag.news.duplicates import near_duplicate
 
 
 @pytest.mark.parametrize(

@@ -10,9 +10,9 @@ import pytest
 from conftest import CNN, JOURNOS, SEEDS
 
 from rag import Settings, ingest
-from rag.cli import main
-from rag.corpus import load_corpus
-from rag.store import Store
+from rag.cli.main import main
+from rag.index.store import Store
+from rag.ingestion.corpus import load_corpus
 
 GOOD = "The ceasefire talks resumed in Kuala Lumpur on Monday after a week of clashes."
 

@@ -6,7 +6,7 @@ import pytest
 from conftest import SEEDS
 
 from rag import QuestionError, Settings, query
-from rag.cli import main
+from rag.cli.main import main
 from rag.text import collapse_whitespace
 
 

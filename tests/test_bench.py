@@ -5,8 +5,8 @@ from pathlib import Path
 from conftest import SEEDS
 
 from rag import Settings
-from rag.bench import TARGETS, _met, gold_questions, render, scale_run
-from rag.store import Store
+from rag.evaluation.bench import TARGETS, _met, gold_questions, render, scale_run
+from rag.index.store import Store
 
 
 def test_the_scale_index_holds_n_synthetic_chunks_and_reports_every_mode(tmp_path: Path) -> None:

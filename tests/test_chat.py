@@ -1,7 +1,7 @@
 import pytest
 
 from rag import Answer, Chat, Settings, engine, stream
-from rag.followup import standalone
+from rag.answer.followup import standalone
 
 
 @pytest.mark.parametrize(

@@ -5,8 +5,8 @@ from conftest import SEEDS
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from rag.chunking import chunk_article, make_splitter
-from rag.corpus import load_corpus, parse_article
+from rag.ingestion.chunking import chunk_article, make_splitter
+from rag.ingestion.corpus import load_corpus, parse_article
 from rag.text import collapse_whitespace, count_tokens
 
 SPLITTER = make_splitter(200, 50)

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from rag.cli import main
+from rag.cli.main import main
 
 
 @pytest.fixture

@@ -2,7 +2,7 @@ from pathlib import Path
 
 from conftest import CNN, JOURNOS, SEEDS
 
-from rag.corpus import load_corpus, parse_article
+from rag.ingestion.corpus import load_corpus, parse_article
 from rag.text import collapse_whitespace
 
 

@@ -15,9 +15,9 @@ import pytest
 from conftest import SEEDS, index_records
 
 from rag import Settings, ingest
-from rag.corpus import load_corpus
-from rag.lexical import LexicalIndex
-from rag.store import Store
+from rag.index.lexical import LexicalIndex
+from rag.index.store import Store
+from rag.ingestion.corpus import load_corpus
 
 FILES = 200
 
@@ -62,7 +62,7 @@ class _Ingest:
         env = {k: v for k, v in os.environ.items() if not k.startswith("RAG_")}
         env.update(RAG_HOME=str(home), RAG_CORPUS=str(corpus))
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "rag.cli", "ingest"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+            [sys.executable, "-m", "rag", "ingest"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
         )
         self.stderr = b""
         self._reader = threading.Thread(target=self._read, daemon=True)

@@ -3,8 +3,9 @@ from datetime import date
 import pytest
 from conftest import SEEDS
 
-from rag.corpus import load_corpus
-from rag.dates import format_date, is_future, mentions, resolve
+from rag.ingestion.corpus import load_corpus
+from rag.news.dates import is_future, mentions, resolve
+from rag.schema import format_date
 
 
 def test_seed_articles_get_dates_from_metadata_or_inferred_from_their_text() -> None:

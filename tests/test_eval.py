@@ -12,14 +12,14 @@ from conftest import JOURNOS, SEEDS
 from llama_index.llms.openai_like import OpenAILike
 
 from rag import Answer, Passage, Settings
-from rag.cli import main
+from rag.cli.main import main
 from rag.errors import EvaluationError
 from rag.evaluation import report
 from rag.evaluation.gate import check, load_thresholds
 from rag.evaluation.gold import load_gold
 from rag.evaluation.judge import Judge
+from rag.evaluation.news_metrics import load_items as load_news_items
 from rag.evaluation.runner import run_gold
-from rag.news_metrics import load_items as load_news_items
 
 GOLD = load_gold()
 

@@ -1,6 +1,6 @@
 import pytest
 
-from rag.figures import asked_quantities, figures, find_conflicts
+from rag.news.figures import asked_quantities, figures, find_conflicts
 from rag.schema import Citation
 
 

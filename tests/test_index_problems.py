@@ -15,8 +15,8 @@ from chromadb.config import Settings as ChromaSettings
 from conftest import CNN, JOURNOS, SEEDS
 
 from rag import IndexMissingError, Settings
-from rag.cli import main
-from rag.store import Store
+from rag.cli.main import main
+from rag.index.store import Store
 
 QUESTION = "Which fighter jets did Thailand use for its airstrikes?"
 
@@ -31,7 +31,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
         shutil.copy(SEEDS / name, corpus / name)
     env = {k: v for k, v in os.environ.items() if not k.startswith("RAG_")}
     env.update(RAG_HOME=str(root / "index"), RAG_CORPUS=str(corpus))
-    done = subprocess.run([sys.executable, "-m", "rag.cli", "ingest"], env=env, capture_output=True, text=True)
+    done = subprocess.run([sys.executable, "-m", "rag", "ingest"], env=env, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     return root / "index", corpus
 

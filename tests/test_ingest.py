@@ -2,9 +2,9 @@ from pathlib import Path
 
 import pytest
 
-import rag.ingestion
+import rag.ingestion.pipeline
 from rag import IndexBusyError, IndexMismatchError, Settings, ingest
-from rag.store import Store
+from rag.index.store import Store
 
 # Every test here runs twice: on the local database and on a real `chroma run` (see conftest.backend).
 pytestmark = pytest.mark.usefixtures("backend")
@@ -34,7 +34,7 @@ def test_unchanged_corpus_embeds_nothing_writes_nothing_and_loads_no_model(
     def no_model(*args: object, **kwargs: object) -> None:
         raise AssertionError("the model was loaded for a no-op ingest")
 
-    monkeypatch.setattr(rag.ingestion, "load_embedder", no_model)
+    monkeypatch.setattr(rag.ingestion.pipeline, "load_embedder", no_model)
     report = ingest(settings)
     assert report.unchanged == tuple(sorted(p.name for p in small_corpus.iterdir()))
     assert (report.added, report.updated, report.removed, report.chunks_embedded) == ((), (), (), 0)
@@ -55,7 +55,7 @@ def test_an_edited_article_re_embeds_only_its_changed_chunks(tmp_path: Path, sma
 
 
 def test_the_keyword_index_follows_an_edit(tmp_path: Path, small_corpus: Path) -> None:
-    from rag.ingestion import lexical_index
+    from rag.ingestion.pipeline import lexical_index
 
     settings = _settings(tmp_path, small_corpus)
     ingest(settings)
@@ -103,7 +103,10 @@ def test_other_settings_are_refused_with_both_values_and_the_fix(tmp_path: Path,
 def test_a_second_writer_is_told_to_wait(tmp_path: Path, small_corpus: Path) -> None:
     settings = _settings(tmp_path, small_corpus)
     settings.home.mkdir(parents=True)
-    with rag.ingestion._exclusive(settings.home, wait=False), pytest.raises(IndexBusyError, match="another ingest"):
+    with (
+        rag.ingestion.pipeline._exclusive(settings.home, wait=False),
+        pytest.raises(IndexBusyError, match="another ingest"),
+    ):
         ingest(settings)
 
 

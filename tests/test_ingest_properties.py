@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from rag import Settings, ingest
-from rag.corpus import load_corpus
+from rag.ingestion.corpus import load_corpus
 
 SENTENCES = sorted(
     {

@@ -280,7 +280,7 @@ def test_an_injected_instruction_stays_quoted_data(injected_settings: Settings, 
 def test_rag_ask_streams_then_lists_sources(
     seed_settings: Settings, fake: FakeLLM, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from rag.cli import main
+    from rag.cli.main import main
 
     for key, value in {
         "RAG_HOME": str(seed_settings.home),

@@ -12,13 +12,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from rag import ConfigError, Settings
-from rag.context import pack, source_block
-from rag.embedding import load_embedder
-from rag.generate import check_prompts
+from rag.index.embedding import load_embedder
+from rag.llm.context import pack, source_block
+from rag.llm.generate import check_prompts
+from rag.llm.verify import UNSUPPORTED_MARK, Verifier, cited_numbers, strip_markers
 from rag.prompts import DEFAULT_PROMPTS, load_template
 from rag.schema import Passage, Span
 from rag.text import count_tokens
-from rag.verify import UNSUPPORTED_MARK, Verifier, cited_numbers, strip_markers
 
 PROMPTS = DEFAULT_PROMPTS
 
@@ -231,7 +231,7 @@ CLAIMS = [
 @pytest.mark.parametrize(("question", "claim", "supported"), CLAIMS)
 def test_claims_against_retrieved_passages(seed_settings: Settings, question: str, claim: str, supported: bool) -> None:
     from rag import engine
-    from rag.retrieve import retrieve
+    from rag.retrieval.search import retrieve
 
     store, lexical, _ = engine(seed_settings)._open()
     embedder = load_embedder(seed_settings.embed_model)

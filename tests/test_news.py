@@ -6,9 +6,9 @@ import pytest
 from conftest import SEEDS
 
 from rag import Settings, query
-from rag.cli import main
+from rag.cli.main import main
+from rag.news.timeline import timeline
 from rag.text import collapse_whitespace
-from rag.timeline import timeline
 
 
 @pytest.mark.parametrize(

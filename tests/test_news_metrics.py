@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from rag import Settings, query
-from rag.news_metrics import attribution_accuracy, conflict_coverage, date_correctness, mean, score_items
+from rag.evaluation.news_metrics import attribution_accuracy, conflict_coverage, date_correctness, mean, score_items
 
 GOLD = Path(__file__).resolve().parent.parent / "eval" / "gold_news.jsonl"
 # Measured on the seed index: 1.0 for each (see README); a floor a little below leaves room for one miss.

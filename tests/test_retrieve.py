@@ -1,8 +1,8 @@
 from rag import Settings
-from rag.embedding import load_embedder
-from rag.ingestion import lexical_index
-from rag.retrieve import fuse, retrieve
-from rag.store import Store
+from rag.index.embedding import load_embedder
+from rag.index.store import Store
+from rag.ingestion.pipeline import lexical_index
+from rag.retrieval.search import fuse, retrieve
 
 
 def _retrieve(settings: Settings, question: str, k: int = 6):  # type: ignore[no-untyped-def]

@@ -7,8 +7,8 @@ import pytest
 from conftest import JOURNOS, SEEDS, empty_server
 
 from rag import Engine, Settings, StoreUnavailableError, ingest
-from rag.ingestion import lexical_index
-from rag.store import Store
+from rag.index.store import Store
+from rag.ingestion.pipeline import lexical_index
 
 
 def _machine(tmp_path: Path, name: str, url: str, corpus: Path) -> Settings:

@@ -8,9 +8,9 @@ from html.parser import HTMLParser
 import pytest
 
 from rag import Answer, Citation, Passage
+from rag.index.store import ArticleRecord
 from rag.schema import Span
-from rag.store import ArticleRecord
-from rag.ui_render import (
+from rag.ui.render import (
     Turn,
     escape,
     highlight,
@@ -181,8 +181,8 @@ def test_status_line_counts_articles_chunks_and_names_the_backend() -> None:
 
 
 def test_timeline_rows_are_escaped_and_mark_inferred_dates() -> None:
-    from rag.timeline import TimelineEvent
-    from rag.ui_render import render_timeline
+    from rag.news.timeline import TimelineEvent
+    from rag.ui.render import render_timeline
 
     event = TimelineEvent(
         date="2025-12-22",

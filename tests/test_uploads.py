@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from rag import CorpusError
-from rag.uploads import Upload, add_uploads, remove_article, safe_name
+from rag.ui.uploads import Upload, add_uploads, remove_article, safe_name
 
 ARTICLE = "Harbour news\n\nThe harbour authority said the ferry terminal will open in March after two years of work.\n"
 

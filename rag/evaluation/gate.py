@@ -9,12 +9,12 @@ from __future__ import annotations
 import tomllib
 from pathlib import Path
 
-from ..errors import EvaluationError
-from ..news_metrics import NEWS_METRICS
-from .gold import KINDS
-from .scoring import JUDGED, METRICS
+from rag.errors import EvaluationError
+from rag.evaluation.gold import KINDS
+from rag.evaluation.news_metrics import NEWS_METRICS
+from rag.evaluation.scoring import JUDGED, METRICS
 
-DEFAULT_THRESHOLDS = Path(__file__).resolve().parent.parent.parent / "eval" / "thresholds.toml"
+DEFAULT_THRESHOLDS = Path("eval/thresholds.toml")  # relative to the working folder, like the gold set
 Thresholds = dict[str, dict[str, dict[str, float]]]  # bound ("min"/"max") → group → metric → value
 
 
@@ -23,7 +23,9 @@ def load_thresholds(path: Path = DEFAULT_THRESHOLDS) -> Thresholds:
     try:
         raw = tomllib.loads(Path(path).read_text(encoding="utf-8"))
     except OSError as error:
-        raise EvaluationError(f"cannot read the thresholds {path}: {error.strerror}") from None
+        raise EvaluationError(
+            f"cannot read the thresholds {path}: {error.strerror} (name them with --thresholds PATH)"
+        ) from None
     except tomllib.TOMLDecodeError as error:
         raise EvaluationError(f"{path} is not valid TOML: {error}") from None
     for bound, groups in raw.items():

@@ -6,10 +6,11 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import EvaluationError
+from rag.errors import EvaluationError
 
 KINDS = ("fact", "number", "multi-source", "conflict", "time", "attribution", "paraphrase", "unanswerable")
-DEFAULT_GOLD = Path(__file__).resolve().parent.parent.parent / "eval" / "gold.jsonl"
+# Relative to the working folder: the seeds' gold set in a checkout; elsewhere name one with --gold.
+DEFAULT_GOLD = Path("eval/gold.jsonl")
 
 
 @dataclass(frozen=True)
@@ -35,7 +36,9 @@ def load_gold(path: Path = DEFAULT_GOLD) -> list[GoldItem]:
     try:
         lines = Path(path).read_text(encoding="utf-8").splitlines()
     except OSError as error:
-        raise EvaluationError(f"cannot read the gold set {path}: {error.strerror}") from None
+        raise EvaluationError(
+            f"cannot read the gold set {path}: {error.strerror} (name one with --gold FILE)"
+        ) from None
     items: list[GoldItem] = []
     for number, line in enumerate(lines, start=1):
         if line.strip():

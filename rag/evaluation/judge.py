@@ -7,9 +7,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from ..errors import EvaluationError
-from ..schema import Answer
-from ..text import token_encoder
+from rag.config import Settings
+from rag.errors import EvaluationError
+from rag.schema import Answer
+from rag.text import token_encoder
 
 
 class Judge:
@@ -34,3 +35,14 @@ class Judge:
         except Exception as error:  # the LLM is a remote service: any failure of it ends the run, explained
             raise EvaluationError(f"the judge LLM failed: {type(error).__name__}: {error}") from None
         return {"faithfulness": faithful.score, "relevancy": relevant.score}
+
+
+def judge_llm(settings: Settings) -> tuple[Any, list[str]]:
+    """The LLM that judges faithfulness and relevancy, or None and a note saying why they are skipped."""
+    if settings.llm == "extractive":
+        return None, ["LLM-judged metrics (faithfulness, relevancy) skipped: no LLM backend configured (RAG_LLM)"]
+    try:
+        from rag.llm.clients import build_llm
+    except ImportError:
+        return None, ["LLM-judged metrics (faithfulness, relevancy) skipped: this build has no rag.llm.clients backend"]
+    return build_llm(settings), []

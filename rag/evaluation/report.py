@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from .runner import EvalRun
-from .scoring import METRICS
+from rag.evaluation.runner import EvalRun
+from rag.evaluation.scoring import METRICS
 
 _HEADERS = {
     "hit_at_k": "hit@k",

@@ -9,14 +9,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .. import ingest, query
-from ..config import Settings
-from ..errors import CorpusError
-from ..ingestion import Progress
-from ..news_metrics import summarise as news_summary
-from .gold import GoldItem
-from .judge import Judge
-from .scoring import ItemResult, score_item, summarise
+from rag import ingest, query
+from rag.config import Settings
+from rag.errors import CorpusError
+from rag.evaluation.gold import GoldItem
+from rag.evaluation.judge import Judge
+from rag.evaluation.news_metrics import summarise as news_summary
+from rag.evaluation.scoring import ItemResult, score_item, summarise
+from rag.ingestion.pipeline import Progress
 
 QuestionProgress = Callable[[int, int, str], None]  # (done, total, id of the item just answered)
 

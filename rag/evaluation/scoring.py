@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from ..schema import Answer
-from . import metrics
-from .gold import KINDS, GoldItem
+from rag.evaluation import metrics
+from rag.evaluation.gold import KINDS, GoldItem
+from rag.schema import Answer
 
 # Column order of every table; names are the JSON keys and the keys of eval/thresholds.toml.
 METRICS = (

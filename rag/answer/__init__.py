@@ -1,0 +1,1 @@
+"""Answering: question + passages → ``Answer`` (engine, the extractive answerer, conversations, follow-ups)."""

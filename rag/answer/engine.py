@@ -1,0 +1,211 @@
+"""The pipeline as one object: an open index, its keyword index and model, answering questions."""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
+
+from rag.answer.extractive import answer_extractively
+from rag.answer.followup import standalone
+from rag.config import Settings
+from rag.errors import IndexMissingError, QuestionError
+from rag.index.embedding import Embedder, load_embedder
+from rag.index.lexical import LexicalIndex
+from rag.index.store import ArticleRecord, Store
+from rag.ingestion.pipeline import ingest, lexical_index
+from rag.news.coverage import coverage_of
+from rag.news.figures import SEARCH_WORDS, asked_quantities
+from rag.prompts import load_text
+from rag.retrieval.search import Retrieval, retrieve
+from rag.schema import Answer, Coverage, Passage
+
+if TYPE_CHECKING:
+    from llama_index.core.llms import LLM
+
+# The LLM modules (.generate, .llm) are imported where LLM mode needs them: they load llama-index, which
+# takes a second and a half, and extractive mode (the default) never uses it.
+
+
+@dataclass(frozen=True)
+class Status:
+    corpus: str
+    home: str
+    embed_model: str
+    llm: str
+    articles: tuple[ArticleRecord, ...]
+    chunks: int
+    coverage: Coverage
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "coverage": self.coverage.to_dict(),
+            "corpus": self.corpus,
+            "home": self.home,
+            "embed_model": self.embed_model,
+            "llm": self.llm,
+            "articles": len(self.articles),
+            "chunks": self.chunks,
+            "indexed": [
+                {
+                    "id": a.id,
+                    "title": a.title,
+                    "outlet": a.outlet,
+                    "published": a.published,
+                    "published_inferred": a.published_inferred,
+                    "date_basis": a.date_basis,
+                    "chunks": a.chunks,
+                }
+                for a in self.articles
+            ],
+        }
+
+
+class Engine:
+    """Answers questions from the index ``settings`` points at; safe to share between threads."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._lock = threading.Lock()
+        self._store: Store | None = None
+        self._lexical: LexicalIndex | None = None
+        self._coverage: Coverage | None = None
+        self._client: LLM | None = None
+
+    def ask(self, question: str, *, top_k: int | None = None, previous: str | None = None) -> Answer:
+        """Answer ``question`` from the articles, with citations, or abstain.
+
+        ``previous`` is the last standalone question of a conversation; a follow-up is rewritten with it.
+        """
+        *_, answer = self.stream(question, top_k=top_k, previous=previous)
+        assert isinstance(answer, Answer)
+        return answer
+
+    def stream(self, question: str, *, top_k: int | None = None, previous: str | None = None) -> Iterator[str | Answer]:
+        """Yield the answer text as it is produced, then the finished ``Answer``."""
+        question = clean_question(question, self.settings.max_question_chars)
+        notice = None
+        if self.settings.llm == "extractive":
+            standalone_question = standalone(question, previous)
+        else:
+            from rag.llm.generate import rewrite_follow_up
+
+            standalone_question, notice = rewrite_follow_up(question, previous, llm=self._llm(), settings=self.settings)
+        items = self._answer(standalone_question, top_k)
+        for item in items:
+            if not isinstance(item, Answer):
+                yield item
+                continue
+            if standalone_question != question:
+                item = replace(item, question=question, rewritten_question=standalone_question)
+            if notice:
+                item = replace(item, notice="; ".join(x for x in (notice, item.notice) if x))
+            yield item
+
+    def _answer(self, question: str, top_k: int | None) -> Iterator[str | Answer]:
+        store, lexical, coverage = self._open()
+        embedder = load_embedder(self.settings.embed_model, offline=self.settings.offline)
+        store.check_dimension(embedder.dimension)
+        k = top_k or self.settings.top_k
+        found = retrieve(question, k=k, store=store, lexical=lexical, embedder=embedder)
+        vectors = store.sentence_vectors({p.chunk_id: len(p.sentences) for p in found.passages})
+        answer = answer_extractively(
+            question,
+            found,
+            lexical=lexical,
+            sentence_vectors=vectors,
+            refusal_text=load_text(self.settings.prompts, "refusal.txt"),
+            extra_passages=self._figure_passages(question, found, k, store, lexical, embedder),
+        )
+        answer = replace(answer, coverage=coverage)
+        if self.settings.llm != "extractive":
+            llm = self._llm()
+            from rag.llm.generate import stream_answer
+
+            yield from stream_answer(
+                question, answer, llm=llm, settings=self.settings, embed=embedder.embed, sentence_vectors=vectors
+            )
+            return
+        # The extractive answer is whole at once; it is still handed out a sentence at a time so that
+        # every caller can treat all backends alike.
+        yield from re.findall(r".+?\[\d+\]\s*|.+$", answer.text)
+        yield answer
+
+    def _llm(self) -> LLM:
+        """The language model client, built (and the prompt files checked) on first use."""
+        with self._lock:
+            if self._client is None:
+                from rag.llm.clients import build_llm
+                from rag.llm.generate import check_prompts
+
+                check_prompts(self.settings)
+                self._client = build_llm(self.settings)
+            return self._client
+
+    @staticmethod
+    def _figure_passages(
+        question: str, found: Retrieval, k: int, store: Store, lexical: LexicalIndex, embedder: Embedder
+    ) -> tuple[Passage, ...]:
+        """For a question about a figure (killed, displaced, border length), a wider search with the
+        figure's words, so that every article's number for it can be compared, not just the top few."""
+        quantities = asked_quantities(question)
+        if not quantities:
+            return ()
+        wider_question = f"{question} {' '.join(SEARCH_WORDS[q] for q in quantities)}"
+        wider = retrieve(wider_question, k=2 * k, store=store, lexical=lexical, embedder=embedder)
+        seen = {p.chunk_id for p in found.passages}
+        return tuple(p for p in wider.passages if p.chunk_id not in seen)
+
+    def status(self) -> Status:
+        try:
+            store = Store.open(self.settings)
+            ledger, chunks = store.ledger(), store.count()
+        except IndexMissingError:
+            ledger, chunks = {}, 0
+        return Status(
+            corpus=str(self.settings.corpus),
+            home=str(self.settings.home),
+            embed_model=self.settings.embed_model,
+            llm=self.settings.llm,
+            articles=tuple(sorted(ledger.values(), key=lambda a: a.id)),
+            chunks=chunks,
+            coverage=coverage_of(ledger.values()),
+        )
+
+    def _open(self) -> tuple[Store, LexicalIndex, Coverage]:
+        """The store, and the keyword index and coverage of its current generation (both change only
+        with it, so they are read once per generation, not per question); builds the index on first use."""
+        with self._lock:
+            if self._store is not None and not self._store.is_current():  # rebuilt since: its collections are new
+                self._store = self._lexical = None
+            if self._store is None:
+                try:
+                    self._store = Store.open(self.settings)
+                    if not self._store.exists:
+                        raise IndexMissingError("empty index")
+                except IndexMissingError:
+                    ingest(self.settings, wait=True)
+                    self._store = Store.open(self.settings)
+            generation = self._store.generation()
+            if self._lexical is None or self._lexical.generation != generation:
+                self._lexical = lexical_index(self.settings, self._store, generation)
+                self._coverage = coverage_of(self._store.ledger().values())
+            assert self._coverage is not None  # set together with the keyword index
+            return self._store, self._lexical, self._coverage
+
+
+def clean_question(question: str, limit: int) -> str:
+    """Strip control characters and outer whitespace; refuse an empty or overlong question."""
+    if not isinstance(question, str):
+        raise QuestionError(f"the question must be text, got {type(question).__name__}")
+    cleaned = "".join(ch for ch in question if ch.isprintable() or ch in " \t\n").strip()
+    cleaned = " ".join(cleaned.split())
+    if not cleaned:
+        raise QuestionError("the question is empty: ask something about the articles")
+    if len(cleaned) > limit:
+        raise QuestionError(
+            f"the question is {len(cleaned)} characters long; the limit is {limit} (RAG_MAX_QUESTION_CHARS)"
+        )
+    return cleaned

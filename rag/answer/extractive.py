@@ -1,0 +1,288 @@
+"""The answerer that needs no language model: it quotes the sentences that answer, each cited.
+
+Each sentence of the retrieved passages is scored by how close it is to the question in meaning
+(its vector against the question's), how much of the question's rarer vocabulary it shares, and whether
+it holds what the question asks for (a number for "how many", a name for "who" …). The best sentences,
+at most three, become the answer, verbatim, each with its [n].
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+from datetime import date
+
+import numpy as np
+
+from rag.answer.question import Question, analyse, has_kind
+from rag.index.lexical import LexicalIndex, idf, terms
+from rag.news.attribution import cite
+from rag.news.dates import is_future, mentions, resolve
+from rag.news.duplicates import collapse
+from rag.news.figures import TOLERANCE, asked_quantities, figures, find_conflicts, link
+from rag.retrieval.search import Retrieval
+from rag.schema import Answer, Citation, Passage, Span, format_date
+
+# Weights and thresholds: a grid search on the gold questions in eval/ (tests/test_gold.py guards them).
+W_DENSE, W_LEXICAL, W_KIND, W_PASSAGE = 0.45, 0.35, 0.20, 0.05
+HEADING_PENALTY = 0.15  # a line without a full stop is a heading: it names a topic, it states nothing
+ABSTAIN_BELOW = 0.34  # best sentence score under which the articles are taken not to answer
+FOLLOWER_MARGIN = 0.15  # further sentences must score within this of the best
+MAX_SENTENCES, MAX_CHARS = 3, 600
+DUPLICATE_SIMILARITY = 0.92
+
+
+@dataclass(frozen=True)
+class ScoredSentence:
+    span: Span
+    passage: Passage
+    index: int  # position in passage.sentences
+    vector: np.ndarray
+    score: float
+
+
+def answer_extractively(
+    question: str,
+    retrieval: Retrieval,
+    *,
+    lexical: LexicalIndex,
+    sentence_vectors: dict[str, np.ndarray],
+    refusal_text: str,
+    extra_passages: tuple[Passage, ...] = (),
+) -> Answer:
+    """Compose a cited answer from ``retrieval``'s passages, or abstain when they do not answer.
+
+    ``extra_passages`` come from a wider search for the figure a question asks about: they are read
+    only for figures, so that every article's number for it can be set side by side.
+    """
+    asked = analyse(question)
+    if later := _after_the_articles(question, retrieval.passages):
+        return Answer(question, refusal_text, (), retrieval.passages, abstained=True, notice=later)
+    scored = score_sentences(asked, retrieval, lexical, sentence_vectors)
+    if not scored or _out_of_scope(asked, scored[0].score, lexical):
+        return Answer(question, refusal_text, (), retrieval.passages, abstained=True)
+    if LATEST.search(question):
+        scored = _prefer_newest(scored)
+    chosen = _choose(asked, scored)
+    evidence = retrieval.passages + extra_passages
+    quantities = () if SCOPED_QUESTION.search(question) else asked_quantities(question)
+    figure_citations = _figure_citations(quantities, scored, extra_passages)
+    if figure_citations:
+        citations = collapse(figure_citations, evidence)
+        conflicts = link(find_conflicts(question, evidence), citations)
+        text = _conflict_text(quantities, citations)
+    else:
+        citations = collapse([_cite(n, s, asked) for n, s in enumerate(chosen, start=1)], evidence)
+        conflicts = link(find_conflicts(question, citations), citations)
+        text = " ".join(_sentence_text(c, asked, question) for c in citations)
+    cited = {c.chunk_id for c in citations}
+    passages = retrieval.passages + tuple(p for p in extra_passages if p.chunk_id in cited)
+    return Answer(question, text, citations, passages, abstained=False, conflicts=conflicts)
+
+
+LATEST = re.compile(r"\b(latest|most recent|newest|current|so far|now)\b", re.I)
+SCOPED_QUESTION = re.compile(
+    # a figure for one country, group or earlier period is not one of the totals the articles dispute
+    r"\bin (Thailand|Cambodia|[A-Z]\w+ province)\b|\b(Thai|Cambodian)\s+(soldiers|civilians)\b"
+    r"|\b(January|February|March|April|May|June|July|August|September|October|November|previous|earlier)\b"
+)
+WHO_SAID = re.compile(r"^\s*who\s+(said|says|told|wrote|warned|stated|declared|called|urged|hinted)\b", re.I)
+W_RECENT = 0.10  # "latest"/"most recent" questions: a sentence from the newest article gains this much
+MAX_FIGURES = 5
+_QUANTITY_WORDS = {
+    "killed": "how many have been killed",
+    "displaced": "how many have been displaced",
+    "border length": "the length of the border",
+    "wounded": "how many have been wounded",
+}
+
+
+def _cite(n: int, s: ScoredSentence, asked: Question) -> Citation:
+    quote = _with_speaker(s) if asked.kind == "person" else s.span
+    return cite(n, s.passage, s.index, quote, s.score)
+
+
+def _sentence_text(c: Citation, asked: Question, question: str) -> str:
+    """One cited sentence of the answer: the quote, its speaker for "who said", its date for a count."""
+    lead = f"{c.speaker}: " if c.speaker and WHO_SAID.search(question) else ""
+    when = ""
+    if asked.kind == "number" and c.published:
+        when = f" (as of {format_date(c.published, c.published_inferred)})"
+    elif asked.kind == "date" and c.published:
+        when = _resolved_dates(c)
+    return f"{lead}{c.quote}{when} [{c.n}]"
+
+
+def _resolved_dates(c: Citation) -> str:
+    """ "(Monday: 22 Dec 2025, inferred)": the days a quote names, as dates seen from its article's date."""
+    try:
+        published = date.fromisoformat(c.published or "")
+    except ValueError:
+        return ""
+    shown = []
+    for m in mentions(c.quote):
+        if m.kind in ("day", "weekday") and (resolved := resolve(m, published, future=is_future(c.quote, m.start))):
+            inferred = c.published_inferred or m.kind == "weekday"
+            shown.append(f"{c.quote[m.start : m.end]}: {format_date(resolved[0], inferred)}")
+    return f" ({'; '.join(dict.fromkeys(shown))})" if shown else ""
+
+
+def _prefer_newest(scored: list[ScoredSentence]) -> list[ScoredSentence]:
+    newest = max((s.passage.published or "" for s in scored), default="")
+    bumped = [replace(s, score=s.score + W_RECENT * (bool(newest) and s.passage.published == newest)) for s in scored]
+    return sorted(bumped, key=lambda s: s.score, reverse=True)
+
+
+def _figure_citations(
+    quantities: tuple[str, ...], scored: list[ScoredSentence], extra: tuple[Passage, ...]
+) -> list[Citation]:
+    """One citation per distinct figure of the asked quantity, newest report first, when there are
+    at least two; an article repeating a figure already cited is listed on that citation."""
+    if not quantities:
+        return []
+    quantity = quantities[0]
+    candidates = [(s.span, s.passage, s.index, s.score) for s in scored]
+    candidates += [(span, p, i, 0.0) for p in extra for i, span in enumerate(p.sentences)]
+    picked: dict[float, list[tuple[Span, Passage, int, float, str]]] = {}
+    for span, passage, index, score in candidates:
+        for f in figures(span.text):
+            if f.quantity != quantity or f.period is not None:
+                continue
+            key = next((v for v in picked if abs(v - f.value) / max(v, 1) <= TOLERANCE), f.value)
+            entries = picked.setdefault(key, [])
+            if all(e[1].source != passage.source for e in entries):
+                entries.append((span, passage, index, score, f.text))
+    if len(picked) < 2:
+        return []
+    newest_first = sorted(
+        picked.items(), key=lambda item: (max(e[1].published or "" for e in item[1]), item[0]), reverse=True
+    )
+    citations = []
+    for n, (_, entries) in enumerate(newest_first[:MAX_FIGURES], start=1):
+        entries.sort(key=lambda e: (e[1].published or "", e[3]), reverse=True)
+        span, passage, index, score, _ = entries[0]
+        also = tuple(sorted(e[1].source for e in entries[1:]))
+        citations.append(cite(n, passage, index, span, score, also))
+    return citations
+
+
+def _conflict_text(quantities: tuple[str, ...], citations: tuple[Citation, ...]) -> str:
+    """ "Reports differ on how many have been killed: at least 80 (as of 22 Dec 2025, inferred; 001…) [1]; …" """
+    parts = []
+    for c in citations:
+        value = next(f.text for f in figures(c.quote) if f.quantity == quantities[0] and f.period is None)
+        where = c.outlet or c.source
+        more = f" and {len(c.also_reported_by)} more" if c.also_reported_by else ""
+        parts.append(f"{value} (as of {format_date(c.published, c.published_inferred)}; {where}{more}) [{c.n}]")
+    return f"Reports differ on {_QUANTITY_WORDS[quantities[0]]}: " + "; ".join(parts)
+
+
+def _out_of_scope(asked: Question, best: float, lexical: LexicalIndex) -> bool:
+    """Whether the articles do not answer: the best sentence is weak, or the question names a person,
+    place or figure that no article mentions ("Vietnam", "2026"). The price: a name the articles spell
+    otherwise ("American" where they say "U.S.") makes a false abstention."""
+    if any(lexical.document_frequency(name) == 0 for name in asked.names):
+        return True
+    return best < ABSTAIN_BELOW
+
+
+# "What was the outcome of the talks on December 24?": a question about what came of something.
+_HAPPENED = re.compile(
+    r"\b(what (was|were) the (outcome|result)s?|outcome|result|what happened|what came of|"
+    r"did .+ (agree|decide|end|reach|produce|sign|happen))\b",
+    re.I,
+)
+
+
+def _after_the_articles(question: str, passages: tuple[Passage, ...]) -> str | None:
+    """Why no article can answer a question about what happened on a day after the newest of them
+    (their scheduling of an event is not its outcome), or None when that is not the case."""
+    dates = [p.published for p in passages if p.published and len(p.published) == 10]
+    if not dates or not _HAPPENED.search(question):
+        return None
+    newest = max(dates)
+    for mention in mentions(question):
+        if mention.kind != "day":
+            continue
+        resolved = resolve(mention, date.fromisoformat(newest))
+        if resolved and resolved[0] > newest:
+            return (
+                f"the question asks about {format_date(resolved[0])}, after the newest indexed article "
+                f"({format_date(newest)}): the articles can only say what was planned"
+            )
+    return None
+
+
+def score_sentences(
+    asked: Question, retrieval: Retrieval, lexical: LexicalIndex, sentence_vectors: dict[str, np.ndarray]
+) -> list[ScoredSentence]:
+    """Every sentence of every passage, best first."""
+    documents = max(lexical.size, 1)
+    weights = {t: idf(lexical.document_frequency(t), documents) for t in asked.terms}
+    total = sum(weights.values()) or 1.0
+    scored = []
+    for passage in retrieval.passages:
+        vectors = sentence_vectors.get(passage.chunk_id)
+        for i, span in enumerate(passage.sentences):
+            vector = vectors[i] if vectors is not None else np.zeros_like(retrieval.question_vector)
+            dense = float(vector @ retrieval.question_vector)
+            shared = set(terms(span.text)) & set(weights)
+            lexical_share = sum(weights[t] for t in shared) / total
+            score = (
+                W_DENSE * dense
+                + W_LEXICAL * lexical_share
+                + W_KIND * (asked.kind != "other" and has_kind(span.text, asked.kind))
+                + W_PASSAGE * passage.score
+                - HEADING_PENALTY * _is_heading(span.text)
+            )
+            scored.append(ScoredSentence(span, passage, i, vector, score))
+    scored.sort(key=lambda s: s.score, reverse=True)
+    return scored
+
+
+def _choose(asked: Question, scored: list[ScoredSentence]) -> list[ScoredSentence]:
+    """The best sentence, then those close behind it that say something new, up to the length budget.
+
+    For a number question, sentences from other articles are preferred: their figures may differ.
+    """
+    best = scored[0]
+    chosen = [best]
+    followers = [s for s in scored[1:] if s.score >= best.score - FOLLOWER_MARGIN]
+    if asked.kind == "number":
+        followers.sort(key=lambda s: (s.passage.source in {c.passage.source for c in chosen}, -s.score))
+    length = len(best.span.text)
+    for candidate in followers:
+        if len(chosen) == MAX_SENTENCES:
+            break
+        if length + len(candidate.span.text) > MAX_CHARS:
+            continue
+        if any(_same(candidate, c) for c in chosen):
+            continue
+        chosen.append(candidate)
+        length += len(candidate.span.text)
+    return chosen
+
+
+_PRONOUN_SPEAKER = re.compile(r"\b(he|she|they)\s+(said|says|wrote|writes|told|added|explained)\b", re.I)
+
+
+def _with_speaker(s: ScoredSentence) -> Span:
+    """For "who said …": a quote whose speaker is only "he" gets the sentence before it, which names him.
+
+    Adjacent sentences of a passage are separated by whitespace alone, so the joined quote is still
+    verbatim.
+    """
+    if not _PRONOUN_SPEAKER.search(s.span.text):
+        return s.span
+    before = s.passage.sentences[s.index - 1] if s.index else s.passage.preceding
+    if before is None:
+        return s.span
+    return Span(f"{before.text} {s.span.text}", before.start, s.span.end)
+
+
+def _same(a: ScoredSentence, b: ScoredSentence) -> bool:
+    return a.span.text == b.span.text or float(a.vector @ b.vector) >= DUPLICATE_SIMILARITY
+
+
+def _is_heading(text: str) -> bool:
+    return not text.rstrip("”’\"')").endswith((".", "!", "?"))

@@ -1,0 +1,87 @@
+"""What a question asks for, read from its words: the answerer weighs sentences by it."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from rag.index.lexical import terms
+
+_KIND_PATTERNS = (
+    ("measure", r"\bhow (long|far|big|large|wide|deep|tall|high)\b"),
+    ("number", r"\b(how (many|much)|what (number|percentage|share)|death toll|toll|count|figure)\b"),
+    ("date", r"\b(when|(what|which) (date|day|month|year|time)|since when|how long ago)\b"),
+    (
+        "person",
+        r"\b(who|whom|whose|(which|what) (\w+ ){0,2}(official|minister|leader|person|envoy)|what is the name)\b",
+    ),
+    ("place", r"\b(where|(which|what) (\w+ ){0,2}(province|country|city|town|region|place|site|area)s?)\b"),
+    ("quote", r"\bwhat did .+ (say|tell|write|announce)\b"),
+)
+# Capitalised words that are sentence furniture in questions, not names to look up.
+_NOT_NAMES = frozenset(
+    """what which who whom whose when where why how did does do is are was were has have had can could will
+    would should shall may might in on at according and the a an name list tell give describe explain
+    summarise summarize i if""".split()
+)
+_NAME = re.compile(r"\b[A-Z][\w’'.-]*[A-Za-z0-9]|\b\d[\d,.]*\b")
+
+
+@dataclass(frozen=True)
+class Question:
+    text: str
+    kind: str  # measure, number, date, person, place, quote or other
+    terms: tuple[str, ...]  # stemmed content terms
+    names: tuple[str, ...]  # stemmed terms of capitalised words and numbers: names, places, years
+
+
+def analyse(question: str) -> Question:
+    """Read the expected kind of answer and the content terms of ``question``.
+
+    >>> analyse("How many people were displaced in Thailand?").kind
+    'number'
+    """
+    kind, phrase = "other", ""
+    for name, pattern in _KIND_PATTERNS:
+        if match := re.search(pattern, question, re.I):
+            kind, phrase = name, match.group()
+            break
+    # The words of "how long" or "how many" say what kind of answer is wanted, not what it is about:
+    # "long" must not make "long-running" look relevant.
+    content = question.replace(phrase, " ") if kind in ("measure", "number") else question
+    names = []
+    for match in _NAME.finditer(question):
+        word = match.group()
+        if word.lower() in _NOT_NAMES:
+            continue
+        names += terms(word)
+    return Question(question, kind, tuple(dict.fromkeys(terms(content))), tuple(dict.fromkeys(names)))
+
+
+_NUMBER_WORDS = (
+    r"one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|"
+    r"dozens?|hundreds?|thousands?|millions?|half a million"
+)
+_UNITS = r"(km|kms|kilomet(er|re)s?|miles?|met(er|re)s?|feet|foot|days?|weeks?|months?|years?|hours?|minutes?)"
+_FEATURES = {
+    "measure": re.compile(rf"\b(\d[\d,.]*|{_NUMBER_WORDS})[\s-]*\(?{_UNITS}\b", re.I),
+    "number": re.compile(rf"\d|\b({_NUMBER_WORDS})\b", re.I),
+    "date": re.compile(
+        r"\b(january|february|march|april|may|june|july|august|september|october|november|december|"
+        r"jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec|monday|tuesday|wednesday|thursday|friday|"
+        r"saturday|sunday|yesterday|today|tomorrow|week|weeks|month|months|year|(19|20)\d\d)\b",
+        re.I,
+    ),
+    "person": re.compile(
+        r"\b(minister|president|prime minister|secretary|spokes\w+|leader|envoy|chair|general|"
+        r"[A-Z][a-z]+ [A-Z][a-z]+)\b|\bsaid\b"
+    ),
+    "quote": re.compile(r"[“”\"]"),
+    "place": re.compile(r"\b(in|at|near|from|to) [A-Z][a-z]+|\b(province|provinces|border|city|capital)\b"),
+}
+
+
+def has_kind(sentence: str, kind: str) -> bool:
+    """Whether ``sentence`` holds the sort of thing a ``kind`` question asks for."""
+    feature = _FEATURES.get(kind)
+    return bool(feature and feature.search(sentence))

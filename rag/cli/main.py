@@ -1,0 +1,181 @@
+"""The ``rag`` command. User mistakes become one line on stderr and a non-zero exit, never a traceback."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from rag import (
+    Answer,
+    Citation,
+    ConfigError,
+    Engine,
+    IndexMissingError,
+    QuestionError,
+    RagError,
+    Settings,
+    format_date,
+    ingest,
+    timeline,
+)
+from rag.cli.evaluate import add_arguments as add_eval_arguments
+from rag.cli.progress import ProgressBar
+
+EXIT_USER_ERROR = 2
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    try:
+        settings = Settings.from_env(top_k=getattr(args, "k", None))
+        return int(args.run(args, settings) or 0)
+    except QuestionError as error:
+        print(f"rag: {error}", file=sys.stderr)
+        return EXIT_USER_ERROR
+    except RagError as error:
+        print(f"rag: {error}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("rag: interrupted", file=sys.stderr)
+        return 130
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="rag", description="Cited answers from a folder of news articles.")
+    commands = parser.add_subparsers(required=True, metavar="COMMAND")
+
+    ask = commands.add_parser("ask", help="answer a question from the indexed articles")
+    ask.add_argument("question")
+    ask.add_argument("-k", type=int, help="passages to retrieve (default RAG_TOP_K, 6)")
+    ask.add_argument("--json", action="store_true", help="print the whole answer as JSON")
+    ask.set_defaults(run=_ask)
+
+    build = commands.add_parser("ingest", help="index the corpus (only what changed since last time)")
+    build.add_argument("paths", nargs="*", type=Path, help="files or folders to index (default RAG_CORPUS)")
+    build.add_argument("--rebuild", action="store_true", help="throw the index away and build it anew")
+    build.set_defaults(run=_ingest)
+
+    status = commands.add_parser("status", help="what is indexed, where, and with which model")
+    status.add_argument("--json", action="store_true")
+    status.set_defaults(run=_status)
+
+    evaluate = commands.add_parser("eval", help="score answers on the gold questions (eval/gold.jsonl)")
+    evaluate.set_defaults(run=_eval)
+    add_eval_arguments(evaluate)
+    events = commands.add_parser("timeline", help="the dated events of the indexed articles, in order")
+    events.add_argument("--json", action="store_true")
+    events.set_defaults(run=_timeline)
+    bench = commands.add_parser("bench", help="measure indexing and answering on this machine (temporary folders)")
+    bench.add_argument("--json", action="store_true", help="print the figures as JSON")
+    bench.add_argument("--scale", type=int, default=100_000, help="chunks in the scale test (default 100000; 0 skips)")
+    bench.set_defaults(run=_bench)
+    return parser
+
+
+def _ask(args: argparse.Namespace, settings: Settings) -> int:
+    if args.json:
+        answer = Engine(settings).ask(args.question)
+        print(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2))
+        return 0
+    # The text is printed as it arrives (a language model writes for seconds), the sources once it is done.
+    for item in Engine(settings).stream(args.question):
+        if isinstance(item, Answer):
+            print(render(item, text=False))
+        else:
+            print(item, end="", flush=True)
+    return 0
+
+
+def render(answer: Answer, *, text: bool = True) -> str:
+    """The answer text, then one line per citation: ``[n] title — outlet, date (file): "quote"``."""
+    lines = [answer.text] if text else [""]
+    if answer.citations:
+        lines.append("")
+    for c in answer.citations:
+        lines.append(_citation_line(c))
+    if answer.unsupported:
+        lines.append(f"note: {len(answer.unsupported)} sentence(s) marked [unsupported]: no source says that")
+    if answer.notice:
+        lines.append(f"note: {answer.notice}")
+    if answer.coverage:
+        lines.append(f"({answer.coverage.describe()})")
+    return "\n".join(lines)
+
+
+def _eval(args: argparse.Namespace, settings: Settings) -> int:
+    from rag.cli.evaluate import run  # matplotlib and the evaluators load only for this command
+
+    return run(args, settings)
+
+
+def _citation_line(c: Citation) -> str:
+    """``[n] title — outlet, date (file, chars a-b)``, the speaker and the other articles that repeat it."""
+    when = format_date(c.published, c.published_inferred) if c.published else None
+    where = ", ".join(x for x in (c.outlet, when) if x)
+    heading = f"{c.title or c.source}" + (f" — {where}" if where else "")
+    line = f"[{c.n}] {heading} ({c.source}, chars {c.start}-{c.end})"
+    if c.speaker:
+        line += f"; speaker: {c.speaker}"
+    if c.also_reported_by:
+        line += f"; reported by {1 + len(c.also_reported_by)} articles: {', '.join((c.source, *c.also_reported_by))}"
+    return line
+
+
+def _ingest(args: argparse.Namespace, settings: Settings) -> int:
+    bar = ProgressBar()
+    report = ingest(settings, args.paths or None, rebuild=args.rebuild, progress=bar)
+    bar.close()
+    for warning in report.warnings:
+        print(f"rag: warning: {warning.path}: {warning.reason}", file=sys.stderr)
+    for skipped in report.skipped:
+        print(f"rag: skipped {skipped.path}: {skipped.reason}", file=sys.stderr)
+    print(report.summary())
+    if report.skipped:
+        print(f"skipped {len(report.skipped)} files: " + ", ".join(Path(s.path).name for s in report.skipped))
+    if not report.indexed and report.skipped:
+        print("rag: nothing was indexed: every file was skipped (see above)", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _status(args: argparse.Namespace, settings: Settings) -> int:
+    status = Engine(settings).status()
+    if args.json:
+        print(json.dumps(status.to_dict(), ensure_ascii=False, indent=2))
+        return 0
+    print(f"corpus: {status.corpus}\nindex:  {status.home}\nmodel:  {status.embed_model}\nllm:    {status.llm}")
+    print(f"{len(status.articles)} articles, {status.chunks} chunks")
+    print(f"coverage: {status.coverage.describe()}")
+    for a in status.articles:
+        when = format_date(a.published, a.published_inferred) if a.published else None
+        facts = ", ".join(x for x in (a.outlet, when) if x)
+        print(f"  {a.id}  {a.chunks:>3} chunks  {a.title or ''}" + (f" ({facts})" if facts else ""))
+    return 0
+
+
+def _timeline(args: argparse.Namespace, settings: Settings) -> int:
+    events = timeline(settings)
+    if not events:
+        raise IndexMissingError(f"no dated events: is there an index in {settings.home}? run `rag ingest` first")
+    if args.json:
+        print(json.dumps([e.to_dict() for e in events], ensure_ascii=False, indent=2))
+        return 0
+    for e in events:
+        print(f"{e.date:<10}  {e.what}" + ("  (date inferred)" if e.inferred else ""))
+        for c in e.citations:
+            print(f"    {_citation_line(c)}")
+    return 0
+
+
+def _bench(args: argparse.Namespace, settings: Settings) -> int:
+    from rag.evaluation import bench
+
+    if args.scale < 0:
+        raise ConfigError(f"--scale must be 0 (skip) or a number of chunks, got {args.scale}")
+    results = bench.run(settings, scale=args.scale, log=lambda step: print(f"rag bench: {step}", file=sys.stderr))
+    print(json.dumps(results, indent=2) if args.json else bench.render(results))
+    return 0

@@ -1,0 +1,455 @@
+"""The vector store: the only module that talks to Chroma.
+
+Three collections live in one Chroma database:
+- ``chunks``: one record per chunk (its embedding, text and article facts);
+- ``sentences``: one vector per sentence of each chunk, for picking the sentence that answers;
+- ``articles``: the ledger of indexed articles, written before and after each article's chunks,
+  so an ingest that was killed can tell what it had finished.
+The ``chunks`` collection's metadata describes the index (model, dimension, chunker settings) and
+holds a generation number that every write bumps, so derived data (BM25) knows when it is stale.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import json
+import shutil
+import sqlite3
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import asdict, dataclass
+from typing import Any, TypeVar
+
+import chromadb
+import numpy as np
+from chromadb.api.shared_system_client import SharedSystemClient
+from chromadb.config import Settings as ChromaSettings
+from chromadb.errors import ChromaError, NotFoundError
+
+from rag.config import Settings
+from rag.errors import IndexCorruptError, IndexMismatchError, IndexMissingError, RagError, StoreUnavailableError
+from rag.schema import Chunk, Span
+
+SCHEMA_VERSION = 1
+_CHUNKS, _SENTENCES, _ARTICLES = "chunks", "sentences", "articles"
+_SIGNATURE_KEYS = ("embed_model", "chunk_tokens", "chunk_overlap", "tokenizer", "schema")
+
+
+def index_signature(settings: Settings) -> dict[str, Any]:
+    """What must match between the index on disk and the settings that read it."""
+    return {
+        "embed_model": settings.embed_model,
+        "chunk_tokens": settings.chunk_tokens,
+        "chunk_overlap": settings.chunk_overlap,
+        "tokenizer": "cl100k_base",
+        "schema": SCHEMA_VERSION,
+    }
+
+
+@dataclass(frozen=True)
+class ArticleRecord:
+    """The ledger's line for one article; ``complete`` is False while its chunks are being written."""
+
+    id: str
+    content_hash: str
+    complete: bool
+    chunks: int = 0
+    title: str | None = None
+    outlet: str | None = None
+    published: str | None = None
+    byline: str | None = None
+    published_inferred: bool = False
+    date_basis: str | None = None
+
+
+@dataclass(frozen=True)
+class StoredChunk:
+    id: str
+    article_id: str
+    text: str
+    start: int
+    end: int
+    sentences: tuple[Span, ...]
+    title: str | None
+    outlet: str | None
+    published: str | None
+    preceding: Span | None
+    published_inferred: bool = False
+
+
+# What Chroma raises when its files are damaged: its own errors (a Rust-side "file is not a database",
+# a collection that is gone), SQLite's, or an OS error on a segment file.
+_DAMAGE = (ChromaError, sqlite3.Error, OSError)
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+def _damaged(settings: Settings, error: Exception) -> IndexCorruptError:
+    detail = " ".join(str(error).split())[:200] or error.__class__.__name__
+    return IndexCorruptError(
+        f"the index in {settings.home} is damaged ({detail}); run `rag ingest --rebuild` to rebuild it"
+    )
+
+
+def _guarded(method: _F) -> _F:
+    """Turn Chroma's errors inside a ``Store`` method into ``IndexCorruptError`` (a damaged index)."""
+
+    @functools.wraps(method)
+    def wrapper(self: Store, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return method(self, *args, **kwargs)
+        except RagError:
+            raise
+        except _DAMAGE as error:
+            raise _damaged(self._settings, error) from error
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _client(settings: Settings) -> chromadb.api.ClientAPI:
+    """The local database in ``home``, or a Chroma server when ``RAG_CHROMA_URL`` / ``RAG_CHROMA_HOST`` is set."""
+    chroma_settings = ChromaSettings(anonymized_telemetry=False)
+    server = settings.chroma_server()
+    if server is not None:
+        host, port, ssl = server
+        try:
+            return chromadb.HttpClient(host=host, port=port, ssl=ssl, settings=chroma_settings)
+        except ValueError as error:  # Chroma's word for "no answer from the server"
+            raise StoreUnavailableError(
+                f"cannot reach the Chroma server at {host}:{port} ({error}); start it with `chroma run` "
+                "or correct RAG_CHROMA_URL / RAG_CHROMA_HOST / RAG_CHROMA_PORT"
+            ) from None
+    path = str(settings.home / "chroma")
+    try:
+        return chromadb.PersistentClient(path=path, settings=chroma_settings)
+    except _DAMAGE as error:
+        # Chroma caches its per-folder system before starting it; a failed start must not stay cached,
+        # or the folder could not be opened again in this process even after a rebuild.
+        SharedSystemClient._identifier_to_system.pop(path, None)
+        raise _damaged(settings, error) from error
+
+
+class Store:
+    """An open index. ``Store.open`` checks it was built with the same settings."""
+
+    def __init__(self, settings: Settings, client: Any, chunks: Any | None) -> None:
+        self._settings = settings
+        self._client = client
+        self._signature = index_signature(settings)
+        self._chunks = chunks
+        self._sentences = self._articles = None
+        if chunks is not None:
+            try:
+                self._sentences = client.get_collection(_SENTENCES, embedding_function=None)
+                self._articles = client.get_collection(_ARTICLES, embedding_function=None)
+            except NotFoundError as error:
+                raise _damaged(settings, error) from error
+
+    @classmethod
+    def open(cls, settings: Settings, *, create: bool = False) -> Store:
+        """Open the index; with ``create`` an absent one is fine (it is made on the first write)."""
+        if not create and settings.chroma_server() is None and not (settings.home / "chroma").exists():
+            raise IndexMissingError(f"no index in {settings.home}: run `rag ingest` first")
+        client = _client(settings)
+        try:
+            chunks = client.get_collection(_CHUNKS, embedding_function=None)
+        except NotFoundError:
+            if not create:
+                raise IndexMissingError(f"no index in {settings.home}: run `rag ingest` first") from None
+            return cls(settings, client, None)
+        except _DAMAGE as error:
+            raise _damaged(settings, error) from error
+        _check_signature(dict(chunks.metadata or {}), index_signature(settings), settings)
+        return cls(settings, client, chunks)
+
+    @classmethod
+    def destroy(cls, settings: Settings) -> None:
+        """Delete every collection of the index (for ``rag ingest --rebuild``), whatever its settings.
+
+        A database too damaged to open is removed with its folder instead.
+        """
+        try:
+            client = _client(settings)
+        except IndexCorruptError:
+            shutil.rmtree(settings.home / "chroma", ignore_errors=True)
+            return
+        for name in (_CHUNKS, _SENTENCES, _ARTICLES):
+            with contextlib.suppress(NotFoundError):
+                client.delete_collection(name)
+
+    def check_dimension(self, dimension: int) -> None:
+        if self.dimension is not None and self.dimension != dimension:
+            raise IndexMismatchError(
+                f"the index holds {self.dimension}-dimensional vectors but the model makes {dimension}; "
+                "run `rag ingest --rebuild`"
+            )
+
+    # -- description -------------------------------------------------------------------------
+
+    @property
+    def exists(self) -> bool:
+        return self._chunks is not None
+
+    @property
+    def dimension(self) -> int | None:
+        return int(self._chunks.metadata["dimension"]) if self._chunks is not None else None
+
+    @_guarded
+    def generation(self) -> str:
+        """Changed by every write; re-read from the database so other processes' (and machines') writes show.
+
+        The collection's id is part of it: an index rebuilt elsewhere restarts its counter, and a
+        keyword index saved for the old one must not match the new one.
+        """
+        if self._chunks is None:
+            return "0"
+        current = self._client.get_collection(_CHUNKS, embedding_function=None)
+        return f"{current.id}.{int(current.metadata['generation'])}"
+
+    @_guarded
+    def is_current(self) -> bool:
+        """False when the index on disk was rebuilt or deleted since this store was opened: open it again."""
+        if self._chunks is None:
+            return True
+        try:
+            return self._client.get_collection(_CHUNKS, embedding_function=None).id == self._chunks.id
+        except NotFoundError:
+            return False
+
+    @_guarded
+    def bump_generation(self) -> str:
+        assert self._chunks is not None
+        current = self._client.get_collection(_CHUNKS, embedding_function=None)
+        metadata = dict(current.metadata)
+        metadata["generation"] = int(metadata["generation"]) + 1
+        self._chunks.modify(metadata=metadata)
+        return f"{current.id}.{metadata['generation']}"
+
+    @_guarded
+    def count(self) -> int:
+        return self._chunks.count() if self._chunks is not None else 0
+
+    @_guarded
+    def create(self, dimension: int) -> None:
+        """Make the three collections for vectors of ``dimension`` (first write only)."""
+        if self._chunks is not None:
+            return
+        metadata = {**self._signature, "dimension": dimension, "generation": 0}
+        space = {"hnsw": {"space": "cosine"}}
+        self._chunks = self._client.get_or_create_collection(
+            _CHUNKS, metadata=metadata, configuration=space, embedding_function=None
+        )
+        self._sentences = self._client.get_or_create_collection(
+            _SENTENCES, configuration=space, embedding_function=None
+        )
+        self._articles = self._client.get_or_create_collection(_ARTICLES, embedding_function=None)
+
+    # -- the article ledger -------------------------------------------------------------------
+
+    @_guarded
+    def ledger(self) -> dict[str, ArticleRecord]:
+        if self._articles is None:
+            return {}
+        rows = self._articles.get(include=["metadatas"])
+        return {
+            row_id: ArticleRecord(id=row_id, **{k: v for k, v in meta.items() if k != "id"})
+            for row_id, meta in zip(rows["ids"], rows["metadatas"], strict=True)
+        }
+
+    @_guarded
+    def record(self, record: ArticleRecord) -> None:
+        self.record_many([record])
+
+    @_guarded
+    def record_many(self, records: Sequence[ArticleRecord]) -> None:
+        """Write ledger lines in one call (Chroma applies a call's records together)."""
+        assert self._articles is not None
+        if not records:
+            return
+        # Chroma keeps records only with a vector; the ledger needs none, so each carries a constant one.
+        metadatas = [{k: v for k, v in asdict(r).items() if v is not None and k != "id"} for r in records]
+        self._articles.upsert(ids=[r.id for r in records], embeddings=[[1.0]] * len(records), metadatas=metadatas)
+
+    @_guarded
+    def forget(self, article_id: str) -> None:
+        assert self._articles is not None
+        self._articles.delete(ids=[article_id])
+
+    # -- chunks ---------------------------------------------------------------------------------
+
+    @_guarded
+    def chunk_ids(self, article_id: str) -> list[str]:
+        if self._chunks is None:
+            return []
+        return list(self._chunks.get(where={"article_id": article_id}, include=[])["ids"])
+
+    @_guarded
+    def add(
+        self,
+        chunks: Sequence[Chunk],
+        records: Mapping[str, ArticleRecord],
+        vectors: np.ndarray,
+        sentence_vectors: Sequence[np.ndarray],
+    ) -> None:
+        """Write chunks (and their sentence vectors) in batches Chroma accepts; ``records`` by article id."""
+        assert self._chunks is not None and self._sentences is not None
+        batch = self._client.get_max_batch_size()
+        for i in range(0, len(chunks), batch):
+            part = chunks[i : i + batch]
+            self._chunks.upsert(
+                ids=[c.id for c in part],
+                embeddings=vectors[i : i + batch],
+                documents=[c.text for c in part],
+                metadatas=[_chunk_metadata(c, records[c.article_id]) for c in part],
+            )
+        sentence_rows = [
+            (f"{c.id}#{j}", vector, c.id, c.article_id)
+            for c, vectors_of_chunk in zip(chunks, sentence_vectors, strict=True)
+            for j, vector in enumerate(vectors_of_chunk)
+        ]
+        for i in range(0, len(sentence_rows), batch):
+            part_rows = sentence_rows[i : i + batch]
+            self._sentences.upsert(
+                ids=[r[0] for r in part_rows],
+                embeddings=np.stack([r[1] for r in part_rows]),
+                metadatas=[{"chunk_id": r[2], "article_id": r[3]} for r in part_rows],
+            )
+
+    @_guarded
+    def relabel(self, chunks: Sequence[Chunk], record: ArticleRecord) -> None:
+        """Refresh offsets and article facts of chunks whose text (so vector) did not change."""
+        assert self._chunks is not None
+        batch = self._client.get_max_batch_size()
+        for i in range(0, len(chunks), batch):
+            part = chunks[i : i + batch]
+            self._chunks.update(ids=[c.id for c in part], metadatas=[_chunk_metadata(c, record) for c in part])
+
+    @_guarded
+    def delete_chunks(self, chunk_ids: Sequence[str]) -> None:
+        if not chunk_ids or self._chunks is None or self._sentences is None:
+            return
+        self._chunks.delete(ids=list(chunk_ids))
+        self._sentences.delete(where={"chunk_id": {"$in": list(chunk_ids)}})
+
+    @_guarded
+    def delete_article(self, article_id: str) -> None:
+        if self._chunks is None or self._sentences is None:
+            return
+        self._chunks.delete(where={"article_id": article_id})
+        self._sentences.delete(where={"article_id": article_id})
+
+    # -- reading --------------------------------------------------------------------------------
+
+    @_guarded
+    def search(self, vector: np.ndarray, k: int) -> list[tuple[str, float]]:
+        """Nearest chunks by cosine similarity, best first."""
+        # No count() first: Chroma returns fewer than ``k`` when it holds fewer, and the count cost a
+        # database round trip per question (12 ms median under load).
+        if self._chunks is None or k < 1:
+            return []
+        result = self._chunks.query(query_embeddings=[vector], n_results=k, include=["distances"])
+        return [(i, 1.0 - float(d)) for i, d in zip(result["ids"][0], result["distances"][0], strict=True)]
+
+    @_guarded
+    def get(self, chunk_ids: Sequence[str]) -> dict[str, StoredChunk]:
+        """The chunks that still exist among ``chunk_ids`` (one may have gone in a concurrent ingest)."""
+        if self._chunks is None or not chunk_ids:
+            return {}
+        rows = self._chunks.get(ids=list(chunk_ids), include=["documents", "metadatas"])
+        return {
+            i: _stored_chunk(i, text, meta)
+            for i, text, meta in zip(rows["ids"], rows["documents"], rows["metadatas"], strict=True)
+        }
+
+    @_guarded
+    def sentence_vectors(self, sentence_counts: Mapping[str, int]) -> dict[str, np.ndarray]:
+        """For each chunk id (with its number of sentences), its sentence vectors in sentence order;
+        a chunk without all of them is left out."""
+        if self._sentences is None or not sentence_counts:
+            return {}
+        keys = {chunk_id: [f"{chunk_id}#{j}" for j in range(n)] for chunk_id, n in sentence_counts.items()}
+        rows = self._sentences.get(ids=[k for ks in keys.values() for k in ks], include=["embeddings"])
+        found = dict(zip(rows["ids"], rows["embeddings"], strict=True))
+        return {
+            chunk_id: np.asarray([found[k] for k in ks], dtype=np.float32)
+            for chunk_id, ks in keys.items()
+            if ks and all(k in found for k in ks)
+        }
+
+    def iter_chunks(self, page: int = 1000) -> Iterator[StoredChunk]:
+        """Every chunk with its sentences and article facts, a page at a time (for the timeline)."""
+        if self._chunks is None:
+            return
+        offset = 0
+        while True:
+            rows = self._chunks.get(include=["documents", "metadatas"], limit=page, offset=offset)
+            if not rows["ids"]:
+                return
+            for i, text, meta in zip(rows["ids"], rows["documents"], rows["metadatas"], strict=True):
+                yield _stored_chunk(i, text, meta)
+            offset += len(rows["ids"])
+
+    def iter_texts(self, page: int = 5000) -> Iterator[tuple[list[str], list[str]]]:
+        """All chunk ids and texts, a page at a time (for rebuilding the keyword index)."""
+        if self._chunks is None:
+            return
+        offset = 0
+        while True:
+            try:
+                rows = self._chunks.get(include=["documents"], limit=page, offset=offset)
+            except _DAMAGE as error:
+                raise _damaged(self._settings, error) from error
+            if not rows["ids"]:
+                return
+            yield list(rows["ids"]), list(rows["documents"])
+            offset += len(rows["ids"])
+
+
+def _check_signature(found: Mapping[str, Any], expected: Mapping[str, Any], settings: Settings) -> None:
+    differences = [
+        f"{key} {found.get(key)!r} (index) vs {expected[key]!r} (settings)"
+        for key in _SIGNATURE_KEYS
+        if found.get(key) != expected[key]
+    ]
+    if differences:
+        raise IndexMismatchError(
+            f"the index in {settings.home} was built with other settings: {'; '.join(differences)}; "
+            "run `rag ingest --rebuild` to rebuild it with the current ones"
+        )
+
+
+def _chunk_metadata(chunk: Chunk, record: ArticleRecord) -> dict[str, Any]:
+    local = [
+        [a, b, sentence.start, sentence.end]
+        for (a, b), sentence in zip(chunk.sentence_bounds(), chunk.sentences, strict=True)
+    ]
+    metadata = {
+        "article_id": chunk.article_id,
+        "index": chunk.index,
+        "start": chunk.start,
+        "end": chunk.end,
+        "token_count": chunk.token_count,
+        "sentences": json.dumps(local),
+        "preceding": json.dumps([p.text, p.start, p.end]) if (p := chunk.preceding) else None,
+        "title": record.title,
+        "outlet": record.outlet,
+        "published": record.published,
+        "published_inferred": record.published_inferred,
+    }
+    return {k: v for k, v in metadata.items() if v is not None}
+
+
+def _stored_chunk(chunk_id: str, text: str, meta: Mapping[str, Any]) -> StoredChunk:
+    sentences = tuple(Span(text[a:b], start, end) for a, b, start, end in json.loads(meta["sentences"]))
+    return StoredChunk(
+        id=chunk_id,
+        article_id=str(meta["article_id"]),
+        text=text,
+        start=int(meta["start"]),
+        end=int(meta["end"]),
+        sentences=sentences,
+        title=meta.get("title"),
+        outlet=meta.get("outlet"),
+        published=meta.get("published"),
+        preceding=Span(*json.loads(meta["preceding"])) if "preceding" in meta else None,
+        published_inferred=bool(meta.get("published_inferred", False)),
+    )

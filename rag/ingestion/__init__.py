@@ -1,0 +1,1 @@
+"""Ingestion, the first step: files → ``Article`` (corpus) → ``Chunk`` (chunking), indexed incrementally (pipeline)."""

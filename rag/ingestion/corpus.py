@@ -1,0 +1,256 @@
+"""Files → cleaned ``Article`` objects with metadata, stable ids and offsets into the original file."""
+
+from __future__ import annotations
+
+import errno
+import hashlib
+import os
+import re
+import stat
+from dataclasses import dataclass
+from pathlib import Path
+
+from rag.errors import CorpusError
+from rag.news.dates import infer_dates
+from rag.schema import Article
+
+SUFFIXES = (".txt", ".md")
+PARAGRAPH_BREAK = "\n\n"
+
+# Publisher furniture found at the end of articles: promotion, disclaimers, tag lists.
+# Only a run of such paragraphs at the very end is dropped, never one inside the reporting.
+_FOOTER = re.compile(
+    r"^(tags:?|related:?|advertisement)$"
+    r"|this article was (rewritten|written|produced|published) by"
+    r"|follow us on|stay informed with|sign up for our newsletter|all rights reserved"
+    r"|do not necessarily reflect the views|maintains full editorial independence",
+    re.IGNORECASE,
+)
+_DATE_LINE = re.compile(r"^date\s+(?P<date>\d{4}-\d{2}-\d{2})\b\s*(?:by\s+(?P<by>.+))?$", re.IGNORECASE)
+_DATELINE_OUTLET = re.compile(r"^\((?P<outlet>[A-Z][\w.&' ]{1,30})\)\s*[—–-]")
+_FOOTER_OUTLET = re.compile(r"\bby (?P<outlet>[A-Za-z0-9-]+\.(?:com|net|org|news|co\.[a-z]{2}))\b", re.I)
+_FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(?P<body>.*?)^---[ \t]*$", re.S | re.M)
+_FRONT_MATTER_KEY = re.compile(r"^(?P<key>title|date|published|outlet|source|byline|author)\s*:\s*(?P<v>.+)$", re.I)
+_DANGLING = frozenset("a an the of on in at to for from by with and or but that as than".split())
+_TERMINAL = (".", "!", "?", '"', "'", "”", "’", ":", ";", ")")
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """A file that was not indexed (or was indexed with a caveat), and why."""
+
+    path: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Corpus:
+    articles: tuple[Article, ...]
+    skipped: tuple[Skipped, ...]
+    # Files that were indexed, but not quite as written (e.g. decoded as Latin-1): worth a warning.
+    warnings: tuple[Skipped, ...] = ()
+
+
+# Enough to tell text from binary: text files have no NUL byte, binary formats almost always do early on.
+_SNIFF_BYTES = 8192
+
+
+def corpus_files(folder: Path) -> list[Path]:
+    """Every file below ``folder`` (hidden ones and symlinked folders aside), in a stable order.
+
+    Symlinked folders are not followed, so a link back up the tree cannot loop; hidden files
+    (``.DS_Store``, editor swap files) are not articles and are passed over without a word.
+    """
+    if not folder.exists():
+        raise CorpusError(f"corpus folder {folder} does not exist (set RAG_CORPUS or pass a folder)")
+    if not folder.is_dir():
+        raise CorpusError(f"corpus path {folder} is not a folder")
+    found = []
+    for root, folders, files in os.walk(folder, followlinks=False):
+        folders[:] = [f for f in folders if not f.startswith(".")]
+        # A folder named like an article (x.txt/) is listed too, so it is reported rather than ignored.
+        names = files + [f for f in folders if f.lower().endswith(SUFFIXES)]
+        found += [Path(root) / name for name in names if not name.startswith(".")]
+    return sorted(found)
+
+
+def load_corpus(folder: Path, *, max_file_bytes: int | None = None) -> Corpus:
+    """Read every article in ``folder``; files that cannot be used are listed in ``skipped`` with the reason.
+
+    A bad file never stops the others from being read: binary, empty, too large, unreadable, a folder or
+    a symlink loop where a file should be, or a name without ``.txt``/``.md``. Text that is not UTF-8 is
+    read as Latin-1 (every byte is a Latin-1 character, so nothing is lost) and listed in ``warnings``.
+    """
+    articles, skipped, warnings = [], [], []
+    for path in corpus_files(folder):
+        raw_or_reason = _read(path, max_file_bytes)
+        if isinstance(raw_or_reason, str):
+            skipped.append(Skipped(str(path), raw_or_reason))
+            continue
+        raw = raw_or_reason
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as error:
+            text = raw.decode("latin-1")
+            warnings.append(Skipped(str(path), f"not UTF-8 (byte {error.start}); read as Latin-1"))
+        article = parse_article(path.name, str(path), text, hashlib.sha256(raw).hexdigest())
+        if not article.text:
+            skipped.append(Skipped(str(path), "no text left after cleaning"))
+            continue
+        articles.append(article)
+    # Undated articles get a date from what they say, read against the dated ones.
+    return Corpus(infer_dates(tuple(articles)), tuple(skipped), tuple(warnings))
+
+
+def _read(path: Path, max_file_bytes: int | None) -> bytes | str:
+    """The file's bytes, or the reason it is no article (checked before reading, so a FIFO never blocks)."""
+    if path.suffix.lower() not in SUFFIXES:
+        return f"not a {' or '.join(SUFFIXES)} file"
+    try:
+        info = path.stat()
+    except OSError as error:
+        if error.errno == errno.ELOOP:
+            return "symlink loop"
+        if error.errno == errno.ENOENT:
+            return "broken symlink"
+        return f"cannot read ({error.strerror or error.__class__.__name__})"
+    if stat.S_ISDIR(info.st_mode):
+        return "a folder, not a file"
+    if not stat.S_ISREG(info.st_mode):
+        return "not a regular file (a pipe, socket or device)"
+    if info.st_size == 0:
+        return "empty file"
+    if max_file_bytes is not None and info.st_size > max_file_bytes:
+        return f"{info.st_size / 2**20:.1f} MB, larger than RAG_MAX_FILE_MB ({max_file_bytes / 2**20:g} MB)"
+    try:
+        raw = path.read_bytes()
+    except OSError as error:
+        return f"cannot read ({error.strerror or error.__class__.__name__})"
+    if b"\x00" in raw[:_SNIFF_BYTES]:
+        return "binary (NUL bytes), not text"
+    return raw
+
+
+@dataclass
+class _Paragraph:
+    text: str  # whitespace collapsed
+    positions: list[int]  # original offset of each character of ``text``
+
+
+def parse_article(article_id: str, path: str, original: str, content_hash: str) -> Article:
+    """Clean one file's text, keeping for every character where it came from in ``original``."""
+    meta: dict[str, str] = {}
+    body_start = _read_front_matter(original, meta)
+    paragraphs = _paragraphs(original, body_start)
+    paragraphs = _take_date_line(paragraphs, meta)
+    paragraphs = _drop_footer(paragraphs, meta)
+    if paragraphs and (match := _DATELINE_OUTLET.match(paragraphs[0].text)):
+        meta.setdefault("outlet", match["outlet"].strip())
+    meta.setdefault("title", _headline(paragraphs) or "")
+
+    positions: list[int] = []
+    for i, paragraph in enumerate(paragraphs):
+        if i:  # the blank line between paragraphs stands for the line break that ended the last one
+            positions += [paragraphs[i - 1].positions[-1] + 1] * len(PARAGRAPH_BREAK)
+        positions += paragraph.positions
+    return Article(
+        id=article_id,
+        path=path,
+        content_hash=content_hash,
+        text=PARAGRAPH_BREAK.join(p.text for p in paragraphs),
+        positions=tuple(positions),
+        title=meta.get("title") or None,
+        published=meta.get("published"),
+        byline=meta.get("byline"),
+        outlet=meta.get("outlet"),
+    )
+
+
+def _paragraphs(original: str, body_start: int) -> list[_Paragraph]:
+    """Split into paragraphs: a line break ends one, except inside a hard-wrapped sentence."""
+    lines: list[tuple[int, str]] = []
+    offset = body_start
+    for line in original[body_start:].splitlines(keepends=True):
+        lines.append((offset, line))
+        offset += len(line)
+    paragraphs: list[_Paragraph] = []
+    continues = False
+    for start, line in lines:
+        words = [(m.start() + start, m.group()) for m in re.finditer(r"\S+", line)]
+        if not words:
+            continues = False
+            continue
+        if continues and paragraphs:
+            current = paragraphs[-1]
+            current.positions.append(words[0][0] - 1)  # the collapsed line break
+            current.text += " "
+        else:
+            current = _Paragraph("", [])
+            paragraphs.append(current)
+        for i, (position, word) in enumerate(words):
+            if i:
+                current.positions.append(position - 1)
+                current.text += " "
+            current.text += word
+            current.positions.extend(range(position, position + len(word)))
+        next_line = _next_nonblank(lines, start)
+        # A hard-wrapped sentence goes on over the line break: the line stops without punctuation and
+        # the next starts in lower case or the line ends on a word no heading ends on ("met on").
+        continues = (
+            not current.text.endswith(_TERMINAL)
+            and bool(next_line)
+            and (next_line[:1].islower() or current.text.rsplit(" ", 1)[-1] in _DANGLING)
+        )
+    return paragraphs
+
+
+def _next_nonblank(lines: list[tuple[int, str]], after: int) -> str:
+    for start, line in lines:
+        if start > after:
+            return line.strip() if line.strip() else ""
+    return ""
+
+
+def _read_front_matter(original: str, meta: dict[str, str]) -> int:
+    """Markdown front matter (``---``, ``key: value`` lines, ``---``): read it, return where the body starts."""
+    match = _FRONT_MATTER.match(original)
+    if not match:
+        return 0
+    for line in match["body"].splitlines():
+        if key_value := _FRONT_MATTER_KEY.match(line.strip()):
+            key = key_value["key"].lower()
+            key = {"date": "published", "source": "outlet", "author": "byline"}.get(key, key)
+            meta[key] = key_value["v"].strip().strip("\"'")
+    return match.end()
+
+
+def _take_date_line(paragraphs: list[_Paragraph], meta: dict[str, str]) -> list[_Paragraph]:
+    """A first line such as ``date 2025-12-09 By Helen Regan, Kocha Olarn, CNN``."""
+    if not paragraphs or not (match := _DATE_LINE.match(paragraphs[0].text)):
+        return paragraphs
+    meta.setdefault("published", match["date"])
+    if match["by"]:
+        names = [n.strip() for n in match["by"].split(",") if n.strip()]
+        # The last name in a byline is the outlet when it is written like one (CNN, AP, BBC News).
+        if len(names) > 1 and (names[-1].isupper() or names[-1].endswith(" News")):
+            meta.setdefault("outlet", names.pop())
+        meta.setdefault("byline", ", ".join(names))
+    return paragraphs[1:]
+
+
+def _drop_footer(paragraphs: list[_Paragraph], meta: dict[str, str]) -> list[_Paragraph]:
+    end = len(paragraphs)
+    while end > 1 and _FOOTER.search(paragraphs[end - 1].text):
+        if match := _FOOTER_OUTLET.search(paragraphs[end - 1].text):
+            meta.setdefault("outlet", match["outlet"])
+        end -= 1
+    return paragraphs[:end]
+
+
+def _headline(paragraphs: list[_Paragraph]) -> str | None:
+    """The first or second paragraph when it reads like a headline: short, no closing full stop."""
+    for paragraph in paragraphs[:2]:
+        text = paragraph.text
+        if len(text.split()) <= 25 and not text.endswith((".", "?", "!")) and not text.startswith("("):
+            return text
+    return None

@@ -1,0 +1,248 @@
+"""Bring the index in line with the corpus: embed what is new or changed, drop what is gone.
+
+Crash safety comes from the order of writes. Before an article's chunks change, the ledger marks it
+incomplete; only after all its chunks are written is it marked complete with its new hash. An ingest
+that was killed leaves at worst an incomplete mark, which the next ingest treats as "changed" and
+redoes. Chunk ids derive from content, so redoing writes the same records again, never duplicates.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import shutil
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rag.config import Settings
+from rag.errors import CorpusError, IndexBusyError
+from rag.index.embedding import Embedder, load_embedder
+from rag.index.lexical import LexicalIndex
+from rag.index.store import ArticleRecord, Store
+from rag.ingestion.chunking import chunk_article, make_splitter
+from rag.ingestion.corpus import Corpus, Skipped, load_corpus
+from rag.schema import Article, Chunk
+
+_BATCH = 32  # chunks per forward pass and per write: sentence-transformers' default batch size
+Progress = Callable[[int, int], None]  # (chunks embedded so far, chunks to embed in all)
+_Plan = tuple[Article, list[Chunk], set[str], list[Chunk]]  # article, its chunks, ids indexed now, ids to embed
+
+
+@dataclass(frozen=True)
+class IngestReport:
+    added: tuple[str, ...] = ()
+    updated: tuple[str, ...] = ()
+    removed: tuple[str, ...] = ()
+    unchanged: tuple[str, ...] = ()
+    chunks_embedded: int = 0
+    skipped: tuple[Skipped, ...] = field(default=())
+    warnings: tuple[Skipped, ...] = field(default=())  # indexed, with a caveat (read as Latin-1)
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.added or self.updated or self.removed)
+
+    @property
+    def indexed(self) -> int:
+        """How many articles of the corpus the index now holds."""
+        return len(self.added) + len(self.updated) + len(self.unchanged)
+
+    def summary(self) -> str:
+        return (
+            f"{len(self.added)} added, {len(self.updated)} updated, {len(self.removed)} removed, "
+            f"{len(self.unchanged)} unchanged; {self.chunks_embedded} chunks embedded"
+            + (f"; {len(self.skipped)} files skipped" if self.skipped else "")
+        )
+
+
+def ingest(
+    settings: Settings,
+    sources: Sequence[Path] | None = None,
+    *,
+    rebuild: bool = False,
+    progress: Progress | None = None,
+    wait: bool = False,
+) -> IngestReport:
+    """Index ``sources`` (files or folders; default ``settings.corpus``) so the index mirrors them.
+
+    >>> ingest(Settings.from_env()).summary()  # doctest: +SKIP
+    '0 added, 0 updated, 0 removed, 5 unchanged; 0 chunks embedded'
+    """
+    corpus = _load_sources(sources or [settings.corpus], max_file_bytes=settings.max_file_mb * 2**20)
+    settings.home.mkdir(parents=True, exist_ok=True)
+    with _exclusive(settings.home, wait=wait):
+        if rebuild:
+            Store.destroy(settings)
+            _remove_lexical(settings.home)
+        store = Store.open(settings, create=True)
+        if not store.exists:  # a new database: a keyword index left from an older one does not belong to it
+            _remove_lexical(settings.home)
+        return _sync(settings, store, corpus, progress)
+
+
+def _sync(settings: Settings, store: Store, corpus: Corpus, progress: Progress | None) -> IngestReport:
+    ledger = store.ledger()
+    current = {a.id: a for a in corpus.articles}
+    # An article is unchanged when its text is, and so is the date inferred for it: a new article can
+    # date an old one ("Monday's meeting"), and then only its labels are rewritten, nothing re-embedded.
+    unchanged = sorted(
+        i
+        for i, a in current.items()
+        if i in ledger
+        and ledger[i].complete
+        and ledger[i].content_hash == a.content_hash
+        and (ledger[i].published, ledger[i].published_inferred) == (a.published, a.published_inferred)
+    )
+    todo = [a for i, a in sorted(current.items()) if i not in unchanged]
+    gone = sorted(set(ledger) - set(current))
+    if not todo and not gone:
+        _refresh_lexical(settings, store, store.generation())
+        return IngestReport(unchanged=tuple(unchanged), skipped=corpus.skipped, warnings=corpus.warnings)
+
+    splitter = make_splitter(settings.chunk_tokens, settings.chunk_overlap)
+    planned: list[_Plan] = []
+    for article in todo:
+        chunks = chunk_article(article, splitter)
+        indexed = set(store.chunk_ids(article.id))
+        planned.append((article, chunks, indexed, [c for c in chunks if c.id not in indexed]))
+    total = sum(len(fresh) for *_, fresh in planned)
+    embedder: Embedder | None = None
+    if total:
+        embedder = load_embedder(settings.embed_model, offline=settings.offline)
+        store.create(embedder.dimension)
+        store.check_dimension(embedder.dimension)
+    if not store.exists:  # only removals or re-labels, and nothing was ever indexed
+        return IngestReport(
+            removed=tuple(gone), unchanged=tuple(unchanged), skipped=corpus.skipped, warnings=corpus.warnings
+        )
+
+    store.bump_generation()  # from here on, derived indexes built before this ingest are stale
+    # Every changed article is marked incomplete before any chunk is written and complete after all
+    # are: a killed ingest redoes them all, and content-hash ids make the redo skip what was written.
+    # Writing in few large calls, and embedding full batches across articles, keeps ingest close to
+    # the model's own speed (each Chroma call commits, which costs tens of milliseconds).
+    records = {article.id: _record(article, complete=False) for article, *_ in planned}
+    store.record_many(list(records.values()))
+    for _, chunks, indexed, _ in planned:
+        store.delete_chunks(sorted(indexed - {c.id for c in chunks}))
+    pending = [chunk for *_, fresh in planned for chunk in fresh]
+    done = 0
+    for i in range(0, len(pending), _BATCH):
+        batch = pending[i : i + _BATCH]
+        assert embedder is not None
+        vectors, sentence_vectors = embedder.embed_chunks(batch)
+        store.add(batch, records, vectors, sentence_vectors)
+        done += len(batch)
+        if progress:
+            progress(done, total)
+    for article, chunks, indexed, _ in planned:
+        store.relabel([c for c in chunks if c.id in indexed], records[article.id])
+    store.record_many([_record(article, complete=True, chunks=len(chunks)) for article, chunks, *_ in planned])
+    for article_id in gone:
+        store.delete_article(article_id)
+        store.forget(article_id)
+    generation = store.bump_generation()
+    _refresh_lexical(settings, store, generation)
+    added = tuple(a.id for a in todo if a.id not in ledger)
+    return IngestReport(
+        added=added,
+        updated=tuple(a.id for a in todo if a.id in ledger),
+        removed=tuple(gone),
+        unchanged=tuple(unchanged),
+        chunks_embedded=done,
+        skipped=corpus.skipped,
+        warnings=corpus.warnings,
+    )
+
+
+def lexical_index(settings: Settings, store: Store, generation: str) -> LexicalIndex:
+    """The keyword index for the store as it is now: the saved one, or rebuilt from the store."""
+    saved = LexicalIndex.load(settings.home, generation)
+    if saved is not None:
+        return saved
+    ids: list[str] = []
+
+    def texts() -> Iterator[str]:
+        # A page at a time: the texts of a large index are never all in memory at once.
+        for page_ids, page_texts in store.iter_texts():
+            ids.extend(page_ids)
+            yield from page_texts
+
+    return LexicalIndex.build(generation, ids, texts())
+
+
+def _refresh_lexical(settings: Settings, store: Store, generation: str) -> None:
+    if LexicalIndex.load(settings.home, generation) is None and store.exists:
+        lexical_index(settings, store, generation).save(settings.home)
+
+
+def _record(article: Article, *, complete: bool, chunks: int = 0) -> ArticleRecord:
+    return ArticleRecord(
+        id=article.id,
+        content_hash=article.content_hash,
+        complete=complete,
+        chunks=chunks,
+        title=article.title,
+        outlet=article.outlet,
+        published=article.published,
+        byline=article.byline,
+        published_inferred=article.published_inferred,
+        date_basis=article.date_basis,
+    )
+
+
+def _load_sources(sources: Sequence[Path], *, max_file_bytes: int) -> Corpus:
+    articles: list[Article] = []
+    skipped: list[Skipped] = []
+    warnings: list[Skipped] = []
+    for source in sources:
+        if source.is_file():
+            folder_corpus = load_corpus(source.parent, max_file_bytes=max_file_bytes)
+            articles += [a for a in folder_corpus.articles if Path(a.path) == source]
+            skipped += [s for s in folder_corpus.skipped if Path(s.path) == source]
+            warnings += [w for w in folder_corpus.warnings if Path(w.path) == source]
+        else:
+            folder_corpus = load_corpus(source, max_file_bytes=max_file_bytes)
+            articles += folder_corpus.articles
+            skipped += folder_corpus.skipped
+            warnings += folder_corpus.warnings
+    ids = [a.id for a in articles]
+    duplicates = sorted({i for i in ids if ids.count(i) > 1})
+    if duplicates:
+        raise CorpusError(f"two files share the name {duplicates[0]}; article ids are file names, rename one")
+    if not articles and not skipped:
+        raise CorpusError(f"no .txt or .md files in {', '.join(str(s) for s in sources)}")
+    return Corpus(tuple(articles), tuple(skipped), tuple(warnings))
+
+
+@contextmanager
+def _exclusive(home: Path, *, wait: bool) -> Iterator[None]:
+    """One writer per index, across processes (an advisory lock on a file in the index folder)."""
+    with open(home / "ingest.lock", "a+") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+        except BlockingIOError:
+            handle.seek(0)
+            holder = handle.read().strip() or "another process"
+            raise IndexBusyError(
+                f"another ingest ({holder}) is writing to {home}; wait for it to finish and run again"
+            ) from None
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"pid {os.getpid()}")
+        handle.flush()
+        try:
+            yield
+        finally:
+            handle.truncate(0)
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _remove_lexical(home: Path) -> None:
+    for leftover in home.glob("bm25*"):
+        if leftover.is_dir():
+            shutil.rmtree(leftover, ignore_errors=True)
+        else:
+            leftover.unlink(missing_ok=True)

@@ -1,0 +1,1 @@
+"""Language-model answers: backends, prompt packing, generation with fallback, and citation verification."""

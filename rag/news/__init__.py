@@ -1,0 +1,1 @@
+"""What makes news different: dates, conflicting figures, speakers, near-duplicates, coverage, timeline."""

@@ -1,0 +1,93 @@
+"""Question → ranked passages: dense (Chroma) and BM25 results fused by reciprocal rank."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+import numpy as np
+
+from rag.index.embedding import Embedder
+from rag.index.lexical import LexicalIndex
+from rag.index.store import Store
+from rag.schema import Passage
+
+# Reciprocal rank fusion's usual constant (Cormack et al. 2009): a rank's weight is 1 / (60 + rank).
+RRF_K = 60
+# A passage from an article already picked loses this much fused score (the scale is 0..1), so when
+# scores are close a passage from another outlet wins: questions whose answer differs between
+# articles then see every side.
+SAME_ARTICLE_PENALTY = 0.04
+
+
+@dataclass(frozen=True)
+class Retrieval:
+    question_vector: np.ndarray
+    passages: tuple[Passage, ...]
+    dense_candidates: int
+    lexical_candidates: int
+
+
+def retrieve(question: str, *, k: int, store: Store, lexical: LexicalIndex, embedder: Embedder) -> Retrieval:
+    """The ``k`` best passages for ``question``, best first, with their scores from both searches."""
+    vector = embedder.embed([question])[0]
+    pool = max(4 * k, 24)
+    dense = store.search(vector, pool)
+    keyword = lexical.search(question, pool)
+    candidates = fuse([[i for i, _ in dense], [i for i, _ in keyword]])[: 3 * k]
+    # A chunk found by a search may have been deleted since by a concurrent ingest: get() leaves it out.
+    chunks = store.get([chunk_id for chunk_id, _ in candidates])
+    chosen = _diversify([(i, s) for i, s in candidates if i in chunks], {i: c.article_id for i, c in chunks.items()}, k)
+    dense_scores, keyword_scores = dict(dense), dict(keyword)
+    passages = tuple(
+        Passage(
+            chunk_id=chunk_id,
+            source=chunk.article_id,
+            title=chunk.title,
+            outlet=chunk.outlet,
+            published=chunk.published,
+            text=chunk.text,
+            start=chunk.start,
+            end=chunk.end,
+            sentences=chunk.sentences,
+            score=round(score, 4),
+            dense_score=_rounded(dense_scores.get(chunk_id)),
+            lexical_score=_rounded(keyword_scores.get(chunk_id)),
+            preceding=chunk.preceding,
+            published_inferred=chunk.published_inferred,
+        )
+        for chunk_id, score in chosen
+        for chunk in [chunks[chunk_id]]
+    )
+    return Retrieval(vector, passages, len(dense), len(keyword))
+
+
+def fuse(rankings: list[list[str]]) -> list[tuple[str, float]]:
+    """Reciprocal rank fusion, scaled so a first place in every ranking scores 1.0.
+
+    >>> fuse([["a", "b"], ["b"]])
+    [('b', 0.7459...), ('a', 0.5)]
+    """
+    scores: Counter[str] = Counter()
+    for ranking in rankings:
+        for rank, item in enumerate(ranking, start=1):
+            scores[item] += 1.0 / (RRF_K + rank)
+    best_possible = len(rankings) / (RRF_K + 1)
+    return [(item, score / best_possible) for item, score in scores.most_common()]
+
+
+def _diversify(candidates: list[tuple[str, float]], articles: dict[str, str], k: int) -> list[tuple[str, float]]:
+    """Greedy re-ranking by fused score minus a penalty per passage already taken from the same article."""
+    remaining = list(candidates)
+    taken: list[tuple[str, float]] = []
+    per_article: Counter[str] = Counter()
+    while remaining and len(taken) < k:
+        best = max(remaining, key=lambda item: item[1] - SAME_ARTICLE_PENALTY * per_article[articles[item[0]]])
+        remaining.remove(best)
+        taken.append(best)
+        per_article[articles[best[0]]] += 1
+    return taken
+
+
+def _rounded(value: float | None) -> float | None:
+    return None if value is None else round(value, 4)

@@ -1,0 +1,266 @@
+"""The browser UI: ``python app.py`` or ``rag-ui`` serves it at http://127.0.0.1:7860 (``RAG_UI_HOST``/``_PORT``).
+
+A thin Gradio layer over the public API (``rag.Chat``, ``rag.query``, ``rag.ingest``, ``rag.engine``);
+all markup comes from ``rag.ui.render``, which escapes every piece of document or model text.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from collections.abc import Iterator
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"  # no telemetry, whatever the environment says
+
+import gradio as gr
+
+import rag
+from rag import Answer, Chat, IngestReport, RagError, Settings, TimelineEvent, timeline
+from rag.ui.render import (
+    Turn,
+    render_articles,
+    render_passages,
+    render_sources,
+    render_status,
+    render_timeline,
+    render_transcript,
+)
+from rag.ui.uploads import Upload, add_uploads, remove_article
+
+log = logging.getLogger("rag.app")
+EXAMPLES = (
+    "Which fighter jets did Thailand use?",
+    "How many people have been killed in the fighting?",
+    "Where will the defense talks be held?",
+)
+CSS_FILE = Path(str(resources.files("rag.ui") / "ui.css"))
+
+
+class IngestJob:
+    """An ingest running in a thread, so a page can show its progress while it works."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.message = "Checking the index…"
+        self.report: IngestReport | None = None
+        self.error: str | None = None
+        self._done = threading.Event()
+
+    def start(self) -> IngestJob:
+        threading.Thread(target=self._run, name="rag-ingest", daemon=True).start()
+        return self
+
+    def watch(self, every: float = 0.4) -> Iterator[str]:
+        """Yield the progress message until the ingest ends."""
+        while not self._done.wait(every):
+            yield self.message
+
+    def _run(self) -> None:
+        try:
+            self.report = rag.ingest(self.settings, progress=self._progress, wait=True)
+            log.info("index ready: %s", self.report.summary())
+        except RagError as error:
+            self.error = str(error)
+            log.error("ingest failed: %s", error)
+        finally:
+            self._done.set()
+
+    def _progress(self, done: int, total: int) -> None:
+        self.message = f"Indexing: {done}/{total} chunks embedded"
+        log.info(self.message)
+
+
+def backends(settings: Settings) -> list[str]:
+    """The answerers to offer: extractive always, plus the configured LLM."""
+    return ["extractive"] + ([settings.llm] if settings.llm != "extractive" else [])
+
+
+def build(settings: Settings, startup: IngestJob | None = None) -> gr.Blocks:
+    """The page; ``startup`` is the first-start ingest whose progress the status line shows."""
+    max_mb = float(settings.max_file_mb)
+
+    def settings_for(backend: str) -> Settings:
+        return settings if backend == settings.llm else settings.with_(llm=backend)
+
+    def corpus_view(progress: str | None = None, backend: str | None = None) -> tuple[str, str, Any, Any]:
+        status = rag.answer.engine(settings).status()
+        ids = [a.id for a in status.articles]
+        return (
+            render_status(len(status.articles), status.chunks, backend or settings.llm, progress),
+            render_articles(status.articles),
+            gr.update(choices=ids, value=None),
+            # The timeline reads every chunk: redrawn when indexing is over, not at each progress tick.
+            gr.update() if progress else render_timeline(_timeline(settings)),
+        )
+
+    def on_load() -> Iterator[tuple[str, str, Any, Any]]:
+        if startup is not None:
+            for message in startup.watch():
+                yield corpus_view(message)
+            if startup.error:
+                yield corpus_view(f"Indexing failed: {startup.error}")
+                return
+        yield corpus_view()
+
+    def converse(
+        question: str, turns: list[Turn], top_k: int, backend: str
+    ) -> Iterator[tuple[str, str, str, str, list[Turn]]]:
+        chat = Chat(engine=rag.answer.engine(settings_for(backend)))
+        chat.history = [t.answer for t in turns if t.answer is not None]
+        turn = Turn(question=question)
+        turns = [*turns, turn]
+        yield _views(turns, "")
+        try:
+            for piece in chat.stream(question, top_k=int(top_k)):
+                if isinstance(piece, Answer):
+                    turn = Turn(question=question, partial=turn.partial, answer=piece)
+                else:
+                    turn = Turn(question=question, partial=turn.partial + piece)
+                turns[-1] = turn
+                yield _views(turns, "")
+        except RagError as error:
+            turns[-1] = Turn(question=question, error=str(error))
+            yield _views(turns, question)
+
+    def new_conversation() -> tuple[str, str, str, str, list[Turn]]:
+        return _views([], "")
+
+    def reindex(done_message: str) -> Iterator[tuple[str, str, Any, Any, str]]:
+        job = IngestJob(settings).start()
+        for message in job.watch():
+            yield (*corpus_view(message), message)
+        yield (
+            *corpus_view(),
+            f"Indexing failed: {job.error}"
+            if job.error or not job.report
+            else f"{done_message}; {job.report.summary()}",
+        )
+
+    def upload(files: list[str] | None) -> Iterator[tuple[str, str, Any, Any, str, None]]:
+        try:
+            uploads = [Upload(Path(f), Path(f).name) for f in files or []]
+            written = add_uploads(uploads, settings.corpus, max_mb=max_mb)
+        except (RagError, OSError) as error:
+            yield (*corpus_view(), f"Nothing was added: {error}", None)
+            return
+        for view in reindex(f"Added {', '.join(p.name for p in written)}"):
+            yield (*view, None)
+
+    def remove(article_id: str | None) -> Iterator[tuple[str, str, Any, Any, str]]:
+        if not article_id:
+            yield (*corpus_view(), "Choose an article to remove first.")
+            return
+        try:
+            kept = remove_article(article_id, settings.corpus, settings.home / "removed")
+        except (RagError, OSError) as error:
+            yield (*corpus_view(), f"Nothing was removed: {error}")
+            return
+        yield from reindex(f"Removed {article_id} (the file was moved to {kept.parent})")
+
+    def ask_api(question: str) -> dict[str, Any]:
+        """Answer one question; returns ``Answer.to_dict()`` (text with [n] markers, citations, passages)."""
+        try:
+            return rag.query(question, settings=settings).to_dict()
+        except RagError as error:
+            raise gr.Error(str(error)) from None
+
+    with gr.Blocks(title="News answers", analytics_enabled=False) as ui:
+        turns = gr.State([])
+        gr.HTML(
+            "<h1>News answers</h1><p>Answers quoted from the indexed articles, each sentence with its source.</p>",
+            js_on_load=None,
+            elem_id="masthead",
+        )
+        status = gr.HTML(render_status(0, 0, settings.llm, "Starting…"), js_on_load=None, elem_id="status")
+        with gr.Row(equal_height=False):
+            with gr.Column(scale=3):
+                transcript = gr.HTML(render_transcript([]), js_on_load=None, elem_id="transcript", autoscroll=True)
+                question = gr.Textbox(
+                    show_label=False,
+                    placeholder="Ask about the news articles and press Enter",
+                    elem_id="question",
+                    submit_btn="Ask",
+                )
+                with gr.Row(elem_id="examples"):
+                    example_buttons = [gr.Button(text, size="sm", variant="secondary") for text in EXAMPLES]
+                new_chat = gr.Button("New conversation", size="sm", elem_id="new-conversation")
+            with gr.Column(scale=2):
+                sources = gr.HTML(render_sources([]), js_on_load=None, elem_id="sources-panel")
+        with gr.Accordion("Settings", open=False, elem_id="settings"):
+            with gr.Row():
+                top_k = gr.Slider(1, 20, value=settings.top_k, step=1, label="Passages to retrieve (top-k)")
+                backend = gr.Radio(backends(settings), value=settings.llm, label="Backend")
+                show_passages = gr.Checkbox(False, label="Show retrieved passages with scores")
+            passages = gr.HTML(render_passages(None), js_on_load=None, visible=False, elem_id="passages")
+        with gr.Accordion("Corpus", open=False, elem_id="corpus"):
+            articles = gr.HTML(render_articles(()), js_on_load=None, elem_id="articles")
+            with gr.Row():
+                files = gr.File(
+                    label=f"Add .txt or .md articles (up to {max_mb:g} MB each)",
+                    file_count="multiple",
+                    file_types=[".txt", ".md"],
+                    elem_id="upload",
+                )
+                with gr.Column():
+                    to_remove = gr.Dropdown([], label="Article to remove", elem_id="remove-choice")
+                    remove_button = gr.Button("Remove article", variant="stop", elem_id="remove")
+            corpus_message = gr.Markdown(elem_id="corpus-message")
+        with gr.Accordion("Timeline", open=False, elem_id="timeline"):
+            timeline_view = gr.HTML(render_timeline(()), js_on_load=None, elem_id="timeline-events")
+
+        chat_outputs = [transcript, sources, passages, question, turns]
+        corpus_outputs = [status, articles, to_remove, timeline_view]
+        private = {"api_visibility": "private"}
+        ui.load(on_load, outputs=corpus_outputs, show_progress="hidden", **private)
+        question.submit(converse, [question, turns, top_k, backend], chat_outputs, show_progress="hidden", **private)
+        for button in example_buttons:
+            button.click(lambda text=button.value: text, outputs=question, **private).then(
+                converse, [question, turns, top_k, backend], chat_outputs, show_progress="hidden", **private
+            )
+        new_chat.click(new_conversation, outputs=chat_outputs, **private)
+        show_passages.change(lambda on: gr.update(visible=on), show_passages, passages, **private)
+        backend.change(lambda b: corpus_view(backend=b)[0], backend, status, **private)
+        files.upload(upload, files, [*corpus_outputs, corpus_message, files], **private)
+        remove_button.click(remove, to_remove, [*corpus_outputs, corpus_message], **private)
+        gr.api(ask_api, api_name="ask")
+    return ui
+
+
+def _timeline(settings: Settings) -> tuple[TimelineEvent, ...]:
+    try:
+        return timeline(settings)
+    except RagError:  # no index yet: the timeline is empty until the first ingest
+        return ()
+
+
+def _views(turns: list[Turn], question: str) -> tuple[str, str, str, str, list[Turn]]:
+    last = next((t.answer for t in reversed(turns) if t.answer is not None), None)
+    return render_transcript(turns), render_sources(turns), render_passages(last), question, turns
+
+
+def main() -> None:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
+    try:
+        settings = Settings.from_env()
+    except RagError as error:
+        raise SystemExit(f"rag: {error}") from None
+    startup = IngestJob(settings).start()
+    auth = tuple(settings.ui_auth.split(":", 1)) if settings.ui_auth else None
+    build(settings, startup).launch(
+        server_name=settings.ui_host,
+        server_port=settings.ui_port,
+        auth=auth,
+        share=False,  # never a public link: the index may hold private documents
+        ssr_mode=False,
+        max_file_size=f"{float(settings.max_file_mb):g}mb",
+        css_paths=[CSS_FILE],
+        show_error=True,
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,83 @@
+"""The package layout: every sub-package ships, no import cycles, front-ends stay on the public API."""
+
+from __future__ import annotations
+
+import ast
+import tomllib
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PACKAGE = ROOT / "rag"
+# Besides the facade ``rag``, what the front-ends may import: the evaluation library and their own package.
+FRONT_ENDS = {"rag.cli": ("rag.evaluation", "rag.cli"), "rag.ui": ("rag.ui",)}
+
+
+def _module_name(path: Path) -> str:
+    parts = path.relative_to(ROOT).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def _within(module: str, packages: tuple[str, ...]) -> bool:
+    return any(module == p or module.startswith(p + ".") for p in packages)
+
+
+def _imports() -> dict[str, set[str]]:
+    """Each module of rag/ → the rag modules it imports, wherever in the file (function-level included)."""
+    modules = {_module_name(p): p for p in PACKAGE.rglob("*.py")}
+    graph: dict[str, set[str]] = {}
+    for name, path in modules.items():
+        found: set[str] = set()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                targets = [node.module] + [f"{node.module}.{alias.name}" for alias in node.names]
+            elif isinstance(node, ast.Import):
+                targets = [alias.name for alias in node.names]
+            else:
+                continue
+            found |= {t for t in targets if t in modules and t != name}
+        graph[name] = found
+    return graph
+
+
+def test_every_sub_package_is_declared_for_the_wheel() -> None:
+    declared = set(tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"])
+    on_disk = {_module_name(p) for p in PACKAGE.rglob("__init__.py")}
+    assert on_disk <= declared, f"add to pyproject.toml's packages: {sorted(on_disk - declared)}"
+    assert "rag.prompt_files" in declared
+
+
+def test_no_module_imports_itself_back() -> None:
+    graph = _imports()
+    # The facade re-exports everything; a library module importing it would depend on all the others. Above the
+    # facade stand the front-ends and the evaluation, which scores answers through the public ``rag.query()``.
+    above = (*FRONT_ENDS, "rag.evaluation")
+    inside = {m for m in graph if not m.startswith(above) and m != "rag"}
+    facade_users = sorted(m for m in inside if "rag" in graph[m])
+    assert not facade_users, f"library modules import the facade `rag`: {facade_users}"
+    graph = {m: {t for t in targets if t != "rag"} for m, targets in graph.items()}
+    state: dict[str, int] = {}
+    cycles: list[list[str]] = []
+
+    def visit(node: str, path: list[str]) -> None:
+        state[node] = 1
+        for target in sorted(graph[node]):
+            if state.get(target) == 1:
+                cycles.append([*path[path.index(target) :], target])
+            elif target not in state:
+                visit(target, [*path, target])
+        state[node] = 2
+
+    for module in sorted(graph):
+        if module not in state:
+            visit(module, [module])
+    assert not cycles, "import cycles: " + "; ".join(" → ".join(c) for c in cycles)
+
+
+def test_front_ends_use_only_the_public_api() -> None:
+    graph = _imports()
+    wrong = []
+    for module, targets in graph.items():
+        for front, allowed in FRONT_ENDS.items():
+            if module == front or module.startswith(front + "."):
+                wrong += [f"{module} → {t}" for t in targets if t != "rag" and not _within(t, allowed)]
+    assert not wrong, f"front-ends reach past the public API: {wrong}"
