@@ -84,6 +84,10 @@ def stream_reply(llm: LLM, messages: Sequence[Message], settings: Settings, *, s
     timeout, HTTP 429 or 5xx) are retried up to RAG_LLM_RETRIES times while time remains. With ``stream``
     false the reply is asked for whole (one plain JSON response) and comes as one piece.
     """
+    if settings.llm == "local":
+        from rag.llm.local import server_for
+
+        server_for(settings)  # running since the client was built, unless it was stopped since: then again
     deadline = time.monotonic() + settings.llm_timeout_s
     attempt = 0
     while True:

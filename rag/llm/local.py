@@ -51,16 +51,20 @@ class LocalServer:
 
 
 _servers: dict[ServerKey, LocalServer] = {}
+# The port each server had: one started again after a stop listens where the clients built for it point.
+_ports: dict[ServerKey, int] = {}
 _lock = threading.Lock()
 
 
 def server_for(settings: Settings) -> LocalServer:
-    """The server for ``settings``' model, threads and context size, started now if it is not running."""
+    """The server for ``settings``' model, threads and context size, started now if it is not running
+    (again on its former port, if it had been stopped)."""
     key = ServerKey.of(settings)
     with _lock:
         running = _servers.get(key)
         if running is None:
-            running = _servers[key] = _start(key)
+            running = _servers[key] = _start(key, _ports.get(key, 0))
+            _ports[key] = int(running.url.rpartition(":")[2])
         return running
 
 
@@ -73,7 +77,7 @@ def stop_all() -> None:
 atexit.register(stop_all)
 
 
-def _start(key: ServerKey) -> LocalServer:
+def _start(key: ServerKey, port: int) -> LocalServer:
     try:
         import xllamacpp
     except ImportError:
@@ -87,7 +91,10 @@ def _start(key: ServerKey) -> LocalServer:
     params.cpuparams.n_threads = key.threads
     params.cpuparams_batch.n_threads = key.threads
     params.hostnames = ["127.0.0.1"]
-    params.port = 0  # a free port, chosen by the server
+    params.port = port  # 0: a free port, chosen by the server
+    # A stream in flight checks for a stop only between its keep-alive pings: at llama.cpp's 30 s, stopping the
+    # server mid-answer took 30 s.
+    params.sse_ping_interval = 1
     params.verbosity = 0  # errors only: llama.cpp otherwise logs every request to stderr
     params.use_jinja = True  # the chat template stored in the GGUF file
     try:
