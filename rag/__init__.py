@@ -8,7 +8,6 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 
 from rag.answer.chat import Chat
 from rag.answer.engine import Engine, Status
@@ -29,11 +28,12 @@ from rag.ingestion.corpus import SUFFIXES as ARTICLE_SUFFIXES
 from rag.ingestion.corpus import parse_article
 from rag.ingestion.pipeline import IngestReport, ingest
 from rag.news.timeline import TimelineEvent, timeline
-from rag.schema import Answer, Citation, Conflict, Coverage, Passage, format_date
+from rag.schema import Answer, AnswerStream, Citation, Conflict, Coverage, Passage, Source, format_date
 
 __all__ = [
     "ARTICLE_SUFFIXES",
     "Answer",
+    "AnswerStream",
     "ArticleRecord",
     "Chat",
     "Citation",
@@ -51,6 +51,7 @@ __all__ = [
     "QuestionError",
     "RagError",
     "Settings",
+    "Source",
     "Status",
     "StoreUnavailableError",
     "TimelineEvent",
@@ -81,6 +82,6 @@ def query(question: str, *, top_k: int | None = None, settings: Settings | None 
     return engine(settings).ask(question, top_k=top_k)
 
 
-def stream(question: str, *, top_k: int | None = None, settings: Settings | None = None) -> Iterator[str | Answer]:
-    """Yield the answer text as it is produced, then the finished ``Answer``."""
+def stream(question: str, *, top_k: int | None = None, settings: Settings | None = None) -> AnswerStream:
+    """The answer as it is written: iterate for the text pieces, then read ``.answer`` for the ``Answer``."""
     return engine(settings).stream(question, top_k=top_k)

@@ -10,11 +10,11 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from rag.backends import BACKENDS
 from rag.errors import ConfigError
 from rag.prompts import DEFAULT_PROMPTS
 
 DEFAULT_EMBED_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
-LLM_BACKENDS = ("extractive", "openai", "ollama", "local")
 DEFAULT_BASE_URLS = {"openai": "https://api.openai.com/v1", "ollama": "http://127.0.0.1:11434"}
 
 
@@ -84,8 +84,8 @@ class Settings:
                 f"chunk_overlap must be between 0 and half of chunk_tokens ({self.chunk_tokens // 2}), "
                 f"got {self.chunk_overlap}"
             )
-        if self.llm not in LLM_BACKENDS:
-            raise ConfigError(f"RAG_LLM must be one of {', '.join(LLM_BACKENDS)}, got {self.llm!r}")
+        if self.llm not in BACKENDS:
+            raise ConfigError(f"RAG_LLM must be one of {', '.join(BACKENDS)}, got {self.llm!r}")
         if self.llm != "extractive":
             self._check_llm()
         if not self.embed_model.strip():

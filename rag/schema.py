@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from collections.abc import Callable, Generator, Iterator, Mapping
+from dataclasses import asdict, dataclass, field, fields, is_dataclass, replace
 from datetime import date
 from typing import Any
 
@@ -31,33 +32,109 @@ class Span:
 
 
 @dataclass(frozen=True)
-class Article:
-    """One cleaned article; ``id`` is the file name."""
+class Source:
+    """The facts of one article that travel with every piece of it: chunks, passages, citations, conflicts.
+
+    Made once per article at ingest and carried by reference; ``id`` is the article's file name.
+    """
 
     id: str
+    title: str | None = None
+    outlet: str | None = None
+    published: str | None = None  # ISO date, from metadata or inferred from the text (rag/news/dates.py)
+    published_inferred: bool = False  # True when ``published`` was read from what the text says
+    date_basis: str | None = None  # how an inferred date was reached, in words
+    byline: str | None = None
+
+    def dated(self) -> str:
+        """``22 Dec 2025, inferred``, or ``undated``."""
+        return format_date(self.published, self.published_inferred)
+
+    def metadata(self) -> dict[str, Any]:
+        """The facts as a flat dictionary without ``id`` or empty values (how the index stores them)."""
+        return {k: v for k, v in asdict(self).items() if k != "id" and v is not None}
+
+    @classmethod
+    def from_metadata(cls, article_id: str, metadata: Mapping[str, Any]) -> Source:
+        """The inverse of :meth:`metadata`; other keys in ``metadata`` are ignored."""
+        return cls(article_id, **{f.name: metadata[f.name] for f in fields(cls) if f.name in metadata})
+
+
+class Sourced:
+    """The article facts of a piece, read from its ``origin`` under the names the JSON has always used."""
+
+    origin: Source
+
+    @property
+    def source(self) -> str:
+        return self.origin.id
+
+    @property
+    def title(self) -> str | None:
+        return self.origin.title
+
+    @property
+    def outlet(self) -> str | None:
+        return self.origin.outlet
+
+    @property
+    def published(self) -> str | None:
+        return self.origin.published
+
+    @property
+    def published_inferred(self) -> bool:
+        return self.origin.published_inferred
+
+    @property
+    def date_basis(self) -> str | None:
+        return self.origin.date_basis
+
+    @property
+    def byline(self) -> str | None:
+        return self.origin.byline
+
+    def _flat(self, **renamed: str) -> dict[str, Any]:
+        """``asdict`` with ``origin`` spread out as ``source`` (its id), ``title``, ``outlet``, ``published``, …"""
+        facts = {"source": self.source, "title": self.title, "outlet": self.outlet, "published": self.published}
+        facts["published_inferred"] = self.published_inferred
+        own = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "origin"}  # type: ignore[arg-type]
+        flat = {**facts, **{k: asdict(v) if is_dataclass(v) else v for k, v in own.items()}}
+        flat = {renamed.get(k, k): v for k, v in flat.items()}
+        return {k: [asdict(x) for x in v] if k == "sentences" else v for k, v in flat.items()}
+
+
+@dataclass(frozen=True)
+class Article(Sourced):
+    """One cleaned article."""
+
+    origin: Source
     path: str
     content_hash: str
     text: str  # cleaned: paragraphs joined by blank lines, whitespace inside them collapsed
     # positions[i] is the offset in the original file of text[i]: how every quote finds its way back.
     positions: tuple[int, ...] = field(repr=False, compare=False)
-    title: str | None = None
-    published: str | None = None  # ISO date, from metadata or inferred from the text (rag/dates.py)
-    byline: str | None = None
-    outlet: str | None = None
-    published_inferred: bool = False  # True when ``published`` was read from what the text says
-    date_basis: str | None = None  # how an inferred date was reached, in words
+
+    @property
+    def id(self) -> str:
+        return self.origin.id
 
     def span(self, start: int, end: int) -> Span:
         """The piece ``text[start:end]`` with its offsets in the original file."""
         return Span(self.text[start:end], self.positions[start], self.positions[end - 1] + 1)
 
+    def with_date(self, published: str, *, inferred: bool, basis: str | None = None) -> Article:
+        """This article with its publication date set (``inferred`` when read from what the text says)."""
+        return replace(
+            self, origin=replace(self.origin, published=published, published_inferred=inferred, date_basis=basis)
+        )
+
 
 @dataclass(frozen=True)
-class Chunk:
+class Chunk(Sourced):
     """A piece of an article small enough to embed whole."""
 
     id: str  # derived from the article id and the chunk text: stable across re-ingests
-    article_id: str
+    origin: Source
     index: int
     text: str
     start: int  # character offsets into the original file
@@ -66,6 +143,10 @@ class Chunk:
     sentences: tuple[Span, ...]
     # The article's sentence just before this chunk: it names the "he" of a quote the chunk opens with.
     preceding: Span | None = None
+
+    @property
+    def article_id(self) -> str:
+        return self.origin.id
 
     def sentence_bounds(self) -> list[tuple[int, int]]:
         """Where each sentence stands inside ``text`` (sentences are in order, so each search goes on)."""
@@ -78,66 +159,63 @@ class Chunk:
 
 
 @dataclass(frozen=True)
-class Passage:
-    """A retrieved chunk with the article facts a reader needs and how it ranked."""
+class Passage(Sourced):
+    """An indexed chunk as read back from the index: its text, sentences, article facts and, once retrieved,
+    how it ranked."""
 
     chunk_id: str
-    source: str
-    title: str | None
-    outlet: str | None
-    published: str | None
+    origin: Source
     text: str
     start: int
     end: int
     sentences: tuple[Span, ...]
-    score: float  # fused score, 0..1
+    score: float = 0.0  # fused score, 0..1
     dense_score: float | None = None  # cosine similarity, when the dense search found it
     lexical_score: float | None = None  # BM25, when the keyword search found it
     preceding: Span | None = None  # the article's sentence before this passage
-    published_inferred: bool = False
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return self._flat()
 
 
 @dataclass(frozen=True)
-class Citation:
+class Citation(Sourced):
     """What an ``[n]`` marker in an answer points to: a verbatim quote and where it stands."""
 
     n: int
-    source: str
-    title: str | None
-    outlet: str | None
-    published: str | None
+    origin: Source
     quote: str
     start: int
     end: int
     score: float
     chunk_id: str
-    published_inferred: bool = False  # the date was inferred from the text, not given by the article
     speaker: str | None = None  # who the quote or claim is attributed to, when the passage names them
     also_reported_by: tuple[str, ...] = ()  # other articles that repeat this passage (near-duplicates)
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        flat = self._flat()
+        return {**flat, "also_reported_by": list(self.also_reported_by)}
 
 
 @dataclass(frozen=True)
-class Conflict:
-    """One article's figure for a quantity on which the cited articles disagree (rag/figures.py)."""
+class Conflict(Sourced):
+    """One article's figure for a quantity on which the cited articles disagree (rag/news/figures.py)."""
 
-    quantity: str  # "killed", "displaced", "border length", "wounded"
+    quantity: str  # what is counted, e.g. "killed"
     value: str  # as the article writes it: "at least 80", "817-kilometer"
     number: float  # the value as a number (lengths in km), for ordering and comparing
-    article: str  # source id
-    outlet: str | None
-    published: str | None
-    published_inferred: bool
+    origin: Source
     citation: int | None  # the [n] of the answer that quotes it, when cited
     quote: str
 
+    @property
+    def article(self) -> str:
+        return self.origin.id
+
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        flat = self._flat(source="article")
+        del flat["title"]
+        return flat
 
 
 @dataclass(frozen=True)
@@ -200,3 +278,39 @@ class Answer:
             "coverage": self.coverage.to_dict() if self.coverage else None,
             "unsupported": list(self.unsupported),
         }
+
+
+class AnswerStream:
+    """An answer being written: iterate it for the text pieces as they come, then read ``.answer``.
+
+    >>> stream = rag.stream("How long is the border?")  # doctest: +SKIP
+    >>> for piece in stream:  # doctest: +SKIP
+    ...     print(piece, end="")
+    >>> stream.answer.citations  # doctest: +SKIP
+
+    Reading ``.answer`` first (or before the pieces ran out) finishes the writing without showing it.
+    """
+
+    def __init__(self, pieces: Generator[str, None, Answer]) -> None:
+        self._pieces = pieces
+        self._answer: Answer | None = None
+
+    def __iter__(self) -> Iterator[str]:
+        if self._answer is None:
+            self._answer = yield from self._pieces
+
+    @property
+    def answer(self) -> Answer:
+        for _ in self:
+            pass
+        assert self._answer is not None  # the generator returned it
+        return self._answer
+
+    def then(self, finish: Callable[[Answer], Answer]) -> AnswerStream:
+        """The same pieces, with ``finish`` applied to the answer they end in."""
+
+        def pieces() -> Generator[str, None, Answer]:
+            yield from self
+            return finish(self.answer)
+
+        return AnswerStream(pieces())

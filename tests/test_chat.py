@@ -46,8 +46,9 @@ def test_chat_answers_a_follow_up_about_the_other_country(seed_settings: Setting
 
 
 def test_stream_yields_text_then_the_answer(seed_settings: Settings) -> None:
-    items = list(stream("Which fighter jets did Thailand use?", settings=seed_settings))
-    *pieces, answer = items
+    answer_stream = stream("Which fighter jets did Thailand use?", settings=seed_settings)
+    pieces = list(answer_stream)
+    answer = answer_stream.answer
     assert isinstance(answer, Answer)
     assert pieces and all(isinstance(p, str) for p in pieces)
     assert "".join(pieces) == answer.text

@@ -20,6 +20,7 @@ from rag.evaluation.gold import load_gold
 from rag.evaluation.judge import Judge
 from rag.evaluation.news_metrics import load_items as load_news_items
 from rag.evaluation.runner import run_gold
+from rag.schema import Source
 
 GOLD = load_gold()
 
@@ -157,7 +158,7 @@ def rejecting_llm() -> Iterator[tuple[OpenAILike, type[_Verdicts]]]:
 
 def _answer(text: str) -> Answer:
     context = "Thailand has acknowledged carrying out airstrikes inside Cambodian territory using F-16 fighter jets."
-    passage = Passage("c1", JOURNOS, None, None, None, context, 0, len(context), (), 1.0)
+    passage = Passage("c1", Source(JOURNOS), context, 0, len(context), (), 1.0)
     return Answer("Which jets did Thailand use?", text, (), (passage,), abstained=False)
 
 

@@ -1,7 +1,7 @@
 import pytest
 
 from rag.news.figures import asked_quantities, figures, find_conflicts
-from rag.schema import Citation
+from rag.schema import Citation, Source
 
 
 @pytest.mark.parametrize(
@@ -46,7 +46,7 @@ def test_the_two_forms_of_one_length_are_one_figure() -> None:
 
 
 def _citation(n: int, source: str, published: str, quote: str) -> Citation:
-    return Citation(n, source, None, None, published, quote, 0, len(quote), 1.0, f"c{n}")
+    return Citation(n, Source(source, published=published), quote, 0, len(quote), 1.0, f"c{n}")
 
 
 def test_conflicts_list_each_article_newest_first() -> None:

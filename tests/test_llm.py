@@ -102,7 +102,8 @@ def test_context_budget_leaves_passages_out(seed_settings: Settings, fake: FakeL
 
 def test_streaming_yields_verified_sentences_as_they_arrive(seed_settings: Settings, fake: FakeLLM) -> None:
     fake.script(ZORBLAT)
-    *pieces, answer = stream(JETS, settings=_settings(seed_settings, fake))
+    answer_stream = stream(JETS, settings=_settings(seed_settings, fake))
+    pieces, answer = list(answer_stream), answer_stream.answer
     assert fake.requests[0].body["stream"] is True
     assert isinstance(answer, Answer) and len(pieces) == 2
     assert "".join(pieces).strip() == answer.text
@@ -171,7 +172,8 @@ def test_a_failing_server_gives_a_notice_and_the_extractive_answer(
     seed_settings: Settings, fake: FakeLLM, backend: str, reply: Reply, notice: str
 ) -> None:
     fake.script(reply)
-    *pieces, answer = stream(JETS, settings=_settings(seed_settings, fake, backend))
+    answer_stream = stream(JETS, settings=_settings(seed_settings, fake, backend))
+    pieces, answer = list(answer_stream), answer_stream.answer
     extractive = query(JETS, settings=seed_settings)
     assert notice in (answer.notice or "") and "\n" not in (answer.notice or "")
     if reply.status != 200:

@@ -17,7 +17,7 @@ from rag.llm.context import pack, source_block
 from rag.llm.generate import check_prompts
 from rag.llm.verify import UNSUPPORTED_MARK, Verifier, cited_numbers, strip_markers
 from rag.prompts import DEFAULT_PROMPTS, load_template
-from rag.schema import Passage, Span
+from rag.schema import Passage, Source, Span
 from rag.text import count_tokens
 
 PROMPTS = DEFAULT_PROMPTS
@@ -60,7 +60,9 @@ def _passage(n: int, *sentences: str) -> Passage:
         spans.append(Span(s, start, start + len(s)))
         start += len(s) + 1
     text = " ".join(sentences)
-    return Passage(f"c{n}", f"f{n}.txt", f"T{n}", "Outlet", "2025-12-09", text, 100 * n, start, tuple(spans), 0.5)
+    return Passage(
+        f"c{n}", Source(f"f{n}.txt", f"T{n}", "Outlet", "2025-12-09"), text, 100 * n, start, tuple(spans), 0.5
+    )
 
 
 @pytest.fixture(scope="module")

@@ -21,7 +21,7 @@ from conftest import SEEDS
 
 from rag import Answer, Chat, Settings, engine, query, stream
 from rag.errors import ConfigError, LLMError
-from rag.llm.clients import Message, build_llm, stream_reply
+from rag.llm.clients import Message, stream_reply
 from rag.llm.verify import UNSUPPORTED_MARK
 from rag.text import collapse_whitespace
 
@@ -72,7 +72,7 @@ def _both(local: Settings, backend: str) -> Settings:
 def _forced(settings: Settings, **body: object) -> Settings:
     """``settings`` with an engine of its own whose requests carry llama.cpp's extra ``body`` fields."""
     settings = settings.with_(llm_temperature=0.01)  # another engine than the plain tests' (engines are per settings)
-    engine(settings)._llm().additional_kwargs = {"extra_body": body}
+    engine(settings).answerer().client.additional_kwargs = {"extra_body": body}
     return settings
 
 
@@ -103,15 +103,17 @@ def test_a_real_model_answers_and_verification_checks_every_sentence(local: Sett
 
 @pytest.mark.parametrize("backend", ["local", "openai"])
 def test_streaming_shows_the_verified_sentences_as_they_come(local: Settings, backend: str) -> None:
-    *pieces, answer = stream(JETS, settings=_both(local, backend))
-    assert isinstance(answer, Answer) and answer.notice is None, getattr(answer, "notice", answer)
+    answering = stream(JETS, settings=_both(local, backend))
+    pieces = list(answering)
+    answer = answering.answer
+    assert answer.notice is None, answer.notice
     assert pieces and all(isinstance(p, str) for p in pieces)
     assert "".join(pieces).strip() == answer.text
 
 
 def test_a_whole_reply_comes_as_one_piece_and_a_stream_in_several(local: Settings) -> None:
     """Both wire formats of the real server: one JSON body, and server-sent events ending in [DONE]."""
-    llm = build_llm(local)
+    llm = engine(local).answerer().client
     messages = [Message("user", "Name three colours.")]
     whole = list(stream_reply(llm, messages, local, stream=False))
     streamed = list(stream_reply(llm, messages, local))
@@ -161,13 +163,15 @@ def test_a_server_stopped_mid_answer_gives_the_extractive_answer_and_a_notice(lo
     # ignore_eos: the model keeps writing, so the server is certainly stopped in the middle of the answer.
     settings = _forced(local.with_(llm_max_tokens=300, top_k=2), ignore_eos=True)
     server = server_for(settings)
-    items = stream(JETS, settings=settings)
-    first = next(items)
+    answering = stream(JETS, settings=settings)
+    pieces = iter(answering)
+    first = next(pieces)
     stopping = threading.Thread(target=server.stop)
     stopping.start()
-    *rest, answer = items
+    rest = list(pieces)
+    answer = answering.answer
     stopping.join(timeout=30)
-    assert isinstance(first, str) and isinstance(answer, Answer)
+    assert first.strip()
     notice = answer.notice or ""
     assert notice.startswith("the answer broke off:") and "local model " + NAME in notice, notice
     assert answer.answered_by == "extractive"

@@ -3,6 +3,7 @@
 from rag import Answer, Citation, Passage
 from rag.evaluation.gold import GoldItem
 from rag.evaluation.scoring import ItemResult, score_item, summarise
+from rag.schema import Source
 
 A = "a.txt"
 QUOTE = "Fighting has killed at least 60 people."
@@ -11,8 +12,8 @@ NONE = GoldItem("n1", "unanswerable", "What did Vietnam say?", (), (), (), True)
 
 
 def _answer(text: str, abstained: bool = False) -> Answer:
-    passage = Passage("x", A, None, None, None, QUOTE, 0, len(QUOTE), (), 1.0)
-    citations = () if abstained else (Citation(1, A, None, None, None, QUOTE, 0, len(QUOTE), 1.0, "x"),)
+    passage = Passage("x", Source(A), QUOTE, 0, len(QUOTE), (), 1.0)
+    citations = () if abstained else (Citation(1, Source(A), QUOTE, 0, len(QUOTE), 1.0, "x"),)
     return Answer("q", text, citations, (passage,), abstained)
 
 

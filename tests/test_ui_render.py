@@ -9,7 +9,7 @@ import pytest
 
 from rag import Answer, Citation, Passage
 from rag.index.store import ArticleRecord
-from rag.schema import Span
+from rag.schema import Source, Span
 from rag.ui.render import (
     Turn,
     escape,
@@ -54,10 +54,7 @@ def tags_of(html: str) -> _Tags:
 def _passage(text: str, *, title: str = "Title", chunk_id: str = "c1") -> Passage:
     return Passage(
         chunk_id=chunk_id,
-        source="a.txt",
-        title=title,
-        outlet="CNN",
-        published="2025-12-09",
+        origin=Source("a.txt", title=title, outlet="CNN", published="2025-12-09"),
         text=text,
         start=0,
         end=len(text),
@@ -71,10 +68,7 @@ def _passage(text: str, *, title: str = "Title", chunk_id: str = "c1") -> Passag
 def _answer(text: str, quote: str, passage_text: str, **fields: object) -> Answer:
     citation = Citation(
         n=1,
-        source="a.txt",
-        title="Title",
-        outlet="CNN",
-        published="2025-12-09",
+        origin=Source("a.txt", title="Title", outlet="CNN", published="2025-12-09"),
         quote=quote,
         start=0,
         end=len(quote),
@@ -148,7 +142,7 @@ def test_every_panel_renders_hostile_text_inert(payload: str) -> None:
         Turn(question=payload, partial=payload),
         Turn(payload, error=payload),
     ]
-    record = ArticleRecord(id=payload, content_hash="h", complete=True, chunks=1, title=payload, outlet=payload)
+    record = ArticleRecord(Source(payload, title=payload, outlet=payload), content_hash="h", complete=True, chunks=1)
     for html in (
         render_transcript(turns),
         render_sources(turns),

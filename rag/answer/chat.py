@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 from rag.answer.engine import Engine
 from rag.config import Settings
-from rag.schema import Answer
+from rag.schema import Answer, AnswerStream
 
 
 class Chat:
@@ -23,16 +21,16 @@ class Chat:
         self.history: list[Answer] = []
 
     def ask(self, question: str, *, top_k: int | None = None) -> Answer:
-        *_, answer = self.stream(question, top_k=top_k)
-        assert isinstance(answer, Answer)
-        return answer
+        return self.stream(question, top_k=top_k).answer
 
-    def stream(self, question: str, *, top_k: int | None = None) -> Iterator[str | Answer]:
+    def stream(self, question: str, *, top_k: int | None = None) -> AnswerStream:
         """Like ``Engine.stream``; the finished answer joins the history."""
-        for item in self.engine.stream(question, top_k=top_k, previous=self._previous()):
-            if isinstance(item, Answer):
-                self.history.append(item)
-            yield item
+
+        def remember(answer: Answer) -> Answer:
+            self.history.append(answer)
+            return answer
+
+        return self.engine.stream(question, top_k=top_k, previous=self._previous()).then(remember)
 
     def reset(self) -> None:
         """Start a new conversation."""

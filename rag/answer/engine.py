@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import re
 import threading
-from collections.abc import Iterator
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING
 
+from rag.answer.answerer import Answerer, Evidence, answerer_for
 from rag.answer.extractive import answer_extractively
 from rag.answer.followup import standalone
 from rag.config import Settings
@@ -20,13 +18,7 @@ from rag.news.coverage import coverage_of
 from rag.news.figures import SEARCH_WORDS, asked_quantities
 from rag.prompts import load_text
 from rag.retrieval.search import Retrieval, retrieve
-from rag.schema import Answer, Coverage, Passage
-
-if TYPE_CHECKING:
-    from llama_index.core.llms import LLM
-
-# The LLM modules (.generate, .llm) are imported where LLM mode needs them: they load llama-index, which
-# takes a second and a half, and extractive mode (the default) never uses it.
+from rag.schema import Answer, AnswerStream, Coverage, Passage
 
 
 @dataclass(frozen=True)
@@ -72,39 +64,46 @@ class Engine:
         self._store: Store | None = None
         self._lexical: LexicalIndex | None = None
         self._coverage: Coverage | None = None
-        self._client: LLM | None = None
+        self._answerer: Answerer | None = None
 
     def ask(self, question: str, *, top_k: int | None = None, previous: str | None = None) -> Answer:
         """Answer ``question`` from the articles, with citations, or abstain.
 
         ``previous`` is the last standalone question of a conversation; a follow-up is rewritten with it.
         """
-        *_, answer = self.stream(question, top_k=top_k, previous=previous)
-        assert isinstance(answer, Answer)
-        return answer
+        return self.stream(question, top_k=top_k, previous=previous).answer
 
-    def stream(self, question: str, *, top_k: int | None = None, previous: str | None = None) -> Iterator[str | Answer]:
-        """Yield the answer text as it is produced, then the finished ``Answer``."""
+    def stream(self, question: str, *, top_k: int | None = None, previous: str | None = None) -> AnswerStream:
+        """The answer as it is written: iterate for the text, then read ``.answer``.
+
+        The question is checked, rewritten and searched for before this returns, so a bad question or a
+        missing index raises here, not halfway through the iteration.
+        """
         question = clean_question(question, self.settings.max_question_chars)
-        notice = None
-        if self.settings.llm == "extractive":
-            standalone_question = standalone(question, previous)
-        else:
-            from rag.llm.generate import rewrite_follow_up
+        answerer = self.answerer()
+        standalone_question, notice = question, None
+        if previous:
+            rewritten, notice = answerer.rewrite(question, previous)
+            standalone_question = rewritten or standalone(question, previous)
 
-            standalone_question, notice = rewrite_follow_up(question, previous, llm=self._llm(), settings=self.settings)
-        items = self._answer(standalone_question, top_k)
-        for item in items:
-            if not isinstance(item, Answer):
-                yield item
-                continue
+        def finish(answer: Answer) -> Answer:
             if standalone_question != question:
-                item = replace(item, question=question, rewritten_question=standalone_question)
+                answer = replace(answer, question=question, rewritten_question=standalone_question)
             if notice:
-                item = replace(item, notice="; ".join(x for x in (notice, item.notice) if x))
-            yield item
+                answer = replace(answer, notice="; ".join(x for x in (notice, answer.notice) if x))
+            return answer
 
-    def _answer(self, question: str, top_k: int | None) -> Iterator[str | Answer]:
+        return AnswerStream(answerer.answer(self._evidence(standalone_question, top_k))).then(finish)
+
+    def answerer(self) -> Answerer:
+        """The answerer ``RAG_LLM`` names, made on first use (an LLM's client and prompt files with it)."""
+        with self._lock:
+            if self._answerer is None:
+                self._answerer = answerer_for(self.settings)
+            return self._answerer
+
+    def _evidence(self, question: str, top_k: int | None) -> Evidence:
+        """Retrieval, and the extractive answer over what it found (every answerer starts from it)."""
         store, lexical, coverage = self._open()
         embedder = load_embedder(self.settings.embed_model, offline=self.settings.offline)
         store.check_dimension(embedder.dimension)
@@ -119,30 +118,7 @@ class Engine:
             refusal_text=load_text(self.settings.prompts, "refusal.txt"),
             extra_passages=self._figure_passages(question, found, k, store, lexical, embedder),
         )
-        answer = replace(answer, coverage=coverage)
-        if self.settings.llm != "extractive":
-            llm = self._llm()
-            from rag.llm.generate import stream_answer
-
-            yield from stream_answer(
-                question, answer, llm=llm, settings=self.settings, embed=embedder.embed, sentence_vectors=vectors
-            )
-            return
-        # The extractive answer is whole at once; it is still handed out a sentence at a time so that
-        # every caller can treat all backends alike.
-        yield from re.findall(r".+?\[\d+\]\s*|.+$", answer.text)
-        yield answer
-
-    def _llm(self) -> LLM:
-        """The language model client, built (and the prompt files checked) on first use."""
-        with self._lock:
-            if self._client is None:
-                from rag.llm.clients import build_llm
-                from rag.llm.generate import check_prompts
-
-                check_prompts(self.settings)
-                self._client = build_llm(self.settings)
-            return self._client
+        return Evidence(question, replace(answer, coverage=coverage), embedder.embed, vectors)
 
     @staticmethod
     def _figure_passages(

@@ -9,12 +9,16 @@ at most three, become the answer, verbatim, each with its [n].
 from __future__ import annotations
 
 import re
+from collections.abc import Generator
 from dataclasses import dataclass, replace
 from datetime import date
 
 import numpy as np
 
+from rag.answer.answerer import Evidence
+from rag.answer.followup import standalone
 from rag.answer.question import Question, analyse, has_kind
+from rag.config import Settings
 from rag.index.lexical import LexicalIndex, idf, terms
 from rag.news.attribution import cite
 from rag.news.dates import is_future, mentions, resolve
@@ -286,3 +290,20 @@ def _same(a: ScoredSentence, b: ScoredSentence) -> bool:
 
 def _is_heading(text: str) -> bool:
     return not text.rstrip("”’\"')").endswith((".", "!", "?"))
+
+
+class ExtractiveAnswerer:
+    """The default answerer: the extractive answer itself (quoted sentences; no model needed)."""
+
+    name = "extractive"
+
+    def __init__(self, settings: Settings) -> None:
+        del settings  # nothing to configure: the factory signature is shared by every backend
+
+    def rewrite(self, question: str, previous: str) -> tuple[str | None, str | None]:
+        return standalone(question, previous), None
+
+    def answer(self, evidence: Evidence) -> Generator[str, None, Answer]:
+        # Whole at once, but handed out a sentence at a time so that every caller treats all backends alike.
+        yield from re.findall(r".+?\[\d+\]\s*|.+$", evidence.extractive.text)
+        return evidence.extractive

@@ -82,11 +82,10 @@ def _ask(args: argparse.Namespace, settings: Settings) -> int:
         print(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2))
         return 0
     # The text is printed as it arrives (a language model writes for seconds), the sources once it is done.
-    for item in Engine(settings).stream(args.question):
-        if isinstance(item, Answer):
-            print(render(item, text=False))
-        else:
-            print(item, end="", flush=True)
+    stream = Engine(settings).stream(args.question)
+    for piece in stream:
+        print(piece, end="", flush=True)
+    print(render(stream.answer, text=False))
     return 0
 
 

@@ -36,7 +36,7 @@ from rag.ingestion.chunking import chunk_article, make_splitter
 from rag.ingestion.corpus import load_corpus
 from rag.ingestion.pipeline import ingest, lexical_index
 from rag.retrieval.search import retrieve
-from rag.schema import Chunk, Span
+from rag.schema import Chunk, Source, Span
 
 GOLD = Path("eval/gold.jsonl")  # the questions timed; relative to the working folder
 DEFAULT_SCALE = 100_000
@@ -212,7 +212,7 @@ def scale_run(settings: Settings, n: int, questions: Sequence[str]) -> dict[str,
     started = time.perf_counter()
     store = Store.open(settings, create=True)
     store.create(embedder.dimension)
-    record = ArticleRecord(id="scale", content_hash="", complete=True, title="Synthetic", outlet="rag bench")
+    record = ArticleRecord(Source("scale", title="Synthetic", outlet="rag bench"), content_hash="", complete=True)
     batch = 5000
     for first in range(0, n, batch):
         chunks = [_synthetic_chunk(i, sentences, rng) for i in range(first, min(first + batch, n))]
@@ -269,7 +269,7 @@ def _synthetic_chunk(i: int, sentences: Sequence[str], rng: np.random.Generator)
         cursor += len(sentence) + 1
     return Chunk(
         id=f"scale-{i}",
-        article_id=f"scale-{i // 10:06d}.txt",
+        origin=Source(f"scale-{i // 10:06d}.txt", title="Synthetic", outlet="rag bench"),
         index=i % 10,
         text=text,
         start=0,

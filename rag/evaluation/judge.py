@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from rag.answer.answerer import answerer_for
 from rag.config import Settings
 from rag.errors import EvaluationError
 from rag.schema import Answer
@@ -39,10 +40,7 @@ class Judge:
 
 def judge_llm(settings: Settings) -> tuple[Any, list[str]]:
     """The LLM that judges faithfulness and relevancy, or None and a note saying why they are skipped."""
-    if settings.llm == "extractive":
+    client = getattr(answerer_for(settings), "client", None)  # a language-model answerer's llama-index client
+    if client is None:
         return None, ["LLM-judged metrics (faithfulness, relevancy) skipped: no LLM backend configured (RAG_LLM)"]
-    try:
-        from rag.llm.clients import build_llm
-    except ImportError:
-        return None, ["LLM-judged metrics (faithfulness, relevancy) skipped: this build has no rag.llm.clients backend"]
-    return build_llm(settings), []
+    return client, []

@@ -17,7 +17,7 @@ import json
 import shutil
 import sqlite3
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import chromadb
@@ -28,7 +28,7 @@ from chromadb.errors import ChromaError, NotFoundError
 
 from rag.config import Settings
 from rag.errors import IndexCorruptError, IndexMismatchError, IndexMissingError, RagError, StoreUnavailableError
-from rag.schema import Chunk, Span
+from rag.schema import Chunk, Passage, Source, Sourced, Span
 
 SCHEMA_VERSION = 1
 _CHUNKS, _SENTENCES, _ARTICLES = "chunks", "sentences", "articles"
@@ -47,34 +47,30 @@ def index_signature(settings: Settings) -> dict[str, Any]:
 
 
 @dataclass(frozen=True)
-class ArticleRecord:
+class ArticleRecord(Sourced):
     """The ledger's line for one article; ``complete`` is False while its chunks are being written."""
 
-    id: str
+    origin: Source
     content_hash: str
     complete: bool
     chunks: int = 0
-    title: str | None = None
-    outlet: str | None = None
-    published: str | None = None
-    byline: str | None = None
-    published_inferred: bool = False
-    date_basis: str | None = None
 
+    @property
+    def id(self) -> str:
+        return self.origin.id
 
-@dataclass(frozen=True)
-class StoredChunk:
-    id: str
-    article_id: str
-    text: str
-    start: int
-    end: int
-    sentences: tuple[Span, ...]
-    title: str | None
-    outlet: str | None
-    published: str | None
-    preceding: Span | None
-    published_inferred: bool = False
+    def metadata(self) -> dict[str, Any]:
+        return {
+            **self.origin.metadata(),
+            "content_hash": self.content_hash,
+            "complete": self.complete,
+            "chunks": self.chunks,
+        }
+
+    @classmethod
+    def from_metadata(cls, article_id: str, metadata: Mapping[str, Any]) -> ArticleRecord:
+        origin = Source.from_metadata(article_id, metadata)
+        return cls(origin, metadata["content_hash"], bool(metadata["complete"]), int(metadata.get("chunks", 0)))
 
 
 # What Chroma raises when its files are damaged: its own errors (a Rust-side "file is not a database",
@@ -251,7 +247,7 @@ class Store:
             return {}
         rows = self._articles.get(include=["metadatas"])
         return {
-            row_id: ArticleRecord(id=row_id, **{k: v for k, v in meta.items() if k != "id"})
+            row_id: ArticleRecord.from_metadata(row_id, meta)
             for row_id, meta in zip(rows["ids"], rows["metadatas"], strict=True)
         }
 
@@ -266,7 +262,7 @@ class Store:
         if not records:
             return
         # Chroma keeps records only with a vector; the ledger needs none, so each carries a constant one.
-        metadatas = [{k: v for k, v in asdict(r).items() if v is not None and k != "id"} for r in records]
+        metadatas = [r.metadata() for r in records]
         self._articles.upsert(ids=[r.id for r in records], embeddings=[[1.0]] * len(records), metadatas=metadatas)
 
     @_guarded
@@ -350,13 +346,13 @@ class Store:
         return [(i, 1.0 - float(d)) for i, d in zip(result["ids"][0], result["distances"][0], strict=True)]
 
     @_guarded
-    def get(self, chunk_ids: Sequence[str]) -> dict[str, StoredChunk]:
+    def get(self, chunk_ids: Sequence[str]) -> dict[str, Passage]:
         """The chunks that still exist among ``chunk_ids`` (one may have gone in a concurrent ingest)."""
         if self._chunks is None or not chunk_ids:
             return {}
         rows = self._chunks.get(ids=list(chunk_ids), include=["documents", "metadatas"])
         return {
-            i: _stored_chunk(i, text, meta)
+            i: _passage(i, text, meta)
             for i, text, meta in zip(rows["ids"], rows["documents"], rows["metadatas"], strict=True)
         }
 
@@ -375,7 +371,7 @@ class Store:
             if ks and all(k in found for k in ks)
         }
 
-    def iter_chunks(self, page: int = 1000) -> Iterator[StoredChunk]:
+    def iter_chunks(self, page: int = 1000) -> Iterator[Passage]:
         """Every chunk with its sentences and article facts, a page at a time (for the timeline)."""
         if self._chunks is None:
             return
@@ -385,7 +381,7 @@ class Store:
             if not rows["ids"]:
                 return
             for i, text, meta in zip(rows["ids"], rows["documents"], rows["metadatas"], strict=True):
-                yield _stored_chunk(i, text, meta)
+                yield _passage(i, text, meta)
             offset += len(rows["ids"])
 
     def iter_texts(self, page: int = 5000) -> Iterator[tuple[list[str], list[str]]]:
@@ -430,26 +426,19 @@ def _chunk_metadata(chunk: Chunk, record: ArticleRecord) -> dict[str, Any]:
         "token_count": chunk.token_count,
         "sentences": json.dumps(local),
         "preceding": json.dumps([p.text, p.start, p.end]) if (p := chunk.preceding) else None,
-        "title": record.title,
-        "outlet": record.outlet,
-        "published": record.published,
-        "published_inferred": record.published_inferred,
+        **record.origin.metadata(),
     }
     return {k: v for k, v in metadata.items() if v is not None}
 
 
-def _stored_chunk(chunk_id: str, text: str, meta: Mapping[str, Any]) -> StoredChunk:
+def _passage(chunk_id: str, text: str, meta: Mapping[str, Any]) -> Passage:
     sentences = tuple(Span(text[a:b], start, end) for a, b, start, end in json.loads(meta["sentences"]))
-    return StoredChunk(
-        id=chunk_id,
-        article_id=str(meta["article_id"]),
+    return Passage(
+        chunk_id=chunk_id,
+        origin=Source.from_metadata(str(meta["article_id"]), meta),
         text=text,
         start=int(meta["start"]),
         end=int(meta["end"]),
         sentences=sentences,
-        title=meta.get("title"),
-        outlet=meta.get("outlet"),
-        published=meta.get("published"),
         preceding=Span(*json.loads(meta["preceding"])) if "preceding" in meta else None,
-        published_inferred=bool(meta.get("published_inferred", False)),
     )

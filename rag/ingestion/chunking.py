@@ -50,7 +50,7 @@ def chunk_article(article: Article, splitter: SentenceSplitter) -> list[Chunk]:
         chunks.append(
             Chunk(
                 id=digest if seen[digest] == 1 else f"{digest}-{seen[digest]}",
-                article_id=article.id,
+                origin=article.origin,
                 index=len(chunks),
                 text=text,
                 start=piece.start,

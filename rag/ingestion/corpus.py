@@ -12,7 +12,7 @@ from pathlib import Path
 
 from rag.errors import CorpusError
 from rag.news.dates import infer_dates
-from rag.schema import Article
+from rag.schema import Article, Source
 
 SUFFIXES = (".txt", ".md")
 PARAGRAPH_BREAK = "\n\n"
@@ -153,17 +153,15 @@ def parse_article(article_id: str, path: str, original: str, content_hash: str) 
         if i:  # the blank line between paragraphs stands for the line break that ended the last one
             positions += [paragraphs[i - 1].positions[-1] + 1] * len(PARAGRAPH_BREAK)
         positions += paragraph.positions
-    return Article(
-        id=article_id,
-        path=path,
-        content_hash=content_hash,
-        text=PARAGRAPH_BREAK.join(p.text for p in paragraphs),
-        positions=tuple(positions),
+    origin = Source(
+        article_id,
         title=meta.get("title") or None,
+        outlet=meta.get("outlet"),
         published=meta.get("published"),
         byline=meta.get("byline"),
-        outlet=meta.get("outlet"),
     )
+    text = PARAGRAPH_BREAK.join(p.text for p in paragraphs)
+    return Article(origin, path=path, content_hash=content_hash, text=text, positions=tuple(positions))
 
 
 def _paragraphs(original: str, body_start: int) -> list[_Paragraph]:

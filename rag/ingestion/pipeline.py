@@ -179,18 +179,7 @@ def _refresh_lexical(settings: Settings, store: Store, generation: str) -> None:
 
 
 def _record(article: Article, *, complete: bool, chunks: int = 0) -> ArticleRecord:
-    return ArticleRecord(
-        id=article.id,
-        content_hash=article.content_hash,
-        complete=complete,
-        chunks=chunks,
-        title=article.title,
-        outlet=article.outlet,
-        published=article.published,
-        byline=article.byline,
-        published_inferred=article.published_inferred,
-        date_basis=article.date_basis,
-    )
+    return ArticleRecord(article.origin, content_hash=article.content_hash, complete=complete, chunks=chunks)
 
 
 def _load_sources(sources: Sequence[Path], *, max_file_bytes: int) -> Corpus:

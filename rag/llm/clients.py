@@ -20,7 +20,7 @@ from llama_index.core.base.llms.types import ChatMessage
 from llama_index.core.llms import LLM
 
 from rag.config import Settings
-from rag.errors import ConfigError, LLMError
+from rag.errors import LLMError
 
 _DONE = object()
 
@@ -31,49 +31,46 @@ class Message:
     content: str
 
 
-def build_llm(settings: Settings) -> LLM:
-    """The llama-index LLM for ``settings.llm`` ("openai", "ollama" or "local"), configured from RAG_LLM_* settings.
+# The clients below do not retry and wait at most RAG_LLM_TIMEOUT_S per request; ``stream_reply`` and
+# ``complete`` add the retries and a deadline over the whole exchange.
 
-    The client itself does not retry and waits at most RAG_LLM_TIMEOUT_S per request; ``stream_reply`` and
-    ``complete`` below add the retries and a deadline over the whole exchange.
 
-    >>> build_llm(Settings(llm="ollama", llm_model="llama3.2")).base_url  # doctest: +SKIP
+def openai_client(settings: Settings, *, model: str | None = None, api_base: str | None = None) -> LLM:
+    """llama-index's client for any OpenAI-compatible server, configured from the RAG_LLM_* settings
+    (``model`` and ``api_base`` default to RAG_LLM_MODEL and the server's address)."""
+    from llama_index.llms.openai_like import OpenAILike
+
+    return OpenAILike(
+        model=model or settings.llm_model,
+        api_base=api_base or settings.llm_url,
+        # Local servers ignore the key, but the openai client refuses to start without one.
+        api_key=settings.llm_api_key or "not-needed",
+        is_chat_model=True,
+        context_window=settings.llm_context_tokens + settings.llm_max_tokens,
+        temperature=settings.llm_temperature,
+        max_tokens=settings.llm_max_tokens,
+        timeout=settings.llm_timeout_s,
+        max_retries=0,
+    )
+
+
+def ollama_client(settings: Settings) -> LLM:
+    """llama-index's client for Ollama's native API, configured from the RAG_LLM_* settings.
+
+    >>> ollama_client(Settings(llm="ollama", llm_model="llama3.2")).base_url  # doctest: +SKIP
     'http://127.0.0.1:11434'
     """
-    if settings.llm in ("openai", "local"):
-        from llama_index.llms.openai_like import OpenAILike
+    from llama_index.llms.ollama import Ollama
 
-        model, api_base = settings.llm_model, settings.llm_url
-        if settings.llm == "local":
-            from rag.llm.local import server_for
-
-            server = server_for(settings)
-            model, api_base = server.model, server.url + "/v1"
-        return OpenAILike(
-            model=model,
-            api_base=api_base,
-            # Local servers ignore the key, but the openai client refuses to start without one.
-            api_key=settings.llm_api_key or "not-needed",
-            is_chat_model=True,
-            context_window=settings.llm_context_tokens + settings.llm_max_tokens,
-            temperature=settings.llm_temperature,
-            max_tokens=settings.llm_max_tokens,
-            timeout=settings.llm_timeout_s,
-            max_retries=0,
-        )
-    if settings.llm == "ollama":
-        from llama_index.llms.ollama import Ollama
-
-        return Ollama(
-            model=settings.llm_model,
-            base_url=settings.llm_url,
-            temperature=settings.llm_temperature,
-            # Given, not -1: otherwise the client asks the server for the model's window before every chat.
-            context_window=settings.llm_context_tokens + settings.llm_max_tokens,
-            request_timeout=settings.llm_timeout_s,
-            additional_kwargs={"num_predict": settings.llm_max_tokens},
-        )
-    raise ConfigError(f"RAG_LLM={settings.llm} is not a language model backend (use openai, ollama or local)")
+    return Ollama(
+        model=settings.llm_model,
+        base_url=settings.llm_url,
+        temperature=settings.llm_temperature,
+        # Given, not -1: otherwise the client asks the server for the model's window before every chat.
+        context_window=settings.llm_context_tokens + settings.llm_max_tokens,
+        request_timeout=settings.llm_timeout_s,
+        additional_kwargs={"num_predict": settings.llm_max_tokens},
+    )
 
 
 def stream_reply(llm: LLM, messages: Sequence[Message], settings: Settings, *, stream: bool = True) -> Iterator[str]:

@@ -7,13 +7,12 @@ model fails.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Generator
 from dataclasses import replace
 
 import numpy as np
 from llama_index.core.llms import LLM
 
-from rag.answer.followup import standalone
 from rag.config import Settings
 from rag.errors import LLMError
 from rag.llm.clients import Message, complete, describe, stream_reply
@@ -35,19 +34,17 @@ def check_prompts(settings: Settings) -> None:
         load_template(settings.prompts, name, variables)
 
 
-def rewrite_follow_up(question: str, previous: str | None, *, llm: LLM, settings: Settings) -> tuple[str, str | None]:
-    """The standalone form of ``question`` written by the model, and a notice if the heuristic had to do it."""
-    if not previous:
-        return question, None
+def rewrite_follow_up(question: str, previous: str, *, llm: LLM, settings: Settings) -> tuple[str | None, str | None]:
+    """The standalone form of ``question`` written by the model, or None and a notice saying why not."""
     template = load_template(settings.prompts, *FOLLOWUP)
     prompt = template.format(previous=previous, question=question)
     try:
         reply = complete(llm, [Message("user", prompt)], settings)
     except LLMError as error:
-        return standalone(question, previous), f"{error}; the follow-up was rewritten without it"
+        return None, f"{error}; the follow-up was rewritten without it"
     rewritten = " ".join(reply.strip().splitlines()[0].strip("\"'“” ").split())
     if not rewritten or len(rewritten) > settings.max_question_chars:
-        return standalone(question, previous), "the language model's rewrite of the follow-up was unusable"
+        return None, "the language model's rewrite of the follow-up was unusable"
     return rewritten, None
 
 
@@ -59,8 +56,8 @@ def stream_answer(
     settings: Settings,
     embed: Embed,
     sentence_vectors: dict[str, np.ndarray],
-) -> Iterator[str | Answer]:
-    """Yield the model's answer sentence by sentence, verified, then the ``Answer``.
+) -> Generator[str, None, Answer]:
+    """Yield the model's answer sentence by sentence, verified; return the ``Answer``.
 
     ``extractive`` is the offline answer to the same question from the same passages.
     """
@@ -68,15 +65,14 @@ def stream_answer(
     refusal = load_text(settings.prompts, "refusal.txt")
     if extractive.abstained:
         yield refusal
-        yield replace(extractive, text=refusal, backend=backend)
-        return
+        return replace(extractive, text=refusal, backend=backend)
     system = load_template(settings.prompts, *SYSTEM).format(refusal=refusal)
     template = load_template(settings.prompts, *ANSWER)
     fixed = count_tokens(system) + count_tokens(template.format(sources="", question=question))
     packed = pack(extractive.passages, fixed_tokens=fixed, budget=settings.llm_context_tokens)
     if not packed.passages:
-        yield from _fallback(extractive, f"no passage fits in RAG_LLM_CONTEXT_TOKENS={settings.llm_context_tokens}")
-        return
+        reason = f"no passage fits in RAG_LLM_CONTEXT_TOKENS={settings.llm_context_tokens}"
+        return (yield from _fallback(extractive, reason))
     messages = [Message("system", system), Message("user", template.format(sources=packed.sources, question=question))]
     verifier = Verifier(packed.passages, embed=embed, sentence_vectors=sentence_vectors, refusal=refusal)
     shown: list[str] = []
@@ -89,14 +85,12 @@ def stream_answer(
             shown.append(piece)
             yield piece
     except LLMError as error:
-        yield from _fallback(extractive, str(error), after=bool(shown))
-        return
+        return (yield from _fallback(extractive, str(error), after=bool(shown)))
     verified = verifier.result()
     if not verified.text:
-        yield from _fallback(extractive, f"{describe(settings)} sent an empty reply")
-        return
+        return (yield from _fallback(extractive, f"{describe(settings)} sent an empty reply"))
     if verified.refused:
-        yield replace(
+        return replace(
             extractive,
             text=refusal,
             citations=(),
@@ -105,8 +99,7 @@ def stream_answer(
             answered_by=settings.answerer,
             conflicts=(),
         )
-        return
-    yield replace(
+    return replace(
         extractive,
         text=verified.text,
         citations=verified.citations,
@@ -120,7 +113,7 @@ def stream_answer(
     )
 
 
-def _fallback(extractive: Answer, reason: str, *, after: bool = False) -> Iterator[str | Answer]:
+def _fallback(extractive: Answer, reason: str, *, after: bool = False) -> Generator[str, None, Answer]:
     """The extractive answer (its backend says so), with one line saying why the model's is missing."""
     notice = f"{reason}; showing the extractive answer instead"
     if after:
@@ -128,4 +121,4 @@ def _fallback(extractive: Answer, reason: str, *, after: bool = False) -> Iterat
     if after:
         yield "\n\n"
     yield extractive.text
-    yield replace(extractive, notice=notice)
+    return replace(extractive, notice=notice)

@@ -77,16 +77,12 @@ def cite(
     """Citation ``n`` of ``quote``, which holds sentence ``index`` of ``passage`` (its speaker read there)."""
     return Citation(
         n=n,
-        source=passage.source,
-        title=passage.title,
-        outlet=passage.outlet,
-        published=passage.published,
+        origin=passage.origin,
         quote=quote.text,
         start=quote.start,
         end=quote.end,
         score=round(score, 4),
         chunk_id=passage.chunk_id,
-        published_inferred=passage.published_inferred,
         speaker=speaker(passage.sentences[index].text, *_around(passage, index)),
         also_reported_by=also_reported_by,
     )

@@ -10,7 +10,7 @@ any date it calls upcoming. An article with no explicit date borrows the date of
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 from rag.schema import Article, format_date
@@ -141,17 +141,13 @@ def infer_dates(articles: tuple[Article, ...]) -> tuple[Article, ...]:
         if not article.published:
             inferred = _from_own_dates(article, anchor_year)
             if inferred:
-                result[article.id] = replace(
-                    article, published=inferred[0], published_inferred=True, date_basis=inferred[1]
-                )
+                result[article.id] = article.with_date(inferred[0], inferred=True, basis=inferred[1])
     # Second pass: an article that gives no date of its own borrows the date of the same weekday event.
     for article in articles:
         if not result[article.id].published:
             borrowed = _from_shared_event(article, [a for a in result.values() if a.published])
             if borrowed:
-                result[article.id] = replace(
-                    article, published=borrowed[0], published_inferred=True, date_basis=borrowed[1]
-                )
+                result[article.id] = article.with_date(borrowed[0], inferred=True, basis=borrowed[1])
     return tuple(result[a.id] for a in articles)
 
 

@@ -218,10 +218,7 @@ def _rows(item: Citation | Passage, quantity: str) -> list[Conflict]:
                         quantity=quantity,
                         value=f.text,
                         number=f.value,
-                        article=item.source,
-                        outlet=item.outlet,
-                        published=item.published,
-                        published_inferred=item.published_inferred,
+                        origin=item.origin,
                         citation=n,
                         quote=text,
                     )

@@ -12,9 +12,10 @@ from typing import Any
 from rag.config import Settings
 from rag.errors import IndexMissingError
 from rag.index.lexical import terms
-from rag.index.store import Store, StoredChunk
+from rag.index.store import Store
+from rag.news.attribution import cite
 from rag.news.dates import is_future, mentions, resolve
-from rag.schema import Citation
+from rag.schema import Citation, Passage
 
 _CLAUSE = re.compile(r"[;:—–]|,\s|\b(?:since|after|while|where|as)\b")
 SAME_EVENT_TERMS = 2  # mentions of one date that share this many content words are one event
@@ -56,7 +57,7 @@ def timeline(settings: Settings) -> tuple[TimelineEvent, ...]:
         store = Store.open(settings)
     except IndexMissingError:
         return ()
-    mentions_found: list[tuple[str, str, bool, str, StoredChunk, int]] = []
+    mentions_found: list[tuple[str, str, bool, str, Passage, int]] = []
     seen: set[tuple[str, int]] = set()
     for chunk in store.iter_chunks():
         if not chunk.published:
@@ -66,9 +67,9 @@ def timeline(settings: Settings) -> tuple[TimelineEvent, ...]:
         except ValueError:
             continue
         for i, sentence in enumerate(chunk.sentences):
-            if (chunk.article_id, sentence.start) in seen:
+            if (chunk.source, sentence.start) in seen:
                 continue  # chunks overlap: a sentence is read once
-            seen.add((chunk.article_id, sentence.start))
+            seen.add((chunk.source, sentence.start))
             for m in mentions(sentence.text):
                 resolved = resolve(m, published, future=is_future(sentence.text, m.start))
                 if resolved is None:
@@ -88,7 +89,7 @@ def _clause(sentence: str, at: int) -> str:
     return clause
 
 
-def _group(found: list[tuple[str, str, bool, str, StoredChunk, int]]) -> list[TimelineEvent]:
+def _group(found: list[tuple[str, str, bool, str, Passage, int]]) -> list[TimelineEvent]:
     groups: list[dict[str, Any]] = []
     for when, precision, inferred, what, chunk, i in sorted(found, key=lambda f: f[0]):
         words = {_SAME_WORD.get(t, t) for t in terms(what)}
@@ -102,25 +103,13 @@ def _group(found: list[tuple[str, str, bool, str, StoredChunk, int]]) -> list[Ti
         group["terms"] |= words
         group["whats"].append(what)
         group["inferred"] = group["inferred"] and inferred
-        sentence = chunk.sentences[i]
-        group["cites"].setdefault((chunk.article_id, sentence.start), (chunk, sentence))
+        group["cites"].setdefault((chunk.source, chunk.sentences[i].start), (chunk, i))
     events = []
     for g in groups:
+        mentions_in_order = sorted(g["cites"].values(), key=lambda ci: ci[0].source)
+        # Score 0: not ranked, every mention of the event is listed.
         citations = tuple(
-            Citation(
-                n=n,
-                source=chunk.article_id,
-                title=chunk.title,
-                outlet=chunk.outlet,
-                published=chunk.published,
-                quote=sentence.text,
-                start=sentence.start,
-                end=sentence.end,
-                score=0.0,  # not ranked: every mention of the event is listed
-                chunk_id=chunk.id,
-                published_inferred=chunk.published_inferred,
-            )
-            for n, (chunk, sentence) in enumerate(sorted(g["cites"].values(), key=lambda cs: cs[0].article_id), 1)
+            cite(n, chunk, i, chunk.sentences[i], 0.0) for n, (chunk, i) in enumerate(mentions_in_order, 1)
         )
         what = min(g["whats"], key=len)
         events.append(TimelineEvent(g["date"], g["precision"], g["inferred"], what, citations))

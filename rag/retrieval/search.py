@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -37,27 +37,16 @@ def retrieve(question: str, *, k: int, store: Store, lexical: LexicalIndex, embe
     candidates = fuse([[i for i, _ in dense], [i for i, _ in keyword]])[: 3 * k]
     # A chunk found by a search may have been deleted since by a concurrent ingest: get() leaves it out.
     chunks = store.get([chunk_id for chunk_id, _ in candidates])
-    chosen = _diversify([(i, s) for i, s in candidates if i in chunks], {i: c.article_id for i, c in chunks.items()}, k)
+    chosen = _diversify([(i, s) for i, s in candidates if i in chunks], {i: c.source for i, c in chunks.items()}, k)
     dense_scores, keyword_scores = dict(dense), dict(keyword)
     passages = tuple(
-        Passage(
-            chunk_id=chunk_id,
-            source=chunk.article_id,
-            title=chunk.title,
-            outlet=chunk.outlet,
-            published=chunk.published,
-            text=chunk.text,
-            start=chunk.start,
-            end=chunk.end,
-            sentences=chunk.sentences,
+        replace(
+            chunks[chunk_id],
             score=round(score, 4),
             dense_score=_rounded(dense_scores.get(chunk_id)),
             lexical_score=_rounded(keyword_scores.get(chunk_id)),
-            preceding=chunk.preceding,
-            published_inferred=chunk.published_inferred,
         )
         for chunk_id, score in chosen
-        for chunk in [chunks[chunk_id]]
     )
     return Retrieval(vector, passages, len(dense), len(keyword))
 

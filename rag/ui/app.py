@@ -19,7 +19,7 @@ os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"  # no telemetry, whatever the e
 import gradio as gr
 
 import rag
-from rag import Answer, Chat, IngestReport, RagError, Settings, TimelineEvent, timeline
+from rag import Chat, IngestReport, RagError, Settings, TimelineEvent, timeline
 from rag.ui.render import (
     Turn,
     render_articles,
@@ -87,7 +87,7 @@ def build(settings: Settings, startup: IngestJob | None = None) -> gr.Blocks:
         return settings if backend == settings.llm else settings.with_(llm=backend)
 
     def corpus_view(progress: str | None = None, backend: str | None = None) -> tuple[str, str, Any, Any]:
-        status = rag.answer.engine(settings).status()
+        status = rag.engine(settings).status()
         ids = [a.id for a in status.articles]
         return (
             render_status(len(status.articles), status.chunks, backend or settings.llm, progress),
@@ -109,19 +109,18 @@ def build(settings: Settings, startup: IngestJob | None = None) -> gr.Blocks:
     def converse(
         question: str, turns: list[Turn], top_k: int, backend: str
     ) -> Iterator[tuple[str, str, str, str, list[Turn]]]:
-        chat = Chat(engine=rag.answer.engine(settings_for(backend)))
+        chat = Chat(engine=rag.engine(settings_for(backend)))
         chat.history = [t.answer for t in turns if t.answer is not None]
         turn = Turn(question=question)
         turns = [*turns, turn]
         yield _views(turns, "")
         try:
-            for piece in chat.stream(question, top_k=int(top_k)):
-                if isinstance(piece, Answer):
-                    turn = Turn(question=question, partial=turn.partial, answer=piece)
-                else:
-                    turn = Turn(question=question, partial=turn.partial + piece)
-                turns[-1] = turn
+            stream = chat.stream(question, top_k=int(top_k))
+            for piece in stream:
+                turns[-1] = turn = Turn(question=question, partial=turn.partial + piece)
                 yield _views(turns, "")
+            turns[-1] = Turn(question=question, partial=turn.partial, answer=stream.answer)
+            yield _views(turns, "")
         except RagError as error:
             turns[-1] = Turn(question=question, error=str(error))
             yield _views(turns, question)
