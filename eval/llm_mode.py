@@ -2,6 +2,7 @@
 
     python eval/llm_mode.py --gold eval/gold.jsonl --corpus seeds --model PATH.gguf --out artifacts/llm-mode-seeds
     python eval/llm_mode.py --gold /work/shared/devsets/newsqa-cnn/dev.jsonl --home NEWSQA_HOME --sample 40 ...
+    python eval/llm_mode.py --summarise artifacts/llm-mode-seeds/records.jsonl eval/gold.jsonl
 
 For every question: the extractive answer, the LLM answer (RAG_LLM=local on the given GGUF), and, where the
 extractive answerer abstained, the LLM answer without that abstention gate (the model asked anyway). Scored
@@ -147,9 +148,10 @@ def _row(item: object, answer: Answer, seconds: float, k: int) -> dict[str, obje
     }
 
 
-def summarise(records_path: Path) -> str:
+def summarise(records_path: Path, gold_path: Path) -> str:
     """The side-by-side table and the uncited-sentence curve, as Markdown, from a ``records.jsonl``."""
     records = [json.loads(line) for line in records_path.read_text(encoding="utf-8").splitlines()]
+    gold_articles = {item.id: set(item.articles) for item in load_gold(gold_path)}
     answerable = [r for r in records if not r["abstain"]]
     unanswerable = [r for r in records if r["abstain"]]
     lines = [
@@ -157,7 +159,7 @@ def summarise(records_path: Path) -> str:
         "",
         "| answerer | contains answer (first 700 chars) | false abstentions | abstained when unanswerable "
         "| citation precision | citation recall | s/answer (median, LLM asked) | unsupported sentences "
-        "| fallbacks |",
+        "| model failed: extractive fallback |",
         "|---|---|---|---|---|---|---|---|---|",
     ]
     baseline = sum(r["baseline_contains"] for r in answerable)
@@ -183,7 +185,7 @@ def summarise(records_path: Path) -> str:
                     _mean(r[name]["scores"].get("citation_recall") for r in answerable),
                     f"{asked[len(asked) // 2]:.1f}" if asked and name != "extractive" else "–",
                     str(sum(row["unsupported"] for row in rows)),
-                    str(sum(1 for row in rows if row["notice"])),
+                    str(sum("showing the extractive answer instead" in (row["notice"] or "") for row in rows)),
                 ]
             )
             + " |"
@@ -191,7 +193,6 @@ def summarise(records_path: Path) -> str:
     uncited = [(u, r) for r in records for u in r["llm_ungated"].get("uncited", [])]
     lines += ["", "Uncited model sentences: passages attached at each bar (rag/llm/verify.py attaches at 0.7):", ""]
     lines += ["| bar | attached | to a gold article | containing a gold answer |", "|---|---|---|---|"]
-    gold_articles = {r["id"]: set(a for a in r.get("articles", [])) for r in records}
     for bar in (0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8):
         hits = [(u, r) for u, r in uncited if u["score"] >= bar]
         right = sum(u["source"] in gold_articles[r["id"]] for u, r in hits)
@@ -206,7 +207,7 @@ def _mean(values: object) -> str:
 
 
 if __name__ == "__main__":
-    if sys.argv[1:2] == ["--summarise"]:
-        print(summarise(Path(sys.argv[2])), end="")
+    if sys.argv[1:2] == ["--summarise"]:  # --summarise RECORDS.jsonl GOLD.jsonl
+        print(summarise(Path(sys.argv[2]), Path(sys.argv[3])), end="")
         raise SystemExit(0)
     raise SystemExit(main())
