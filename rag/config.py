@@ -41,6 +41,8 @@ class Settings:
     max_question_chars: int = 2000
     # Files above this are skipped at ingest: a news article is tens of KB; a huge file is a log or a dump.
     max_file_mb: int = 10
+    # The browser UI's example questions, separated by "|"; empty: made from the indexed articles' titles.
+    examples: str = ""
     prompts: Path = DEFAULT_PROMPTS
     # The browser UI (app.py): loopback only unless configured; login is optional and never printed.
     ui_host: str = "127.0.0.1"

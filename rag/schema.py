@@ -295,9 +295,19 @@ class AnswerStream:
         self._pieces = pieces
         self._answer: Answer | None = None
 
+    # An iterator of its own, not a generator method: a caller that drops a half-read iterator must not
+    # close the writing underneath, which ``.answer`` still has to finish.
     def __iter__(self) -> Iterator[str]:
-        if self._answer is None:
-            self._answer = yield from self._pieces
+        return self
+
+    def __next__(self) -> str:
+        if self._answer is not None:
+            raise StopIteration
+        try:
+            return next(self._pieces)
+        except StopIteration as end:
+            self._answer = end.value
+            raise StopIteration from None
 
     @property
     def answer(self) -> Answer:

@@ -50,6 +50,8 @@ The Xylofjord harbour authority published a photo of the ferry terminal ![termin
 the terminal would create 300 jobs in the town.
 """
 HOSTILE_NAME = "hostile.md"
+# The seeds' example questions are configuration (RAG_EXAMPLES), not code.
+SEED_EXAMPLES = "Which fighter jets did Thailand use? | How many people have been killed in the fighting?"
 EXAMPLES_FIRST = "Which fighter jets did Thailand use?"
 
 
@@ -107,7 +109,7 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[App]:
     shutil.copytree(ROOT / "seeds", corpus)
     pixel = f"http://127.0.0.1:{_free_port()}/pixel.png"
     (corpus / HOSTILE_NAME).write_text(HOSTILE.replace("PIXEL", pixel), encoding="utf-8")
-    with _running_app(root, corpus) as running:
+    with _running_app(root, corpus, RAG_EXAMPLES=SEED_EXAMPLES) as running:
         yield running
 
 

@@ -21,12 +21,36 @@ from rag.news.duplicates import near_duplicate
         ),
         (
             "Malaysia's foreign minister, Mohamad Hasan, urged ASEAN representatives to act.",
-            "Malaysia's foreign minister, Mohamad Hasan",
+            "Mohamad Hasan",  # the name beside its description
         ),
         ("At least eight people have been killed since the latest skirmishes began.", None),
     ],
 )
 def test_the_speaker_a_sentence_names(sentence: str, expected: str | None) -> None:
+    assert speaker(sentence) == expected
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        # an election: a description, then the name it belongs to
+        ("“Turnout was strong,” said the Pennsylvania secretary of state, Al Schmidt, on Tuesday.", "Al Schmidt"),
+        ("Turnout was strong in the west, said the Pennsylvania secretary of state, Al Schmidt.", "Al Schmidt"),
+        ("The county clerk, Dana Whitfield, confirmed that 1,200 ballots were still uncounted.", "Dana Whitfield"),
+        # a trial: offices no list names
+        ("The defendant lied repeatedly, prosecutor Maria Lopez told the jury on Monday.", "prosecutor Maria Lopez"),
+        ("Judge Amy Chen added that the jury would reconvene on Friday.", "Judge Amy Chen"),
+        ("“My client is innocent,” defence lawyer Tom Reyes insisted outside the court.", "defence lawyer Tom Reyes"),
+        # an earthquake: an agency, "according to"
+        ("Aftershocks are likely for weeks, according to the U.S. Geological Survey.", "U.S. Geological Survey"),
+        (
+            "Kandilli Observatory director Haluk Ozener warned of further tremors.",
+            "Kandilli Observatory director Haluk Ozener",
+        ),
+        ("More than 5,600 buildings collapsed across ten provinces.", None),
+    ],
+)
+def test_the_subject_of_any_speech_verb_is_the_speaker(sentence: str, expected: str | None) -> None:
     assert speaker(sentence) == expected
 
 

@@ -64,7 +64,7 @@ def test_the_keyword_index_follows_an_edit(tmp_path: Path, small_corpus: Path) -
     ingest(settings)
     store = Store.open(settings)
     hits = lexical_index(settings, store, store.generation()).search("Zorblat", 3)
-    assert hits and store.get([hits[0][0]])[hits[0][0]].article_id == edited.name
+    assert hits and store.get([hits[0][0]])[hits[0][0]].source == edited.name
 
 
 def test_a_removed_article_leaves_the_index(tmp_path: Path, small_corpus: Path) -> None:

@@ -15,7 +15,7 @@ from rag.index.lexical import LexicalIndex
 from rag.index.store import ArticleRecord, Store
 from rag.ingestion.pipeline import ingest, lexical_index
 from rag.news.coverage import coverage_of
-from rag.news.figures import SEARCH_WORDS, asked_quantities
+from rag.news.figures import compared_quantity, newest
 from rag.prompts import load_text
 from rag.retrieval.search import Retrieval, retrieve
 from rag.schema import Answer, AnswerStream, Coverage, Passage
@@ -124,12 +124,12 @@ class Engine:
     def _figure_passages(
         question: str, found: Retrieval, k: int, store: Store, lexical: LexicalIndex, embedder: Embedder
     ) -> tuple[Passage, ...]:
-        """For a question about a figure (killed, displaced, border length), a wider search with the
+        """For a question about a figure ("How many people have been killed?"), a wider search with the
         figure's words, so that every article's number for it can be compared, not just the top few."""
-        quantities = asked_quantities(question)
-        if not quantities:
+        quantity = compared_quantity(question, newest(found.passages))
+        if quantity is None:
             return ()
-        wider_question = f"{question} {' '.join(SEARCH_WORDS[q] for q in quantities)}"
+        wider_question = f"{question} {quantity.words}"
         wider = retrieve(wider_question, k=2 * k, store=store, lexical=lexical, embedder=embedder)
         seen = {p.chunk_id for p in found.passages}
         return tuple(p for p in wider.passages if p.chunk_id not in seen)

@@ -23,7 +23,7 @@ from rag.index.lexical import LexicalIndex, idf, terms
 from rag.news.attribution import cite
 from rag.news.dates import is_future, mentions, resolve
 from rag.news.duplicates import collapse
-from rag.news.figures import TOLERANCE, asked_quantities, figures, find_conflicts, link
+from rag.news.figures import TOLERANCE, Quantity, compared_quantity, find_conflicts, link, newest, totals
 from rag.retrieval.search import Retrieval
 from rag.schema import Answer, Citation, Passage, Span, format_date
 
@@ -69,12 +69,12 @@ def answer_extractively(
         scored = _prefer_newest(scored)
     chosen = _choose(asked, scored)
     evidence = retrieval.passages + extra_passages
-    quantities = () if SCOPED_QUESTION.search(question) else asked_quantities(question)
-    figure_citations = _figure_citations(quantities, scored, extra_passages)
+    quantity = compared_quantity(question, newest(evidence))
+    figure_citations = _figure_citations(quantity, scored, extra_passages)
     if figure_citations:
         citations = collapse(figure_citations, evidence)
         conflicts = link(find_conflicts(question, evidence), citations)
-        text = _conflict_text(quantities, citations)
+        text = _conflict_text(quantity, citations)
     else:
         citations = collapse([_cite(n, s, asked) for n, s in enumerate(chosen, start=1)], evidence)
         conflicts = link(find_conflicts(question, citations), citations)
@@ -85,20 +85,9 @@ def answer_extractively(
 
 
 LATEST = re.compile(r"\b(latest|most recent|newest|current|so far|now)\b", re.I)
-SCOPED_QUESTION = re.compile(
-    # a figure for one country, group or earlier period is not one of the totals the articles dispute
-    r"\bin (Thailand|Cambodia|[A-Z]\w+ province)\b|\b(Thai|Cambodian)\s+(soldiers|civilians)\b"
-    r"|\b(January|February|March|April|May|June|July|August|September|October|November|previous|earlier)\b"
-)
 WHO_SAID = re.compile(r"^\s*who\s+(said|says|told|wrote|warned|stated|declared|called|urged|hinted)\b", re.I)
 W_RECENT = 0.10  # "latest"/"most recent" questions: a sentence from the newest article gains this much
 MAX_FIGURES = 5
-_QUANTITY_WORDS = {
-    "killed": "how many have been killed",
-    "displaced": "how many have been displaced",
-    "border length": "the length of the border",
-    "wounded": "how many have been wounded",
-}
 
 
 def _cite(n: int, s: ScoredSentence, asked: Question) -> Citation:
@@ -138,20 +127,17 @@ def _prefer_newest(scored: list[ScoredSentence]) -> list[ScoredSentence]:
 
 
 def _figure_citations(
-    quantities: tuple[str, ...], scored: list[ScoredSentence], extra: tuple[Passage, ...]
+    quantity: Quantity | None, scored: list[ScoredSentence], extra: tuple[Passage, ...]
 ) -> list[Citation]:
     """One citation per distinct figure of the asked quantity, newest report first, when there are
     at least two; an article repeating a figure already cited is listed on that citation."""
-    if not quantities:
+    if quantity is None:
         return []
-    quantity = quantities[0]
     candidates = [(s.span, s.passage, s.index, s.score) for s in scored]
     candidates += [(span, p, i, 0.0) for p in extra for i, span in enumerate(p.sentences)]
     picked: dict[float, list[tuple[Span, Passage, int, float, str]]] = {}
     for span, passage, index, score in candidates:
-        for f in figures(span.text):
-            if f.quantity != quantity or f.period is not None:
-                continue
+        for f in totals(quantity, span.text, passage.published):
             key = next((v for v in picked if abs(v - f.value) / max(v, 1) <= TOLERANCE), f.value)
             entries = picked.setdefault(key, [])
             if all(e[1].source != passage.source for e in entries):
@@ -170,15 +156,15 @@ def _figure_citations(
     return citations
 
 
-def _conflict_text(quantities: tuple[str, ...], citations: tuple[Citation, ...]) -> str:
+def _conflict_text(quantity: Quantity, citations: tuple[Citation, ...]) -> str:
     """ "Reports differ on how many have been killed: at least 80 (as of 22 Dec 2025, inferred; 001…) [1]; …" """
     parts = []
     for c in citations:
-        value = next(f.text for f in figures(c.quote) if f.quantity == quantities[0] and f.period is None)
+        value = next(f.text for f in totals(quantity, c.quote, c.published))
         where = c.outlet or c.source
         more = f" and {len(c.also_reported_by)} more" if c.also_reported_by else ""
         parts.append(f"{value} (as of {format_date(c.published, c.published_inferred)}; {where}{more}) [{c.n}]")
-    return f"Reports differ on {_QUANTITY_WORDS[quantities[0]]}: " + "; ".join(parts)
+    return f"Reports differ on {quantity.phrase}: " + "; ".join(parts)
 
 
 def _out_of_scope(asked: Question, best: float, lexical: LexicalIndex) -> bool:

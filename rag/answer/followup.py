@@ -17,7 +17,7 @@ import re
 from rag.index.lexical import terms
 
 _LEAD = re.compile(r"^\s*(and|but|so|also|then|what about|how about)\b[\s,]*", re.I)
-# Runs of capitalised words not at the start: "Cambodia", "Prime Minister Anwar Ibrahim", "Thailand's".
+# Runs of capitalised words not at the start: "Syria", "Prime Minister Keir Starmer", "Ukraine's".
 _NAME = re.compile(r"(?<!^)(?<![.?!]\s)\b(?:[A-Z][\w’'-]*(?:\s+(?:of\s+)?[A-Z][\w’'-]*)*)")
 _PRONOUN = re.compile(r"\b(he|she|it|they|him|her|them|his|its|their|there|this|that|those)\b", re.I)
 _QUESTION_WORDS = re.compile(r"^(who|whom|whose|what|which|when|where|why|how)\b", re.I)

@@ -339,7 +339,7 @@ class Store:
     def search(self, vector: np.ndarray, k: int) -> list[tuple[str, float]]:
         """Nearest chunks by cosine similarity, best first."""
         # No count() first: Chroma returns fewer than ``k`` when it holds fewer, and the count cost a
-        # database round trip per question (12 ms median under load).
+        # database round trip per question (README, Performance).
         if self._chunks is None or k < 1:
             return []
         result = self._chunks.query(query_embeddings=[vector], n_results=k, include=["distances"])

@@ -14,7 +14,7 @@ if TYPE_CHECKING:
 
 
 def make_splitter(chunk_tokens: int, chunk_overlap: int) -> SentenceSplitter:
-    # Imported here: llama-index takes seconds to import, and a no-op ingest or a query never splits.
+    # Imported here: llama-index is slow to import, and a no-op ingest or a query never splits.
     from llama_index.core.node_parser import SentenceSplitter
 
     return SentenceSplitter(

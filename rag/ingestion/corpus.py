@@ -11,24 +11,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from rag.errors import CorpusError
+from rag.ingestion.furniture import WEB_ADDRESS, furniture_start
 from rag.news.dates import infer_dates
 from rag.schema import Article, Source
 
 SUFFIXES = (".txt", ".md")
 PARAGRAPH_BREAK = "\n\n"
 
-# Publisher furniture found at the end of articles: promotion, disclaimers, tag lists.
-# Only a run of such paragraphs at the very end is dropped, never one inside the reporting.
-_FOOTER = re.compile(
-    r"^(tags:?|related:?|advertisement)$"
-    r"|this article was (rewritten|written|produced|published) by"
-    r"|follow us on|stay informed with|sign up for our newsletter|all rights reserved"
-    r"|do not necessarily reflect the views|maintains full editorial independence",
-    re.IGNORECASE,
-)
 _DATE_LINE = re.compile(r"^date\s+(?P<date>\d{4}-\d{2}-\d{2})\b\s*(?:by\s+(?P<by>.+))?$", re.IGNORECASE)
 _DATELINE_OUTLET = re.compile(r"^\((?P<outlet>[A-Z][\w.&' ]{1,30})\)\s*[—–-]")
-_FOOTER_OUTLET = re.compile(r"\bby (?P<outlet>[A-Za-z0-9-]+\.(?:com|net|org|news|co\.[a-z]{2}))\b", re.I)
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(?P<body>.*?)^---[ \t]*$", re.S | re.M)
 _FRONT_MATTER_KEY = re.compile(r"^(?P<key>title|date|published|outlet|source|byline|author)\s*:\s*(?P<v>.+)$", re.I)
 _DANGLING = frozenset("a an the of on in at to for from by with and or but that as than".split())
@@ -237,11 +228,12 @@ def _take_date_line(paragraphs: list[_Paragraph], meta: dict[str, str]) -> list[
 
 
 def _drop_footer(paragraphs: list[_Paragraph], meta: dict[str, str]) -> list[_Paragraph]:
-    end = len(paragraphs)
-    while end > 1 and _FOOTER.search(paragraphs[end - 1].text):
-        if match := _FOOTER_OUTLET.search(paragraphs[end - 1].text):
+    """Publisher furniture at the end goes; a web address it names in the publisher's voice is the outlet."""
+    end = furniture_start([p.text for p in paragraphs])
+    for paragraph in paragraphs[end:]:
+        if match := WEB_ADDRESS.search(paragraph.text):
             meta.setdefault("outlet", match["outlet"])
-        end -= 1
+            break
     return paragraphs[:end]
 
 

@@ -122,7 +122,7 @@ def _sync(settings: Settings, store: Store, corpus: Corpus, progress: Progress |
     # Every changed article is marked incomplete before any chunk is written and complete after all
     # are: a killed ingest redoes them all, and content-hash ids make the redo skip what was written.
     # Writing in few large calls, and embedding full batches across articles, keeps ingest close to
-    # the model's own speed (each Chroma call commits, which costs tens of milliseconds).
+    # the model's own speed (each Chroma call commits).
     records = {article.id: _record(article, complete=False) for article, *_ in planned}
     store.record_many(list(records.values()))
     for _, chunks, indexed, _ in planned:

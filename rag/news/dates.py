@@ -161,7 +161,7 @@ def _is_iso(value: str) -> bool:
 
 # Date inference runs over every article at every ingest, unchanged ones too (a new article can change
 # what an undated one is inferred to be), so it splits sentences with a plain rule rather than punkt:
-# loading punkt (llama-index, nltk) would cost a no-op `rag ingest` two seconds.
+# loading punkt (llama-index, nltk) would make a no-op `rag ingest` slow (README, Performance).
 _SENTENCE_END = re.compile(r"(?:(?<=[.!?])|(?<=[.!?][\"”’)]))\s+(?=[A-Z0-9\"“‘(])")
 
 

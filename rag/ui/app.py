@@ -20,6 +20,7 @@ import gradio as gr
 
 import rag
 from rag import Chat, IngestReport, RagError, Settings, TimelineEvent, timeline
+from rag.ui.examples import MAX_EXAMPLES, example_questions
 from rag.ui.render import (
     Turn,
     render_articles,
@@ -32,11 +33,6 @@ from rag.ui.render import (
 from rag.ui.uploads import Upload, add_uploads, remove_article
 
 log = logging.getLogger("rag.app")
-EXAMPLES = (
-    "Which fighter jets did Thailand use?",
-    "How many people have been killed in the fighting?",
-    "Where will the defense talks be held?",
-)
 CSS_FILE = Path(str(resources.files("rag.ui") / "ui.css"))
 
 
@@ -86,18 +82,23 @@ def build(settings: Settings, startup: IngestJob | None = None) -> gr.Blocks:
     def settings_for(backend: str) -> Settings:
         return settings if backend == settings.llm else settings.with_(llm=backend)
 
-    def corpus_view(progress: str | None = None, backend: str | None = None) -> tuple[str, str, Any, Any]:
+    def corpus_view(progress: str | None = None, backend: str | None = None) -> tuple[Any, ...]:
         status = rag.engine(settings).status()
         ids = [a.id for a in status.articles]
+        examples = example_questions(settings.examples, [(a.title, a.published) for a in status.articles])
         return (
             render_status(len(status.articles), status.chunks, backend or settings.llm, progress),
             render_articles(status.articles),
             gr.update(choices=ids, value=None),
             # The timeline reads every chunk: redrawn when indexing is over, not at each progress tick.
             gr.update() if progress else render_timeline(_timeline(settings)),
+            *(
+                gr.update(value=examples[i], visible=True) if i < len(examples) else gr.update(visible=False)
+                for i in range(MAX_EXAMPLES)
+            ),
         )
 
-    def on_load() -> Iterator[tuple[str, str, Any, Any]]:
+    def on_load() -> Iterator[tuple[Any, ...]]:
         if startup is not None:
             for message in startup.watch():
                 yield corpus_view(message)
@@ -128,7 +129,7 @@ def build(settings: Settings, startup: IngestJob | None = None) -> gr.Blocks:
     def new_conversation() -> tuple[str, str, str, str, list[Turn]]:
         return _views([], "")
 
-    def reindex(done_message: str) -> Iterator[tuple[str, str, Any, Any, str]]:
+    def reindex(done_message: str) -> Iterator[tuple[Any, ...]]:
         job = IngestJob(settings).start()
         for message in job.watch():
             yield (*corpus_view(message), message)
@@ -139,7 +140,7 @@ def build(settings: Settings, startup: IngestJob | None = None) -> gr.Blocks:
             else f"{done_message}; {job.report.summary()}",
         )
 
-    def upload(files: list[str] | None) -> Iterator[tuple[str, str, Any, Any, str, None]]:
+    def upload(files: list[str] | None) -> Iterator[tuple[Any, ...]]:
         try:
             uploads = [Upload(Path(f), Path(f).name) for f in files or []]
             written = add_uploads(uploads, settings.corpus, max_mb=max_mb)
@@ -149,7 +150,7 @@ def build(settings: Settings, startup: IngestJob | None = None) -> gr.Blocks:
         for view in reindex(f"Added {', '.join(p.name for p in written)}"):
             yield (*view, None)
 
-    def remove(article_id: str | None) -> Iterator[tuple[str, str, Any, Any, str]]:
+    def remove(article_id: str | None) -> Iterator[tuple[Any, ...]]:
         if not article_id:
             yield (*corpus_view(), "Choose an article to remove first.")
             return
@@ -185,7 +186,9 @@ def build(settings: Settings, startup: IngestJob | None = None) -> gr.Blocks:
                     submit_btn="Ask",
                 )
                 with gr.Row(elem_id="examples"):
-                    example_buttons = [gr.Button(text, size="sm", variant="secondary") for text in EXAMPLES]
+                    example_buttons = [
+                        gr.Button("", size="sm", variant="secondary", visible=False) for _ in range(MAX_EXAMPLES)
+                    ]
                 new_chat = gr.Button("New conversation", size="sm", elem_id="new-conversation")
             with gr.Column(scale=2):
                 sources = gr.HTML(render_sources([]), js_on_load=None, elem_id="sources-panel")
@@ -212,12 +215,12 @@ def build(settings: Settings, startup: IngestJob | None = None) -> gr.Blocks:
             timeline_view = gr.HTML(render_timeline(()), js_on_load=None, elem_id="timeline-events")
 
         chat_outputs = [transcript, sources, passages, question, turns]
-        corpus_outputs = [status, articles, to_remove, timeline_view]
+        corpus_outputs = [status, articles, to_remove, timeline_view, *example_buttons]
         private = {"api_visibility": "private"}
         ui.load(on_load, outputs=corpus_outputs, show_progress="hidden", **private)
         question.submit(converse, [question, turns, top_k, backend], chat_outputs, show_progress="hidden", **private)
         for button in example_buttons:
-            button.click(lambda text=button.value: text, outputs=question, **private).then(
+            button.click(lambda text: text, inputs=button, outputs=question, **private).then(
                 converse, [question, turns, top_k, backend], chat_outputs, show_progress="hidden", **private
             )
         new_chat.click(new_conversation, outputs=chat_outputs, **private)

@@ -1,0 +1,87 @@
+"""The news features on news of other kinds (tests/fixtures/news: an earthquake in February, an election,
+a trial), indexed for real: nothing in them is keyed to the seeds' words."""
+
+from pathlib import Path
+
+import pytest
+
+from rag import Settings, ingest, query
+from rag.news.timeline import timeline
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures" / "news"
+
+
+@pytest.fixture(scope="module")
+def indexed(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Settings]:
+    found = {}
+    for name in ("earthquake", "election", "trial"):
+        settings = Settings(home=tmp_path_factory.mktemp(name), corpus=FIXTURES / name)
+        ingest(settings)
+        found[name] = settings
+    return found
+
+
+def test_a_february_death_toll_is_a_conflict_of_totals_newest_first(indexed: dict[str, Settings]) -> None:
+    answer = query("What is the death toll of the earthquake?", settings=indexed["earthquake"])
+    assert answer.text.startswith("Reports differ on the death toll"), answer.text
+    numbers = [c.number for c in answer.conflicts]
+    assert numbers[:2] == [12050, 11200] and 3400 in numbers
+    # one town's toll and one nationality's dead are not totals
+    assert not {1200, 7} & set(numbers)
+
+
+def test_the_articles_own_month_in_a_question_is_no_scope(indexed: dict[str, Settings]) -> None:
+    answer = query("How many people were killed in February?", settings=indexed["earthquake"])
+    assert answer.text.startswith("Reports differ"), answer.text
+
+
+def test_displaced_figures_of_the_quake_are_compared(indexed: dict[str, Settings]) -> None:
+    answer = query("How many people have been displaced?", settings=indexed["earthquake"])
+    assert {c.number for c in answer.conflicts} == {80000, 150000}
+    assert len({c.article for c in answer.conflicts}) == 2
+
+
+def test_a_scoped_question_gets_no_totals(indexed: dict[str, Settings]) -> None:
+    answer = query("How many Syrian civilians were killed?", settings=indexed["earthquake"])
+    assert not answer.text.startswith("Reports differ") and answer.conflicts == ()
+
+
+def test_vote_counts_of_two_reports_are_a_conflict(indexed: dict[str, Settings]) -> None:
+    answer = query("How many votes did the mayor win?", settings=indexed["election"])
+    assert {c.number for c in answer.conflicts} == {52310, 51980}, answer.text
+
+
+def test_a_figure_for_an_earlier_year_is_not_compared_with_todays(indexed: dict[str, Settings]) -> None:
+    answer = query("How much did the bank pay in fines?", settings=indexed["trial"])
+    assert answer.conflicts == (), answer.text  # $4.5 billion was 2023's; $3.9 billion is the only current one
+
+
+@pytest.mark.parametrize(
+    ("corpus", "question", "name"),
+    [
+        ("election", "Who said turnout was strong?", "Al Schmidt"),
+        ("trial", "Who told the jury that the defendant lied to investors?", "Maria Lopez"),
+        ("trial", "Who insisted that the client is innocent?", "Tom Reyes"),
+    ],
+)
+def test_speakers_of_other_news(indexed: dict[str, Settings], corpus: str, question: str, name: str) -> None:
+    answer = query(question, settings=indexed[corpus])
+    assert answer.citations and name in (answer.citations[0].speaker or ""), answer.text
+
+
+@pytest.mark.parametrize(
+    ("corpus", "when", "rows", "sources"),
+    [
+        ("earthquake", "2026-02-20", 1, 2),  # the donors' conference, told two ways
+        ("earthquake", "2026-02-06", 2, 3),  # the quake (three articles) and, apart, the rate cut
+        ("election", "2025-11-12", 1, 2),  # the recount
+        ("election", "2025-11-05", 2, 1),  # a concession and a budget vote: two events
+        ("trial", "2026-03-02", 2, 2),  # the trial opening (two articles) and, apart, the share fall
+    ],
+)
+def test_one_timeline_row_per_event_of_other_news(
+    indexed: dict[str, Settings], corpus: str, when: str, rows: int, sources: int
+) -> None:
+    events = [e for e in timeline(indexed[corpus]) if e.date == when]
+    assert len(events) == rows, [e.what for e in events]
+    assert max(len({c.source for c in e.citations}) for e in events) == sources
