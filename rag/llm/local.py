@@ -2,7 +2,7 @@
 
 xllamacpp (the optional dependency group ``local``) loads the model and serves llama.cpp's OpenAI-compatible
 API on a free loopback port, with the chat template stored in the model file. The answerer then talks to it
-through the same OpenAI-compatible client as to any other server (rag/llm.py), so streaming, verification,
+through the same OpenAI-compatible client as to any other server (rag/llm/clients.py), so streaming, verification,
 timeouts and the extractive fallback are one code path. One server per model file, thread count and context
 size: started on first use, reused by every later question, stopped when the process exits.
 """
