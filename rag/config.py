@@ -65,7 +65,7 @@ class Settings:
     # runs, and generation fell from 14-16 to 2 tokens/s (README, "LLM mode").
     llm_threads: int = 1
     # The model's window in its own tokens: the prompt (RAG_LLM_CONTEXT_TOKENS, counted with tiktoken; SmolLM2's
-    # tokenizer needs 1.06-1.28 times as many for news text) plus the reply's RAG_LLM_MAX_TOKENS.
+    # tokenizer needs up to 1.28 times as many for news text) plus the reply's RAG_LLM_MAX_TOKENS.
     llm_context_size: int = 4608
     # A Chroma server instead of the database in ``home``: one URL, or a host and port. The lock and the
     # BM25 files stay in ``home`` on each machine; BM25 is rebuilt when the server's index changed.
