@@ -1,8 +1,8 @@
 """Cited question answering over a folder of news articles.
 
 >>> from rag import query
->>> query("Which fighter jets did Thailand use?").text  # doctest: +SKIP
-'Thailand has acknowledged carrying out airstrikes inside Cambodian territory using F-16 fighter jets … [1]'
+>>> query("What magnitude was the earthquake?").text  # doctest: +SKIP
+'The 7.8-magnitude quake struck before dawn near the border … [1]'
 """
 
 from __future__ import annotations

@@ -230,7 +230,7 @@ class Coverage:
     inferred_dates: int  # articles whose date was inferred from their text
 
     def describe(self) -> str:
-        """``searched 5 articles (CNN, JournosNews.com, 3 without an outlet), 9 Dec 2025 – 22 Dec 2025``."""
+        """``searched 5 articles (AP, Reuters, 3 without an outlet), 9 Feb 2026 – 22 Feb 2026``."""
         outlets = list(self.outlets) + ([f"{self.unattributed} without an outlet"] if self.unattributed else [])
         text = f"searched {self.articles} article{'s' if self.articles != 1 else ''}"
         text += f" ({', '.join(outlets)})" if outlets else ""
