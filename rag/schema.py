@@ -256,6 +256,9 @@ class Answer:
     passages: tuple[Passage, ...]
     abstained: bool
     backend: str = "extractive"
+    # Who wrote ``text``: "extractive", or the model ("local:SmolLM2-135M-Instruct.Q4_1", "openai:gpt-4o-mini");
+    # "extractive" with a ``notice`` saying why when the configured model failed.
+    answered_by: str = "extractive"
     notice: str | None = None  # something the reader should know, e.g. that the LLM failed and why
     rewritten_question: str | None = None  # the standalone form of a follow-up, when it differed
     conflicts: tuple[Conflict, ...] = ()  # figures the cited articles disagree on, newest first
@@ -271,6 +274,7 @@ class Answer:
             "passages": [p.to_dict() for p in self.passages],
             "abstained": self.abstained,
             "backend": self.backend,
+            "answered_by": self.answered_by,
             "notice": self.notice,
             "rewritten_question": self.rewritten_question,
             "conflicts": [c.to_dict() for c in self.conflicts],
