@@ -15,18 +15,22 @@ from rag.config import Settings
 from rag.errors import (
     ConfigError,
     CorpusError,
+    DiskFullError,
     IndexBusyError,
     IndexCorruptError,
     IndexMismatchError,
     IndexMissingError,
+    IndexPermissionError,
     QuestionError,
     RagError,
+    ReadOnlyIndexError,
+    StoreServerError,
     StoreUnavailableError,
 )
 from rag.index.store import ArticleRecord
 from rag.ingestion.corpus import SUFFIXES as ARTICLE_SUFFIXES
 from rag.ingestion.corpus import parse_article
-from rag.ingestion.pipeline import IngestReport, ingest
+from rag.ingestion.pipeline import IngestReport, ingest, remove
 from rag.news.timeline import TimelineEvent, timeline
 from rag.schema import Answer, AnswerStream, Citation, Conflict, Coverage, Passage, Source, format_date
 
@@ -41,18 +45,22 @@ __all__ = [
     "Conflict",
     "CorpusError",
     "Coverage",
+    "DiskFullError",
     "Engine",
     "IndexBusyError",
     "IndexCorruptError",
     "IndexMismatchError",
     "IndexMissingError",
+    "IndexPermissionError",
     "IngestReport",
     "Passage",
     "QuestionError",
     "RagError",
+    "ReadOnlyIndexError",
     "Settings",
     "Source",
     "Status",
+    "StoreServerError",
     "StoreUnavailableError",
     "TimelineEvent",
     "engine",
@@ -60,6 +68,7 @@ __all__ = [
     "ingest",
     "parse_article",
     "query",
+    "remove",
     "stream",
     "timeline",
 ]

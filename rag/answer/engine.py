@@ -43,10 +43,20 @@ class Status:
     chunks: int
     coverage: Coverage
 
+    @property
+    def sources(self) -> dict[str, tuple[ArticleRecord, ...]]:
+        """The files and folders named to ``rag ingest``, each with its indexed articles ("" for articles
+        indexed before sources were recorded)."""
+        grouped: dict[str, list[ArticleRecord]] = {}
+        for article in self.articles:
+            grouped.setdefault(article.ingested_from or "", []).append(article)
+        return {source: tuple(articles) for source, articles in sorted(grouped.items())}
+
     def to_dict(self) -> dict[str, object]:
         return {
             "coverage": self.coverage.to_dict(),
             "corpus": self.corpus,
+            "sources": [{"source": s, "articles": [a.id for a in a_s]} for s, a_s in self.sources.items()],
             "home": self.home,
             "embed_model": self.embed_model,
             "llm": self.llm,
@@ -61,6 +71,8 @@ class Status:
                     "published_inferred": a.published_inferred,
                     "date_basis": a.date_basis,
                     "chunks": a.chunks,
+                    "path": a.path,
+                    "ingested_from": a.ingested_from,
                 }
                 for a in self.articles
             ],

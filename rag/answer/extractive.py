@@ -167,7 +167,8 @@ def _conflict_text(quantity: Quantity, citations: tuple[Citation, ...]) -> str:
         value = next(f.text for f in totals(quantity, c.quote, c.published))
         where = c.outlet or c.source
         more = f" and {len(c.also_reported_by)} more" if c.also_reported_by else ""
-        parts.append(f"{value} (as of {format_date(c.published, c.published_inferred)}; {where}{more}) [{c.n}]")
+        when = f"as of {format_date(c.published, c.published_inferred)}" if c.published else "date unknown"
+        parts.append(f"{value} ({when}; {where}{more}) [{c.n}]")
     return f"Reports differ on {quantity.phrase}: " + "; ".join(parts)
 
 

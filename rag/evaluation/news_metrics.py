@@ -44,9 +44,12 @@ def attribution_accuracy(expected_names: Sequence[str], speakers: Iterable[str |
 
 
 def date_correctness(expected_dates: Sequence[str], answer_text: str) -> bool:
-    """Whether the answer states one of ``expected_dates`` (ISO), as the answerer writes dates ("22 Dec 2025").
+    """Whether the answer states one of ``expected_dates``: ISO dates as the answerer writes them
+    ("22 Dec 2025"), or, for an article that gives no year, the words it uses ("Monday", "December 24").
 
     >>> date_correctness(["2025-12-22"], "met on Monday (Monday: 22 Dec 2025, inferred) [1]")
+    True
+    >>> date_correctness(["Monday"], "The council voted on Monday. [1]")
     True
     """
     text = _normal(answer_text)
