@@ -1,8 +1,8 @@
 """Cited question answering over a folder of news articles.
 
 >>> from rag import query
->>> query("Which fighter jets did Thailand use?").text  # doctest: +SKIP
-'Thailand has acknowledged carrying out airstrikes inside Cambodian territory using F-16 fighter jets … [1]'
+>>> query("What magnitude was the earthquake?").text  # doctest: +SKIP
+'The 7.8-magnitude quake struck before dawn near the border … [1]'
 """
 
 from __future__ import annotations
@@ -15,18 +15,22 @@ from rag.config import Settings
 from rag.errors import (
     ConfigError,
     CorpusError,
+    DiskFullError,
     IndexBusyError,
     IndexCorruptError,
     IndexMismatchError,
     IndexMissingError,
+    IndexPermissionError,
     QuestionError,
     RagError,
+    ReadOnlyIndexError,
+    StoreServerError,
     StoreUnavailableError,
 )
 from rag.index.store import ArticleRecord
 from rag.ingestion.corpus import SUFFIXES as ARTICLE_SUFFIXES
 from rag.ingestion.corpus import parse_article
-from rag.ingestion.pipeline import IngestReport, ingest
+from rag.ingestion.pipeline import IngestReport, ingest, remove
 from rag.news.timeline import TimelineEvent, timeline
 from rag.schema import Answer, AnswerStream, Citation, Conflict, Coverage, Passage, Source, format_date
 
@@ -41,18 +45,22 @@ __all__ = [
     "Conflict",
     "CorpusError",
     "Coverage",
+    "DiskFullError",
     "Engine",
     "IndexBusyError",
     "IndexCorruptError",
     "IndexMismatchError",
     "IndexMissingError",
+    "IndexPermissionError",
     "IngestReport",
     "Passage",
     "QuestionError",
     "RagError",
+    "ReadOnlyIndexError",
     "Settings",
     "Source",
     "Status",
+    "StoreServerError",
     "StoreUnavailableError",
     "TimelineEvent",
     "engine",
@@ -60,6 +68,7 @@ __all__ = [
     "ingest",
     "parse_article",
     "query",
+    "remove",
     "stream",
     "timeline",
 ]

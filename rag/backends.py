@@ -9,4 +9,5 @@ BACKENDS = {
     "extractive": "rag.answer.extractive:ExtractiveAnswerer",
     "openai": "rag.llm.answerer:openai_answerer",
     "ollama": "rag.llm.answerer:ollama_answerer",
+    "local": "rag.llm.answerer:local_answerer",
 }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import os
 import re
 from collections.abc import Mapping
@@ -63,11 +64,23 @@ class Settings:
     llm_max_tokens: int = 512
     # Tokens of prompt (instructions, sources, question); the reply's llm_max_tokens come on top.
     llm_context_tokens: int = 3000
+    # RAG_LLM=local: a GGUF file run by llama.cpp in this process (rag/llm/local.py).
+    llm_model_path: str = ""
+    # One thread: on 2 shared cores llama.cpp's second thread waits on the first whenever another process
+    # runs, and generation fell from 14-16 to 2 tokens/s (README, "LLM mode").
+    llm_threads: int = 1
+    # The model's window in its own tokens: the prompt (RAG_LLM_CONTEXT_TOKENS, counted with tiktoken; SmolLM2's
+    # tokenizer needs up to 1.28 times as many for news text) plus the reply's RAG_LLM_MAX_TOKENS.
+    llm_context_size: int = 4608
     # A Chroma server instead of the database in ``home``: one URL, or a host and port. The lock and the
     # BM25 files stay in ``home`` on each machine; BM25 is rebuilt when the server's index changed.
     chroma_url: str = ""
     chroma_host: str = ""
     chroma_port: int = 8000
+    # The name this index's collections start with. A shared server holds several projects side by side,
+    # and `--rebuild` deletes only the collections of this name. Empty: derived from ``home`` (see
+    # ``collection_prefix``); set it to the same value on every machine that shares one index.
+    collection: str = ""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "home", Path(self.home))
@@ -98,6 +111,11 @@ class Settings:
             raise ConfigError("set RAG_CHROMA_URL or RAG_CHROMA_HOST (with RAG_CHROMA_PORT), not both")
         if not 0 < self.chroma_port < 65536:
             raise ConfigError(f"RAG_CHROMA_PORT must be between 1 and 65535, got {self.chroma_port}")
+        if self.collection and not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]{1,40}[A-Za-z0-9]", self.collection):
+            raise ConfigError(
+                "RAG_COLLECTION must be 3 to 42 letters, digits, '.', '_' or '-', starting and ending with a "
+                f"letter or digit, got {self.collection!r}"
+            )
         if self.max_question_chars < 1:
             raise ConfigError(f"max_question_chars must be positive, got {self.max_question_chars}")
         if not 1 <= self.ui_port <= 65535:
@@ -110,7 +128,9 @@ class Settings:
             raise ConfigError(f"max_file_mb must be at least 1, got {self.max_file_mb}")
 
     def _check_llm(self) -> None:
-        if not self.llm_model.strip():
+        if self.llm == "local":
+            self._check_local()
+        elif not self.llm_model.strip():
             raise ConfigError(f"RAG_LLM={self.llm} needs RAG_LLM_MODEL, the model name the server knows")
         if self.llm_base_url and not self.llm_base_url.startswith(("http://", "https://")):
             raise ConfigError(f"RAG_LLM_BASE_URL must start with http:// or https://, got {self.llm_base_url!r}")
@@ -124,6 +144,26 @@ class Settings:
             raise ConfigError(f"RAG_LLM_MAX_TOKENS must be at least 16, got {self.llm_max_tokens}")
         if self.llm_context_tokens < 512:
             raise ConfigError(f"RAG_LLM_CONTEXT_TOKENS must be at least 512, got {self.llm_context_tokens}")
+
+    def _check_local(self) -> None:
+        if not self.llm_model_path.strip():
+            raise ConfigError("RAG_LLM=local needs RAG_LLM_MODEL_PATH, the path of a .gguf model file")
+        path = Path(self.llm_model_path).expanduser()
+        if not path.is_file():
+            raise ConfigError(f"RAG_LLM_MODEL_PATH={self.llm_model_path}: no such file (give a .gguf model's path)")
+        if path.suffix.lower() != ".gguf":
+            raise ConfigError(f"RAG_LLM_MODEL_PATH={self.llm_model_path} is not a .gguf file (llama.cpp reads GGUF)")
+        if not 1 <= self.llm_threads <= 256:
+            raise ConfigError(f"RAG_LLM_THREADS must be between 1 and 256, got {self.llm_threads}")
+        if self.llm_context_size < 512:
+            raise ConfigError(f"RAG_LLM_CONTEXT_SIZE must be at least 512, got {self.llm_context_size}")
+
+    @property
+    def answerer(self) -> str:
+        """Who writes the answers: ``extractive``, ``local:MODEL-FILE-STEM``, ``openai:MODEL``, ``ollama:MODEL``."""
+        if self.llm == "local":
+            return f"local:{Path(self.llm_model_path).stem}"
+        return self.llm if self.llm == "extractive" else f"{self.llm}:{self.llm_model}"
 
     @property
     def llm_url(self) -> str:
@@ -156,6 +196,21 @@ class Settings:
         if self.chroma_host:
             return self.chroma_host, self.chroma_port, False
         return None
+
+    def collection_prefix(self) -> str:
+        """What this index's collection names start with (``<prefix>chunks``, ``<prefix>sentences`` …).
+
+        ``RAG_COLLECTION`` when set. Otherwise, on a Chroma server, the index folder's name and a hash of
+        its absolute path (``rag-1a2b3c4d-``), so two projects never share collections by accident; the
+        local database in ``home`` is the project's own, and keeps the plain names.
+        """
+        if self.collection:
+            return f"{self.collection}-"
+        if self.chroma_server() is None:
+            return ""
+        home = self.home.absolute()
+        name = re.sub(r"[^A-Za-z0-9]+", "-", home.name).strip("-")[:24] or "index"
+        return f"{name}-{hashlib.sha256(str(home).encode()).hexdigest()[:8]}-"
 
     def with_(self, **changes: object) -> Settings:
         """A copy with some fields changed (validated again)."""

@@ -47,3 +47,19 @@ class LLMError(RagError):
 
 class StoreUnavailableError(RagError):
     """The Chroma server named by the settings does not answer."""
+
+
+class IndexPermissionError(RagError):
+    """The index folder or a file in it may not be read or written by this user."""
+
+
+class DiskFullError(RagError):
+    """The disk holding the index has no room left."""
+
+
+class ReadOnlyIndexError(RagError):
+    """The index folder is on a read-only file system."""
+
+
+class StoreServerError(RagError):
+    """The Chroma server answered, but with an error of its own."""

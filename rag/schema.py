@@ -228,15 +228,18 @@ class Coverage:
     earliest: str | None
     latest: str | None
     inferred_dates: int  # articles whose date was inferred from their text
+    undated: int = 0  # articles whose date is unknown (none stated, none their text gives)
 
     def describe(self) -> str:
-        """``searched 5 articles (CNN, JournosNews.com, 3 without an outlet), 9 Dec 2025 – 22 Dec 2025``."""
+        """``searched 5 articles (AP, Reuters, 3 without an outlet), 9 Feb 2026 – 22 Feb 2026``."""
         outlets = list(self.outlets) + ([f"{self.unattributed} without an outlet"] if self.unattributed else [])
         text = f"searched {self.articles} article{'s' if self.articles != 1 else ''}"
         text += f" ({', '.join(outlets)})" if outlets else ""
         if self.earliest:
             text += f", {format_date(self.earliest)} – {format_date(self.latest)}"
-            text += f" ({self.inferred_dates} dates inferred)" if self.inferred_dates else ""
+        notes = [f"{self.inferred_dates} dates inferred"] if self.inferred_dates else []
+        notes += [f"{self.undated} undated"] if self.undated else []
+        text += f" ({', '.join(notes)})" if notes else ""
         return text
 
     def to_dict(self) -> dict[str, Any]:
@@ -253,6 +256,9 @@ class Answer:
     passages: tuple[Passage, ...]
     abstained: bool
     backend: str = "extractive"
+    # Who wrote ``text``: "extractive", or the model ("local:SmolLM2-135M-Instruct.Q4_1", "openai:gpt-4o-mini");
+    # "extractive" with a ``notice`` saying why when the configured model failed.
+    answered_by: str = "extractive"
     notice: str | None = None  # something the reader should know, e.g. that the LLM failed and why
     rewritten_question: str | None = None  # the standalone form of a follow-up, when it differed
     conflicts: tuple[Conflict, ...] = ()  # figures the cited articles disagree on, newest first
@@ -268,6 +274,7 @@ class Answer:
             "passages": [p.to_dict() for p in self.passages],
             "abstained": self.abstained,
             "backend": self.backend,
+            "answered_by": self.answered_by,
             "notice": self.notice,
             "rewritten_question": self.rewritten_question,
             "conflicts": [c.to_dict() for c in self.conflicts],

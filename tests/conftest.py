@@ -43,6 +43,23 @@ def seed_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     return settings
 
 
+@pytest.fixture(scope="session")
+def dated_seed_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    """The seeds as a publisher's feed delivers them, each with a date line: 000 has its own (9 Dec 2025);
+    001–004 name no year, so they are undated in ``seeds/`` and here get the day they report on, the
+    Monday of the Kuala Lumpur meeting (22 Dec 2025). For tests of what dates do (newest first, the
+    timeline), not of how they are found. Read-only for the tests that use it."""
+    root = tmp_path_factory.mktemp("dated-seeds")
+    corpus = root / "corpus"
+    corpus.mkdir()
+    for path in sorted(SEEDS.iterdir()):
+        text = path.read_text(encoding="utf-8")
+        (corpus / path.name).write_text(text if path.name == CNN else f"date 2025-12-22\n\n{text}", encoding="utf-8")
+    settings = Settings(home=root / "index", corpus=corpus)
+    ingest(settings)
+    return settings
+
+
 @pytest.fixture
 def small_corpus(tmp_path: Path) -> Path:
     """A writable corpus of two seed articles, for tests that change files."""

@@ -1,8 +1,11 @@
+from datetime import date
 from pathlib import Path
 
+import pytest
 from conftest import CNN, JOURNOS, SEEDS
 
 from rag.ingestion.corpus import load_corpus, parse_article
+from rag.news.dates import mentions, resolve
 from rag.text import collapse_whitespace
 
 
@@ -71,3 +74,82 @@ def test_a_binary_file_is_skipped_with_a_reason(tmp_path: Path) -> None:
     assert [a.id for a in corpus.articles] == ["good.txt"]
     assert corpus.skipped[0].path.endswith("bad.txt")
     assert "binary" in corpus.skipped[0].reason
+
+
+# Issue 13, problem 3: the byline and dateline forms the first lines of news files use.
+BYLINE_FORMS = [
+    (
+        "Lake level falls\ndate 2026-03-05 By Tomas Berg, Lakeside Gazette\n\nThe lake fell on Thursday.\n",
+        ("Lake level falls", "Lakeside Gazette", "Tomas Berg", "2026-03-05"),
+    ),
+    (
+        "Lake level falls\n\nLakeside Gazette weekly\ndate March 5, 2026 By Tomas Berg, Ana Ruiz, AP\n\nIt fell.\n",
+        ("Lake level falls", "AP", "Tomas Berg, Ana Ruiz", "2026-03-05"),
+    ),
+    (
+        "Lake level falls\nBy Tomas Berg | Lakeside Gazette | March 5, 2026\n\nThe lake fell on Thursday.\n",
+        ("Lake level falls", "Lakeside Gazette", "Tomas Berg", "2026-03-05"),
+    ),
+    (
+        "Lake level falls\n\nWASHINGTON (AP) — The lake fell on Thursday, officials said.\n",
+        ("Lake level falls", "AP", None, None),
+    ),
+    (
+        "KUALA LUMPUR, Malaysia (Reuters) - The lake fell on Thursday, officials said.\n",
+        (None, "Reuters", None, None),
+    ),
+    (
+        "---\ntitle: Lake level falls\ndate: March 5, 2026\nsource: Lakeside Gazette\nauthor: Tomas Berg\n---\n\n"
+        "It fell.\n",
+        ("Lake level falls", "Lakeside Gazette", "Tomas Berg", "2026-03-05"),
+    ),
+    (
+        "---\ndate: 5 Mar 2026 09:10 GMT\n---\nLake level falls\n\nThe lake fell on Thursday.\n",
+        ("Lake level falls", None, None, "2026-03-05"),
+    ),
+]
+
+
+@pytest.mark.parametrize(("original", "expected"), BYLINE_FORMS, ids=range(len(BYLINE_FORMS)))
+def test_bylines_datelines_and_front_matter_give_title_outlet_byline_and_iso_date(
+    original: str, expected: tuple[str | None, ...]
+) -> None:
+    article = parse_article("x.md", "x.md", original, "hash")
+    assert (article.title, article.outlet, article.byline, article.published) == expected
+    assert not article.published_inferred
+    assert "By " not in article.text and "date " not in article.text, "metadata lines are not article text"
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "By Saturday the February 6 earthquake had killed 3,400 people, the national disaster agency said.",
+        "By noon, turnout had reached 40 percent",
+        "By then the jury had heard from 12 witnesses.",
+    ],
+)
+def test_a_sentence_that_opens_with_by_is_text_not_a_byline(line: str) -> None:
+    article = parse_article("x.md", "x.md", f"Quake toll rises\n\n{line}\n\nRescuers dug on.\n", "hash")
+    assert article.byline is None and line.split()[1] in article.text
+
+
+def test_a_weekday_is_resolved_against_the_byline_date() -> None:
+    article = parse_article("x.txt", "x.txt", BYLINE_FORMS[0][0], "hash")
+    (thursday,) = [m for m in mentions(article.text) if m.kind == "weekday"]
+    assert resolve(thursday, date.fromisoformat(article.published or ""))[0] == "2026-03-05"
+
+
+def test_an_unreadable_metadata_date_is_a_warning_and_the_article_undated(tmp_path: Path) -> None:
+    (tmp_path / "x.md").write_text("---\ndate: sometime next spring\n---\nLake level falls\n\nIt fell.\n")
+    corpus = load_corpus(tmp_path)
+    (article,) = corpus.articles
+    assert article.published is None and article.title == "Lake level falls"
+    (warning,) = corpus.warnings
+    assert warning.path.endswith("x.md") and "'sometime next spring'" in warning.reason and "undated" in warning.reason
+
+
+def test_front_matter_dates_sort_as_dates_not_strings(tmp_path: Path) -> None:
+    (tmp_path / "a.md").write_text("---\ndate: December 20, 2025\n---\nA\n\nText a.\n")
+    (tmp_path / "b.md").write_text("---\ndate: 2025-12-03\n---\nB\n\nText b.\n")
+    published = sorted(a.published or "" for a in load_corpus(tmp_path).articles)
+    assert published == ["2025-12-03", "2025-12-20"]

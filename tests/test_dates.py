@@ -1,27 +1,83 @@
+import shutil
 from datetime import date
+from pathlib import Path
 
 import pytest
 from conftest import SEEDS
 
 from rag.ingestion.corpus import load_corpus
-from rag.news.dates import is_future, mentions, resolve
+from rag.news.dates import is_future, mentions, normalise_date, resolve
 from rag.schema import format_date
 
 
-def test_seed_articles_get_dates_from_metadata_or_inferred_from_their_text() -> None:
+def test_seed_articles_keep_their_own_dates_and_no_other() -> None:
+    """000 has a date line; 001–004 name days ("on Monday", "December 8") but never a year, so nothing in
+    their own text says when they were written: they stay undated rather than borrow 000's year or event."""
     articles = {a.id[:3]: a for a in load_corpus(SEEDS).articles}
     assert (articles["000"].published, articles["000"].published_inferred) == ("2025-12-09", False)
     for key in ("001", "002", "003", "004"):
-        assert articles[key].published == "2025-12-22", key  # the Monday of the Kuala Lumpur meeting
-        assert articles[key].published_inferred and articles[key].date_basis
-    assert "December 8" in articles["001"].date_basis
-    assert "001" in articles["002"].date_basis  # 002 names no date: it borrows that of the same Monday event
+        assert articles[key].published is None and not articles[key].published_inferred, key
+        assert articles[key].date_basis is None, key
 
 
 def test_an_undated_corpus_gets_no_invented_dates(tmp_path) -> None:  # type: ignore[no-untyped-def]
     (tmp_path / "a.txt").write_text("Talks were held on Monday after fighting resumed on December 8.\n")
     (article,) = load_corpus(tmp_path).articles
     assert article.published is None and not article.published_inferred
+
+
+MONDAY_MEETING = (
+    "Ferry talks\n\nMinisters met on Monday in Port Ellis, where the Harbour Board and the Ferry Union spoke,"
+    " after the strike began on December 8, 2025. The strike is in its second week.\n"
+)
+
+
+def test_an_article_is_dated_from_the_year_and_weekday_in_its_own_text(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text(MONDAY_MEETING, encoding="utf-8")
+    (article,) = load_corpus(tmp_path).articles
+    # The first Monday after 8 December plus one week of strike: 15 December 2025.
+    assert (article.published, article.published_inferred) == ("2025-12-15", True)
+    assert "December 8" in (article.date_basis or "") and "2025" in (article.date_basis or "")
+
+
+def test_adding_a_dated_article_never_moves_another_articles_date(tmp_path: Path) -> None:
+    """Issue 13, problem 2: a new dated article (the same kind of Monday event, the same names) used to
+    lend its date to the undated ones; now each article's date is its own, whatever else is indexed."""
+    for name in ("001_319db5c8fac61f63.txt", "003_bfbc2abef2fd135d.txt"):
+        shutil.copy(SEEDS / name, tmp_path / name)
+    (tmp_path / "b.txt").write_text(MONDAY_MEETING, encoding="utf-8")
+    before = {a.id: (a.published, a.published_inferred) for a in load_corpus(tmp_path).articles}
+    (tmp_path / "ferry.md").write_text(
+        "---\ndate: 2025-12-11\n---\nFerry news\n\nMinisters met in Kuala Lumpur on Monday with ASEAN and the"
+        " Harbour Board of Port Ellis and the Ferry Union, after fighting resumed on December 8.\n",
+        encoding="utf-8",
+    )
+    after = {a.id: (a.published, a.published_inferred) for a in load_corpus(tmp_path).articles}
+    assert after["ferry.md"] == ("2025-12-11", False)
+    assert {k: v for k, v in after.items() if k != "ferry.md"} == before
+    assert before["b.txt"] == ("2025-12-15", True) and before["001_319db5c8fac61f63.txt"] == (None, False)
+
+
+@pytest.mark.parametrize(
+    ("written", "iso"),
+    [
+        ("2025-12-20", "2025-12-20"),
+        ("2025-12-20T08:30:00Z", "2025-12-20"),
+        ("December 20, 2025", "2025-12-20"),
+        ("Dec. 20, 2025", "2025-12-20"),
+        ("20 December 2025", "2025-12-20"),
+        ("Saturday, 20 Dec 2025 08:30:00 +0000", "2025-12-20"),
+        ("2025/12/20", "2025-12-20"),
+        ("12/20/2025", "2025-12-20"),
+        ("20.12.2025", "2025-12-20"),
+        ("03/05/2026", None),  # March 5 or 3 May: not guessed
+        ("December 20", None),  # no year
+        ("last Monday", None),
+        ("2025-02-30", None),
+    ],
+)
+def test_metadata_dates_are_normalised_to_iso_or_left_unknown(written: str, iso: str | None) -> None:
+    assert normalise_date(written) == iso
 
 
 @pytest.mark.parametrize(

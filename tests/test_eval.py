@@ -196,3 +196,30 @@ def test_a_judge_that_cannot_be_reached_ends_the_run_with_one_line(tmp_path: Pat
     )
     with pytest.raises(EvaluationError, match="the judge LLM failed"):
         Judge(llm).score("Which jets did Thailand use?", _answer("Thailand used F-16 jets. [1]"))
+
+
+def test_a_missing_gold_file_is_one_line_naming_the_flag(tmp_path: Path, capsys) -> None:
+    assert main(["eval", "--gold", str(tmp_path / "nope.jsonl"), "--report", str(tmp_path / "r")]) == 1
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "--gold FILE" in err and "nope.jsonl" in err
+
+
+def test_another_gold_set_is_scored_against_the_baseline_on_a_kept_index(tmp_path: Path, capsys) -> None:
+    norvania = Path(__file__).resolve().parent.parent / "eval" / "norvania"
+    home, report_dir = tmp_path / "home", tmp_path / "report"
+    args = ["eval", "--gold", str(norvania / "gold.jsonl"), "--corpus", str(norvania / "corpus")]
+    args += ["--home", str(home), "--split", "held-out", "--report", str(report_dir), "--json"]
+    assert main(args) == 0  # another set is not gated by the seeds' thresholds
+    out, err = capsys.readouterr()
+    assert "embedding" in err  # the first run indexes the corpus
+    first = json.loads(out)
+    overall = first["summary"]["overall"]
+    assert first["news"] == {} and any("nothing is gated" in n for n in first["notes"])
+    assert all(item["id"] for item in first["items"]) and overall["n"] == len(first["items"]) < 56
+    for metric in ("contains_gold_700", "baseline_contains_gold_700", "false_abstention_rate", "hit_at_k", "mrr"):
+        assert overall[metric] is not None
+    assert overall["baseline_key_fact_accuracy"] is not None and overall["abstention_recall"] is not None
+    assert (home / "chroma").is_dir()
+    assert main(args) == 0  # the second run finds the index there: nothing is embedded again
+    _, err = capsys.readouterr()
+    assert "embedding" not in err

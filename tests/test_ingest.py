@@ -104,7 +104,7 @@ def test_a_second_writer_is_told_to_wait(tmp_path: Path, small_corpus: Path) -> 
     settings = _settings(tmp_path, small_corpus)
     settings.home.mkdir(parents=True)
     with (
-        rag.ingestion.pipeline._exclusive(settings.home, wait=False),
+        rag.ingestion.pipeline._exclusive(settings, wait=False),
         pytest.raises(IndexBusyError, match="another ingest"),
     ):
         ingest(settings)

@@ -2,7 +2,7 @@
 
 from rag import Answer, Citation, Passage
 from rag.evaluation.gold import GoldItem
-from rag.evaluation.scoring import ItemResult, score_item, summarise
+from rag.evaluation.scoring import ItemResult, baseline_text, score_item, summarise
 from rag.schema import Source
 
 A = "a.txt"
@@ -39,3 +39,19 @@ def test_wrong_refusals_and_wrong_answers_score_low() -> None:
     assert summary["overall"]["abstention_recall"] == 0.0  # the one due refusal was not made
     assert summary["unanswerable"]["key_fact_accuracy"] is None  # nothing to find in an unanswerable item
     assert summary["overall"]["latency_p50_ms"] == 20.0 and summary["overall"]["n"] == 2.0
+
+
+def test_the_baseline_and_the_700_character_window_are_scored_beside_the_answer() -> None:
+    item = GoldItem("f1", "fact", "How many died?", (A,), (), ("60",), False)
+    late = "x" * 700 + " at least 60 [1]"
+    scores = score_item(item, _answer(late), k=6)
+    assert scores["key_fact_accuracy"] == 1.0 and scores["contains_gold_700"] == 0.0  # past the window
+    assert scores["baseline_contains_gold_700"] == 1.0 and scores["baseline_key_fact_accuracy"] == 1.0
+    assert baseline_text(_answer(late)) == QUOTE  # the top passage, cut to 700 characters
+    refused = score_item(item, _answer("60 is not said. [1]", abstained=True), k=6)
+    assert refused["contains_gold_700"] == 0.0 and refused["false_abstention_rate"] == 1.0
+    assert refused["baseline_contains_gold_700"] == 1.0  # the baseline never abstains
+    summary = summarise(
+        [ItemResult(item, _answer(late), 1.0, scores), ItemResult(item, _answer("x", True), 1.0, refused)]
+    )
+    assert summary["overall"]["false_abstention_rate"] == 0.5 and summary["overall"]["contains_gold_700"] == 0.0

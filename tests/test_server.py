@@ -1,18 +1,24 @@
 """Two machines sharing one Chroma server: each keeps its own lock and BM25 files, and they stay right."""
 
+import os
 import shutil
+import subprocess
+import sys
+import time
+import urllib.request
 from pathlib import Path
 
 import pytest
 from conftest import JOURNOS, SEEDS, empty_server
 
-from rag import Engine, Settings, StoreUnavailableError, ingest
+from rag import Engine, Settings, StoreServerError, StoreUnavailableError, ingest
 from rag.index.store import Store
 from rag.ingestion.pipeline import lexical_index
 
 
 def _machine(tmp_path: Path, name: str, url: str, corpus: Path) -> Settings:
-    return Settings(home=tmp_path / name, corpus=corpus, chroma_url=url)
+    # One index shared by two machines: the same RAG_COLLECTION on both.
+    return Settings(home=tmp_path / name, corpus=corpus, chroma_url=url, collection="news")
 
 
 def test_a_write_from_one_machine_reaches_the_keyword_index_of_another(
@@ -83,3 +89,93 @@ def test_bad_server_settings_are_refused(env: dict[str, str], message: str) -> N
 
     with pytest.raises(ConfigError, match=message):
         Settings.from_env(env)
+
+
+# Issue 13, problem 5 on a server: each project has its own collections, and faults are named truly.
+
+
+def _collections(url: str) -> set[str]:
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    host, port = url.removeprefix("http://").split(":")
+    client = chromadb.HttpClient(host=host, port=int(port), settings=ChromaSettings(anonymized_telemetry=False))
+    return {c.name for c in client.list_collections()}
+
+
+def test_two_projects_share_a_server_and_a_rebuild_removes_only_its_own(
+    tmp_path: Path, small_corpus: Path, chroma_server: str
+) -> None:
+    empty_server(chroma_server)
+    other_corpus = tmp_path / "other"
+    other_corpus.mkdir()
+    shutil.copy(SEEDS / JOURNOS, other_corpus / JOURNOS)
+    news = Settings(home=tmp_path / "news" / ".rag", corpus=small_corpus, chroma_url=chroma_server)
+    other = Settings(home=tmp_path / "other" / ".rag", corpus=other_corpus, chroma_url=chroma_server)
+    named = Settings(home=tmp_path / "third", corpus=other_corpus, chroma_url=chroma_server, collection="trials")
+    for settings in (news, other, named):
+        ingest(settings)
+    names = _collections(chroma_server)
+    assert len(names) == 9 and {"trials-chunks", "trials-sentences", "trials-articles"} <= names
+    # The same folder name (.rag) in two places: two projects, told apart by a hash of the path.
+    assert news.collection_prefix() != other.collection_prefix()
+    assert news.collection_prefix().startswith("rag-") and other.collection_prefix().startswith("rag-")
+
+    before = {name for name in names if name.startswith(other.collection_prefix())}
+    ingest(news, rebuild=True)
+    assert before <= _collections(chroma_server), "the other project's collections survive the rebuild"
+    assert len(Store.open(other).ledger()) == 1 and len(Store.open(named).ledger()) == 1
+    assert sorted(Store.open(news).ledger()) == sorted(p.name for p in small_corpus.iterdir())
+
+
+def test_a_server_that_stops_is_named_as_unreachable(tmp_path: Path, small_corpus: Path) -> None:
+    from conftest import _chroma_run
+
+    with _chroma_run(tmp_path) as url:
+        settings = Settings(home=tmp_path / "home", corpus=small_corpus, chroma_url=url)
+        ingest(settings)
+        reader = Engine(settings)
+        assert "F-16" in reader.ask("Which fighter jets did Thailand use?").text
+    with pytest.raises(
+        StoreUnavailableError, match=r"^cannot reach the Chroma server at 127\.0\.0\.1:\d+ .*chroma run"
+    ):
+        reader.ask("Which fighter jets did Thailand use?")
+    with pytest.raises(StoreUnavailableError, match="cannot reach the Chroma server"):
+        ingest(settings, rebuild=True)
+
+
+@pytest.mark.skipif(os.geteuid() != 0 or not shutil.which("unshare"), reason="needs root and unshare for a full disk")
+def test_a_server_error_is_named_as_such_not_as_damage(tmp_path: Path, small_corpus: Path) -> None:
+    """A real `chroma run` whose disk is full (a 500 kB tmpfs in a mount namespace of its own) answers 500."""
+    from conftest import _free_port
+
+    chroma = Path(sys.executable).parent / "chroma"
+    data = tmp_path / "server-disk"
+    data.mkdir()
+    port = _free_port()
+    script = (
+        f"mount -t tmpfs -o size=500k tmpfs {data}; exec {chroma} run --path {data}/db --host 127.0.0.1 --port {port}"
+    )
+    server = subprocess.Popen(
+        ["unshare", "-m", "sh", "-ec", script], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    try:
+        url = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/api/v2/heartbeat", timeout=1):
+                    break
+            except OSError:
+                assert server.poll() is None and time.monotonic() < deadline, "chroma run did not start"
+                time.sleep(0.2)
+        settings = Settings(home=tmp_path / "home", corpus=small_corpus, chroma_url=url)
+        with pytest.raises(StoreServerError) as raised:
+            ingest(settings)
+        message = str(raised.value)
+        assert message.startswith(f"the Chroma server at 127.0.0.1:{port} answered with an error (")
+        assert message.endswith("check the server's log and its disk, then run the command again")
+        assert "rebuild" not in message
+    finally:
+        server.terminate()
+        server.wait(timeout=10)

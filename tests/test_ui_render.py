@@ -17,6 +17,7 @@ from rag.ui.render import (
     render_answer_text,
     render_articles,
     render_passages,
+    render_source,
     render_sources,
     render_status,
     render_transcript,
@@ -123,7 +124,7 @@ def test_sources_panel_has_one_card_per_citation_with_the_quote_highlighted() ->
     html = render_sources([Turn("q?", answer=answer)])
     assert 'id="src-0-1"' in html
     assert '<mark class="quote">Jets flew.</mark>' in html
-    assert "CNN · 2025-12-09" in html
+    assert "CNN · 9 Dec 2025" in html
 
 
 @pytest.mark.parametrize("payload", HOSTILE)
@@ -189,3 +190,20 @@ def test_timeline_rows_are_escaped_and_mark_inferred_dates() -> None:
     assert "22 Dec 2025 (inferred)" in html
     assert "<img" not in html and "&lt;img" in html
     assert "No dated events" in render_timeline([])
+
+
+def test_inferred_dates_are_marked_on_source_cards_and_in_the_corpus_table() -> None:
+    """Issue 13, problem 6: the UI showed an inferred date as if the article carried it."""
+    inferred = Source(
+        "b.txt", title="T", outlet="AP", published="2025-12-15", published_inferred=True, date_basis="x<y"
+    )
+    stated = Source("c.txt", title="U", published="2025-12-09")
+    undated = Source("d.txt", title="V")
+    citation = Citation(n=1, origin=inferred, quote="q", start=0, end=1, score=0.5, chunk_id="c")
+    card = render_source(0, citation, None)
+    assert "AP · " in card and "15 Dec 2025, inferred" in card and 'title="x&lt;y"' in card
+    table = render_articles(
+        [ArticleRecord(origin, content_hash="h", complete=True, chunks=1) for origin in (inferred, stated, undated)]
+    )
+    assert "<td>" + '<span class="inferred"' in table and "15 Dec 2025, inferred" in table
+    assert "<td>9 Dec 2025</td>" in table and "<td>undated</td>" in table

@@ -11,9 +11,9 @@ class Chat:
     """Keeps the questions asked so far; each new one is made standalone before retrieval.
 
     >>> chat = Chat()  # doctest: +SKIP
-    >>> chat.ask("How many people have been killed in Thailand?")  # doctest: +SKIP
-    >>> chat.ask("And how many in Cambodia?").rewritten_question  # doctest: +SKIP
-    'How many people have been killed in Cambodia?'
+    >>> chat.ask("How many people have been killed in Turkey?")  # doctest: +SKIP
+    >>> chat.ask("And how many in Syria?").rewritten_question  # doctest: +SKIP
+    'How many people have been killed in Syria?'
     """
 
     def __init__(self, settings: Settings | None = None, *, engine: Engine | None = None) -> None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass, replace
 
+import numpy as np
+
 from rag.answer.answerer import Answerer, Evidence, answerer_for
 from rag.answer.extractive import answer_extractively
 from rag.answer.followup import standalone
@@ -20,6 +22,16 @@ from rag.prompts import load_text
 from rag.retrieval.search import Retrieval, retrieve
 from rag.schema import Answer, AnswerStream, Coverage, Passage
 
+RERANK_POOL = 3  # candidate passages retrieved per passage shown (hit@k and MRR by pool size: README)
+
+
+@dataclass(frozen=True)
+class Reading:
+    retrieval: Retrieval
+    sentence_vectors: dict[str, np.ndarray]
+    lexical: LexicalIndex
+    k: int  # passages to show, of the retrieved pool
+
 
 @dataclass(frozen=True)
 class Status:
@@ -31,10 +43,20 @@ class Status:
     chunks: int
     coverage: Coverage
 
+    @property
+    def sources(self) -> dict[str, tuple[ArticleRecord, ...]]:
+        """The files and folders named to ``rag ingest``, each with its indexed articles ("" for articles
+        indexed before sources were recorded)."""
+        grouped: dict[str, list[ArticleRecord]] = {}
+        for article in self.articles:
+            grouped.setdefault(article.ingested_from or "", []).append(article)
+        return {source: tuple(articles) for source, articles in sorted(grouped.items())}
+
     def to_dict(self) -> dict[str, object]:
         return {
             "coverage": self.coverage.to_dict(),
             "corpus": self.corpus,
+            "sources": [{"source": s, "articles": [a.id for a in a_s]} for s, a_s in self.sources.items()],
             "home": self.home,
             "embed_model": self.embed_model,
             "llm": self.llm,
@@ -49,6 +71,8 @@ class Status:
                     "published_inferred": a.published_inferred,
                     "date_basis": a.date_basis,
                     "chunks": a.chunks,
+                    "path": a.path,
+                    "ingested_from": a.ingested_from,
                 }
                 for a in self.articles
             ],
@@ -102,23 +126,33 @@ class Engine:
                 self._answerer = answerer_for(self.settings)
             return self._answerer
 
-    def _evidence(self, question: str, top_k: int | None) -> Evidence:
-        """Retrieval, and the extractive answer over what it found (every answerer starts from it)."""
-        store, lexical, coverage = self._open()
+    def read(self, question: str, top_k: int | None = None) -> Reading:
+        """What the extractive answerer reads for ``question`` (the tuning script, rag/evaluation/tune.py,
+        reads the same): a candidate pool of RERANK_POOL times the passages shown, and their sentence vectors."""
+        store, lexical, _ = self._open()
         embedder = load_embedder(self.settings)
         store.check_embedder(embedder.dimension, embedder.backend)
         k = top_k or self.settings.top_k
-        found = retrieve(question, k=k, store=store, lexical=lexical, embedder=embedder)
+        found = retrieve(question, k=RERANK_POOL * k, store=store, lexical=lexical, embedder=embedder)
         vectors = store.sentence_vectors({p.chunk_id: len(p.sentences) for p in found.passages})
+        return Reading(found, vectors, lexical, k)
+
+    def _evidence(self, question: str, top_k: int | None) -> Evidence:
+        """Retrieval, and the extractive answer over what it found (every answerer starts from it)."""
+        reading = self.read(question, top_k)
+        store, lexical, coverage = self._open()
+        embedder = load_embedder(self.settings)
+        found, k = reading.retrieval, reading.k
         answer = answer_extractively(
             question,
             found,
             lexical=lexical,
-            sentence_vectors=vectors,
+            sentence_vectors=reading.sentence_vectors,
             refusal_text=load_text(self.settings.prompts, "refusal.txt"),
             extra_passages=self._figure_passages(question, found, k, store, lexical, embedder),
+            top_k=k,
         )
-        return Evidence(question, replace(answer, coverage=coverage), embedder.embed, vectors)
+        return Evidence(question, replace(answer, coverage=coverage), embedder.embed, reading.sentence_vectors)
 
     @staticmethod
     def _figure_passages(

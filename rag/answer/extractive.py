@@ -17,9 +17,10 @@ import numpy as np
 
 from rag.answer.answerer import Evidence
 from rag.answer.followup import standalone
-from rag.answer.question import Question, analyse, has_kind
+from rag.answer.question import Question, analyse
+from rag.answer.scorer import candidates, constraints, load_model, question_features
 from rag.config import Settings
-from rag.index.lexical import LexicalIndex, idf, terms
+from rag.index.lexical import LexicalIndex
 from rag.news.attribution import cite
 from rag.news.dates import is_future, mentions, resolve
 from rag.news.duplicates import collapse
@@ -27,12 +28,9 @@ from rag.news.figures import TOLERANCE, Quantity, compared_quantity, find_confli
 from rag.retrieval.search import Retrieval
 from rag.schema import Answer, Citation, Passage, Span, format_date
 
-# Weights and thresholds: a grid search on the gold questions in eval/ (tests/test_gold.py guards them).
-W_DENSE, W_LEXICAL, W_KIND, W_PASSAGE = 0.45, 0.35, 0.20, 0.05
-HEADING_PENALTY = 0.15  # a line without a full stop is a heading: it names a topic, it states nothing
-ABSTAIN_BELOW = 0.34  # best sentence score under which the articles are taken not to answer
-FOLLOWER_MARGIN = 0.15  # further sentences must score within this of the best
-MAX_SENTENCES, MAX_CHARS = 3, 600
+# Quoted characters: the answer window a reader takes in is 700 (rag/evaluation/metrics.py); the [n] markers
+# and "(as of …)" notes come on top. How many sentences is fitted (rag/answer/scorer_weights.json).
+MAX_CHARS = 650
 DUPLICATE_SIMILARITY = 0.92
 
 
@@ -53,22 +51,28 @@ def answer_extractively(
     sentence_vectors: dict[str, np.ndarray],
     refusal_text: str,
     extra_passages: tuple[Passage, ...] = (),
+    top_k: int | None = None,
 ) -> Answer:
     """Compose a cited answer from ``retrieval``'s passages, or abstain when they do not answer.
 
+    The retrieved passages are a wide candidate pool: they are reranked by their best sentence's score
+    and the first ``top_k`` (all, when None) are the answer's passages, which its sentences come from.
     ``extra_passages`` come from a wider search for the figure a question asks about: they are read
     only for figures, so that every article's number for it can be set side by side.
     """
     asked = analyse(question)
+    k = top_k or len(retrieval.passages)
     if later := _after_the_articles(question, retrieval.passages):
-        return Answer(question, refusal_text, (), retrieval.passages, abstained=True, notice=later)
-    scored = score_sentences(asked, retrieval, lexical, sentence_vectors)
-    if not scored or _out_of_scope(asked, scored[0].score, lexical):
-        return Answer(question, refusal_text, (), retrieval.passages, abstained=True)
+        return Answer(question, refusal_text, (), retrieval.passages[:k], abstained=True, notice=later)
+    scored, unanswered = score_sentences(asked, retrieval, lexical, sentence_vectors)
+    shown = rerank(retrieval.passages, scored)[:k]
+    if not scored or _out_of_scope(asked, unanswered, lexical):
+        return Answer(question, refusal_text, (), shown, abstained=True)
     if LATEST.search(question):
         scored = _prefer_newest(scored)
-    chosen = _choose(asked, scored)
-    evidence = retrieval.passages + extra_passages
+    kept = {p.chunk_id for p in shown}
+    chosen = _choose(asked, [s for s in scored if s.passage.chunk_id in kept])
+    evidence = retrieval.passages + extra_passages  # the whole pool: every article's figure is compared
     quantity = compared_quantity(question, newest(evidence))
     figure_citations = _figure_citations(quantity, scored, extra_passages)
     if figure_citations:
@@ -80,7 +84,7 @@ def answer_extractively(
         conflicts = link(find_conflicts(question, citations), citations)
         text = " ".join(_sentence_text(c, asked, question) for c in citations)
     cited = {c.chunk_id for c in citations}
-    passages = retrieval.passages + tuple(p for p in extra_passages if p.chunk_id in cited)
+    passages = shown + tuple(p for p in extra_passages if p.chunk_id in cited)
     return Answer(question, text, citations, passages, abstained=False, conflicts=conflicts)
 
 
@@ -163,17 +167,18 @@ def _conflict_text(quantity: Quantity, citations: tuple[Citation, ...]) -> str:
         value = next(f.text for f in totals(quantity, c.quote, c.published))
         where = c.outlet or c.source
         more = f" and {len(c.also_reported_by)} more" if c.also_reported_by else ""
-        parts.append(f"{value} (as of {format_date(c.published, c.published_inferred)}; {where}{more}) [{c.n}]")
+        when = f"as of {format_date(c.published, c.published_inferred)}" if c.published else "date unknown"
+        parts.append(f"{value} ({when}; {where}{more}) [{c.n}]")
     return f"Reports differ on {quantity.phrase}: " + "; ".join(parts)
 
 
-def _out_of_scope(asked: Question, best: float, lexical: LexicalIndex) -> bool:
-    """Whether the articles do not answer: the best sentence is weak, or the question names a person,
-    place or figure that no article mentions ("Vietnam", "2026"). The price: a name the articles spell
-    otherwise ("American" where they say "U.S.") makes a false abstention."""
+def _out_of_scope(asked: Question, unanswered: float, lexical: LexicalIndex) -> bool:
+    """Whether the articles do not answer: the fitted model says the best candidates do not cover the
+    question, or the question names a person, place or figure that no article mentions. The price of the
+    second: a name the articles spell otherwise ("American" where they say "U.S.") makes a false abstention."""
     if any(lexical.document_frequency(name) == 0 for name in asked.names):
         return True
-    return best < ABSTAIN_BELOW
+    return unanswered > load_model().abstain_above
 
 
 # "What was the outcome of the talks on December 24?": a question about what came of something.
@@ -205,29 +210,29 @@ def _after_the_articles(question: str, passages: tuple[Passage, ...]) -> str | N
 
 def score_sentences(
     asked: Question, retrieval: Retrieval, lexical: LexicalIndex, sentence_vectors: dict[str, np.ndarray]
-) -> list[ScoredSentence]:
-    """Every sentence of every passage, best first."""
-    documents = max(lexical.size, 1)
-    weights = {t: idf(lexical.document_frequency(t), documents) for t in asked.terms}
-    total = sum(weights.values()) or 1.0
-    scored = []
-    for passage in retrieval.passages:
-        vectors = sentence_vectors.get(passage.chunk_id)
-        for i, span in enumerate(passage.sentences):
-            vector = vectors[i] if vectors is not None else np.zeros_like(retrieval.question_vector)
-            dense = float(vector @ retrieval.question_vector)
-            shared = set(terms(span.text)) & set(weights)
-            lexical_share = sum(weights[t] for t in shared) / total
-            score = (
-                W_DENSE * dense
-                + W_LEXICAL * lexical_share
-                + W_KIND * (asked.kind != "other" and has_kind(span.text, asked.kind))
-                + W_PASSAGE * passage.score
-                - HEADING_PENALTY * _is_heading(span.text)
-            )
-            scored.append(ScoredSentence(span, passage, i, vector, score))
+) -> tuple[list[ScoredSentence], float]:
+    """Every sentence of every passage, best first, scored by the fitted model (rag/scorer.py), and the
+    model's probability that none of them answers."""
+    found = candidates(asked, retrieval.passages, retrieval.question_vector, lexical, sentence_vectors)
+    if not found:
+        return [], 1.0
+    model = load_model()
+    features = np.stack([c.features for c in found])
+    chances = model.probability(features)
+    unanswered = model.unanswered(question_features(features, chances, bool(constraints(asked))))
+    scored = [
+        ScoredSentence(c.span, c.passage, c.index, c.vector, float(p)) for c, p in zip(found, chances, strict=True)
+    ]
     scored.sort(key=lambda s: s.score, reverse=True)
-    return scored
+    return scored, unanswered
+
+
+def rerank(passages: tuple[Passage, ...], scored: list[ScoredSentence]) -> tuple[Passage, ...]:
+    """The passages ordered by their best sentence's score (retrieval order among equals)."""
+    best: dict[str, float] = {}
+    for s in scored:
+        best[s.passage.chunk_id] = max(best.get(s.passage.chunk_id, 0.0), s.score)
+    return tuple(sorted(passages, key=lambda p: -best.get(p.chunk_id, 0.0)))
 
 
 def _choose(asked: Question, scored: list[ScoredSentence]) -> list[ScoredSentence]:
@@ -237,12 +242,12 @@ def _choose(asked: Question, scored: list[ScoredSentence]) -> list[ScoredSentenc
     """
     best = scored[0]
     chosen = [best]
-    followers = [s for s in scored[1:] if s.score >= best.score - FOLLOWER_MARGIN]
+    followers = [s for s in scored[1:] if s.score >= best.score - load_model().follower_margin]
     if asked.kind == "number":
         followers.sort(key=lambda s: (s.passage.source in {c.passage.source for c in chosen}, -s.score))
     length = len(best.span.text)
     for candidate in followers:
-        if len(chosen) == MAX_SENTENCES:
+        if len(chosen) == load_model().max_sentences:
             break
         if length + len(candidate.span.text) > MAX_CHARS:
             continue
@@ -272,10 +277,6 @@ def _with_speaker(s: ScoredSentence) -> Span:
 
 def _same(a: ScoredSentence, b: ScoredSentence) -> bool:
     return a.span.text == b.span.text or float(a.vector @ b.vector) >= DUPLICATE_SIMILARITY
-
-
-def _is_heading(text: str) -> bool:
-    return not text.rstrip("”’\"')").endswith((".", "!", "?"))
 
 
 class ExtractiveAnswerer:

@@ -1,9 +1,9 @@
 """Follow-up questions made standalone, without a language model.
 
 The heuristic, in order (the first that applies wins):
-1. A follow-up that names something ("And how many in Cambodia?") takes the previous question and puts the
-   new name where the previous one stood ("How many people have been killed in Thailand?" →
-   "How many people have been killed in Cambodia?").
+1. A follow-up that names something ("And how many in Syria?") takes the previous question and puts the
+   new name where the previous one stood ("How many people have been killed in Turkey?" →
+   "How many people have been killed in Syria?").
 2. A follow-up that points back with a pronoun ("What did he say?"), opens with "and"/"what about", or is
    too short to stand alone (fewer than two content words) is joined to the previous question:
    "What did he say? (Who is Malaysia's foreign minister)". Retrieval then sees both.

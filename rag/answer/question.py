@@ -85,3 +85,32 @@ def has_kind(sentence: str, kind: str) -> bool:
     """Whether ``sentence`` holds the sort of thing a ``kind`` question asks for."""
     feature = _FEATURES.get(kind)
     return bool(feature and feature.search(sentence))
+
+
+# The filler a kind of question asks for, as it stands in a sentence: a number, a date, a name, a place, a quote.
+_FILLERS = {
+    "number": re.compile(rf"\b\d[\d,.]*\b|\b({_NUMBER_WORDS})\b", re.I),
+    "measure": _FEATURES["measure"],
+    "date": _FEATURES["date"],
+    "person": re.compile(r"\b[A-Z][\w'’-]+(?: [A-Z][\w'’-]+)+"),
+    "place": re.compile(r"\b(?:in|at|near|from|to) ([A-Z][\w'’-]+(?: [A-Z][\w'’-]+)*)"),
+    "quote": re.compile(r"[“\"][^”\"]{10,}[”\"]"),
+}
+
+
+def has_new_filler(sentence: str, kind: str, question_terms: set[str]) -> bool:
+    """Whether ``sentence`` holds a filler of the ``kind`` asked for that the question does not already name.
+
+    >>> has_new_filler("Turnout was 61 percent in 2024.", "number", {"turnout", "2024"})
+    True
+    >>> has_new_filler("Turnout in 2024 was high.", "number", {"turnout", "2024"})
+    False
+    """
+    pattern = _FILLERS.get(kind)
+    if pattern is None:
+        return False
+    for match in pattern.finditer(sentence):
+        found = set(terms(match.group(match.lastindex or 0) if kind == "place" else match.group()))
+        if found - question_terms:
+            return True
+    return False

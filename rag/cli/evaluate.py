@@ -8,11 +8,11 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from rag import Settings
+from rag import ConfigError, Settings
 from rag.cli.progress import ProgressBar
 from rag.evaluation import report
 from rag.evaluation.gate import DEFAULT_THRESHOLDS, check, load_thresholds
-from rag.evaluation.gold import load_gold
+from rag.evaluation.gold import SPLITS, load_gold, split
 from rag.evaluation.judge import judge_llm
 from rag.evaluation.news_metrics import load_items as load_news_items
 from rag.evaluation.runner import evaluate_corpus
@@ -23,6 +23,12 @@ EXIT_BELOW_THRESHOLD = 1
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--gold", type=Path, help="gold questions, one JSON object a line (default eval/gold.jsonl)")
     parser.add_argument("--corpus", type=Path, help="articles to index (default RAG_CORPUS, seeds/)")
+    parser.add_argument(
+        "--split", choices=SPLITS, help="only the items tuned on, or only the held-out third (default: all)"
+    )
+    parser.add_argument(
+        "--home", type=Path, help="keep the index here and reuse it next time (default: a temporary folder)"
+    )
     parser.add_argument(
         "--thresholds",
         type=Path,
@@ -37,7 +43,9 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     # Without --gold this is the project's regression run: the seeds' gold set, its news items and its gate.
     # A user's own gold file is scored, and gated only on thresholds they name.
     own_gold = args.gold is not None
-    items = load_gold(args.gold) if own_gold else load_gold()
+    if own_gold and not args.gold.is_file():
+        raise ConfigError(f"no gold set at {args.gold}: pass --gold FILE, a JSON question a line")
+    items = [i for i in (load_gold(args.gold) if own_gold else load_gold()) if args.split in (None, split(i.id))]
     gated = args.thresholds is not None or not own_gold
     thresholds = load_thresholds(args.thresholds or DEFAULT_THRESHOLDS) if gated else {}
     judge, notes = judge_llm(settings)
@@ -55,6 +63,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
             progress=questions,
             ingest_progress=ingest_bar,
             news_items=[] if own_gold else load_news_items(),
+            home=args.home,
         )
     finally:
         ingest_bar.close()

@@ -19,6 +19,7 @@ from rag import (
     Settings,
     format_date,
     ingest,
+    remove,
     timeline,
 )
 from rag.cli.evaluate import add_arguments as add_eval_arguments
@@ -54,10 +55,18 @@ def _parser() -> argparse.ArgumentParser:
     ask.add_argument("--json", action="store_true", help="print the whole answer as JSON")
     ask.set_defaults(run=_ask)
 
-    build = commands.add_parser("ingest", help="index the corpus (only what changed since last time)")
-    build.add_argument("paths", nargs="*", type=Path, help="files or folders to index (default RAG_CORPUS)")
+    build = commands.add_parser(
+        "ingest", help="add files or folders to the index (only what changed since last time is embedded)"
+    )
+    build.add_argument(
+        "paths", nargs="*", type=Path, help="files or folders to add to what is indexed (default RAG_CORPUS)"
+    )
     build.add_argument("--rebuild", action="store_true", help="throw the index away and build it anew")
     build.set_defaults(run=_ingest)
+
+    take_out = commands.add_parser("remove", help="take articles out of the index (the files are kept)")
+    take_out.add_argument("targets", nargs="+", metavar="PATH|ID", help="article ids, or indexed files or folders")
+    take_out.set_defaults(run=_remove)
 
     status = commands.add_parser("status", help="what is indexed, where, and with which model")
     status.add_argument("--json", action="store_true")
@@ -152,13 +161,23 @@ def _status(args: argparse.Namespace, settings: Settings) -> int:
     if args.json:
         print(json.dumps(status.to_dict(), ensure_ascii=False, indent=2))
         return 0
-    print(f"corpus: {status.corpus}\nindex:  {status.home}\nmodel:  {status.embed_model}\nllm:    {status.llm}")
+    print(f"index:  {status.home}\nmodel:  {status.embed_model}\nllm:    {status.llm}")
     print(f"{len(status.articles)} articles, {status.chunks} chunks")
     print(f"coverage: {status.coverage.describe()}")
-    for a in status.articles:
-        when = format_date(a.published, a.published_inferred) if a.published else None
-        facts = ", ".join(x for x in (a.outlet, when) if x)
-        print(f"  {a.id}  {a.chunks:>3} chunks  {a.title or ''}" + (f" ({facts})" if facts else ""))
+    if not status.articles:
+        print(f"nothing indexed: `rag ingest PATH` adds a folder or files (plain `rag ingest` adds {status.corpus})")
+    for source, articles in status.sources.items():
+        print(f"source: {source or '(indexed before sources were recorded)'} ({len(articles)} articles)")
+        for a in articles:
+            when = format_date(a.published, a.published_inferred) if a.published else "undated"
+            facts = ", ".join(x for x in (a.outlet, when) if x)
+            print(f"  {a.id}  {a.chunks:>3} chunks  {a.title or ''} ({facts})")
+    return 0
+
+
+def _remove(args: argparse.Namespace, settings: Settings) -> int:
+    report = remove(settings, args.targets)
+    print(f"{len(report.removed)} removed: {', '.join(report.removed)}")
     return 0
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -50,6 +51,18 @@ def load_gold(path: Path = DEFAULT_GOLD) -> list[GoldItem]:
     if not items:
         raise EvaluationError(f"{path}: the gold set is empty")
     return items
+
+
+SPLITS = ("tune", "held-out")
+
+
+def split(item_id: str) -> str:
+    """Which part of its set an item belongs to: a third, fixed by its id's hash, is held out from tuning.
+
+    >>> split("nqa-dev-001"), split("nqa-dev-012")
+    ('tune', 'held-out')
+    """
+    return "held-out" if int(hashlib.sha256(item_id.encode()).hexdigest(), 16) % 3 == 0 else "tune"
 
 
 def _item(line: str, where: str) -> GoldItem:

@@ -65,6 +65,18 @@ def key_fact_hit(text: str, answers: Iterable[str]) -> bool:
     return False
 
 
+ANSWER_WINDOW = 700  # characters of an answer a reader is taken to read; the hidden news sets score this much
+
+
+def contains_gold(text: str, answers: Iterable[str], window: int = ANSWER_WINDOW) -> bool:
+    """Whether the first ``window`` characters of ``text`` hold an accepted answer (as ``key_fact_hit``).
+
+    >>> contains_gold("x" * 700 + " 42", ["42"]), contains_gold("The toll rose to 42. [1]", ["42"])
+    (False, True)
+    """
+    return key_fact_hit(text[:window], answers)
+
+
 def _fold(text: str) -> str:
     return " ".join(text.casefold().translate(_QUOTES).split())
 

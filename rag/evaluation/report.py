@@ -15,6 +15,10 @@ _HEADERS = {
     "citation_precision": "cit.P",
     "citation_recall": "cit.R",
     "key_fact_accuracy": "fact",
+    "baseline_key_fact_accuracy": "base.fact",
+    "contains_gold_700": "gold700",
+    "baseline_contains_gold_700": "base.700",
+    "false_abstention_rate": "false.abst",
     "abstention_precision": "abst.P",
     "abstention_recall": "abst.R",
     "conflict_coverage": "confl",
@@ -25,7 +29,8 @@ _HEADERS = {
     "relevancy": "relev",
 }
 # The 0..1 scores drawn in the chart (length and latency have other scales).
-_CHARTED = ("hit_at_k", "mrr", "citation_precision", "citation_recall", "key_fact_accuracy", "abstention_recall")
+_CHARTED = ("hit_at_k", "mrr", "citation_precision", "citation_recall", "key_fact_accuracy", "contains_gold_700")
+_CHARTED += ("baseline_contains_gold_700", "abstention_recall", "false_abstention_rate")
 _CHARTED += ("conflict_coverage", "faithfulness", "relevancy")
 
 

@@ -45,15 +45,22 @@ def evaluate_corpus(
     progress: QuestionProgress | None = None,
     ingest_progress: Progress | None = None,
     news_items: Sequence[dict[str, Any]] = (),
+    home: Path | None = None,
 ) -> EvalRun:
-    """Index ``settings.corpus`` into a temporary folder (``settings.home`` is never touched), then run ``items``.
+    """Index ``settings.corpus``, then run ``items``.
 
-    ``judge`` is a llama-index LLM for the judged metrics, or ``None`` to leave them out.
+    The index goes into ``home`` when given, and is kept there: a later run over the same corpus re-indexes
+    only the files that changed. Without ``home`` it goes into a temporary folder that is thrown away
+    (``settings.home`` is never touched). ``judge`` is a llama-index LLM for the judged metrics, or ``None``.
     """
     if not Path(settings.corpus).is_dir():
         raise CorpusError(f"the corpus folder {settings.corpus} does not exist")
-    with tempfile.TemporaryDirectory(prefix="rag-eval-") as home:
-        fresh = settings.with_(home=Path(home))
+    if home is not None:
+        kept = settings.with_(home=home)
+        ingest(kept, progress=ingest_progress)
+        return run_gold(items, kept, judge=judge, progress=progress, news_items=news_items)
+    with tempfile.TemporaryDirectory(prefix="rag-eval-") as temporary:
+        fresh = settings.with_(home=Path(temporary))
         ingest(fresh, progress=ingest_progress)
         return run_gold(items, fresh, judge=judge, progress=progress, news_items=news_items)
 

@@ -17,8 +17,12 @@ METRICS = (
     "citation_precision",
     "citation_recall",
     "key_fact_accuracy",
+    "baseline_key_fact_accuracy",
+    "contains_gold_700",
+    "baseline_contains_gold_700",
     "abstention_precision",
     "abstention_recall",
+    "false_abstention_rate",
     "conflict_coverage",
     "answer_words",
     "latency_p50_ms",
@@ -27,8 +31,11 @@ METRICS = (
     "relevancy",
 )
 JUDGED = ("faithfulness", "relevancy")
+# The plain baseline every answer is measured against, in the same run: the first ANSWER_WINDOW characters of
+# the top retrieved passage, never an abstention.
+BASELINE = ("baseline_key_fact_accuracy", "baseline_contains_gold_700")
 _MEANS = ("hit_at_k", "recall_at_k", "mrr", "citation_precision", "citation_recall", "key_fact_accuracy")
-_MEANS += ("conflict_coverage", "answer_words", *JUDGED)
+_MEANS += ("contains_gold_700", "false_abstention_rate", *BASELINE, "conflict_coverage", "answer_words", *JUDGED)
 
 
 @dataclass(frozen=True)
@@ -59,6 +66,7 @@ def score_item(item: GoldItem, answer: Answer, k: int) -> dict[str, float | None
     passages = [(p.source, p.text) for p in answer.passages]
     citations = [(c.source, c.quote) for c in answer.citations]
     scores: dict[str, float | None] = dict.fromkeys(_MEANS)
+    baseline = baseline_text(answer)
     if not answer.abstained:
         scores["answer_words"] = float(metrics.answer_words(answer.text))
     if item.abstain:
@@ -70,10 +78,19 @@ def score_item(item: GoldItem, answer: Answer, k: int) -> dict[str, float | None
         "citation_precision": metrics.citation_precision(citations, item.articles, item.evidence),
         "citation_recall": metrics.citation_recall(citations, item.articles, item.evidence),
         "key_fact_accuracy": float(metrics.key_fact_hit(answer.text, item.answers)),
+        "contains_gold_700": float(not answer.abstained and metrics.contains_gold(answer.text, item.answers)),
+        "false_abstention_rate": float(answer.abstained),
+        "baseline_key_fact_accuracy": float(metrics.key_fact_hit(baseline, item.answers)),
+        "baseline_contains_gold_700": float(metrics.contains_gold(baseline, item.answers)),
     }
     if item.kind == "conflict":
         scores["conflict_coverage"] = metrics.conflict_coverage(citations, item.evidence)
     return scores
+
+
+def baseline_text(answer: Answer) -> str:
+    """The plain baseline's answer: the top retrieved passage cut to the answer window."""
+    return answer.passages[0].text[: metrics.ANSWER_WINDOW] if answer.passages else ""
 
 
 def summarise(results: Sequence[ItemResult]) -> dict[str, dict[str, float | None]]:

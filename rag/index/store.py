@@ -1,6 +1,7 @@
 """The vector store: the only module that talks to Chroma.
 
-Three collections live in one Chroma database:
+Three collections live in one Chroma database (or on a Chroma server), their names led by the index's
+``RAG_COLLECTION`` prefix so that one server can hold several projects:
 - ``chunks``: one record per chunk (its embedding, text and article facts);
 - ``sentences``: one vector per sentence of each chunk, for picking the sentence that answers;
 - ``articles``: the ledger of indexed articles, written before and after each article's chunks,
@@ -15,7 +16,6 @@ import contextlib
 import functools
 import json
 import shutil
-import sqlite3
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -24,14 +24,15 @@ import chromadb
 import numpy as np
 from chromadb.api.shared_system_client import SharedSystemClient
 from chromadb.config import Settings as ChromaSettings
-from chromadb.errors import ChromaError, NotFoundError
+from chromadb.errors import NotFoundError
 
 from rag.config import Settings
-from rag.errors import IndexCorruptError, IndexMismatchError, IndexMissingError, RagError, StoreUnavailableError
+from rag.errors import IndexCorruptError, IndexMismatchError, IndexMissingError
+from rag.index.faults import diagnose, is_fault, named_faults
 from rag.schema import Chunk, Passage, Source, Sourced, Span
 
 SCHEMA_VERSION = 1
-_CHUNKS, _SENTENCES, _ARTICLES = "chunks", "sentences", "articles"
+_COLLECTIONS = ("chunks", "sentences", "articles")
 _SIGNATURE_KEYS = ("embed_model", "chunk_tokens", "chunk_overlap", "tokenizer", "schema")
 
 
@@ -54,29 +55,55 @@ class ArticleRecord(Sourced):
     content_hash: str
     complete: bool
     chunks: int = 0
+    path: str | None = None  # the article's file (absolute); None in indexes made before paths were kept
+    ingested_from: str | None = None  # the file or folder named to `rag ingest` that brought it in
 
     @property
     def id(self) -> str:
         return self.origin.id
 
     def metadata(self) -> dict[str, Any]:
+        where = {"path": self.path, "ingested_from": self.ingested_from}
         return {
             **self.origin.metadata(),
             "content_hash": self.content_hash,
             "complete": self.complete,
             "chunks": self.chunks,
+            **{k: v for k, v in where.items() if v is not None},
         }
 
     @classmethod
     def from_metadata(cls, article_id: str, metadata: Mapping[str, Any]) -> ArticleRecord:
         origin = Source.from_metadata(article_id, metadata)
-        return cls(origin, metadata["content_hash"], bool(metadata["complete"]), int(metadata.get("chunks", 0)))
+        return cls(
+            origin,
+            metadata["content_hash"],
+            bool(metadata["complete"]),
+            int(metadata.get("chunks", 0)),
+            path=metadata.get("path"),
+            ingested_from=metadata.get("ingested_from"),
+        )
 
 
-# What Chroma raises when its files are damaged: its own errors (a Rust-side "file is not a database",
-# a collection that is gone), SQLite's, or an OS error on a segment file.
-_DAMAGE = (ChromaError, sqlite3.Error, OSError)
 _F = TypeVar("_F", bound=Callable[..., Any])
+
+
+def _guarded(method: _F) -> _F:
+    """Turn storage errors inside a ``Store`` method into the one-line error that names their cause."""
+
+    @functools.wraps(method)
+    def wrapper(self: Store, *args: Any, **kwargs: Any) -> Any:
+        with named_faults(self._settings):
+            return method(self, *args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def collection_names(settings: Settings) -> tuple[str, str, str]:
+    """The names of this index's chunks, sentences and articles collections (``RAG_COLLECTION``)."""
+    prefix = settings.collection_prefix()
+    chunks, sentences, articles = (f"{prefix}{name}" for name in _COLLECTIONS)
+    return chunks, sentences, articles
 
 
 def _damaged(settings: Settings, error: Exception) -> IndexCorruptError:
@@ -86,42 +113,23 @@ def _damaged(settings: Settings, error: Exception) -> IndexCorruptError:
     )
 
 
-def _guarded(method: _F) -> _F:
-    """Turn Chroma's errors inside a ``Store`` method into ``IndexCorruptError`` (a damaged index)."""
-
-    @functools.wraps(method)
-    def wrapper(self: Store, *args: Any, **kwargs: Any) -> Any:
-        try:
-            return method(self, *args, **kwargs)
-        except RagError:
-            raise
-        except _DAMAGE as error:
-            raise _damaged(self._settings, error) from error
-
-    return wrapper  # type: ignore[return-value]
-
-
 def _client(settings: Settings) -> chromadb.api.ClientAPI:
     """The local database in ``home``, or a Chroma server when ``RAG_CHROMA_URL`` / ``RAG_CHROMA_HOST`` is set."""
     chroma_settings = ChromaSettings(anonymized_telemetry=False)
     server = settings.chroma_server()
-    if server is not None:
-        host, port, ssl = server
-        try:
-            return chromadb.HttpClient(host=host, port=port, ssl=ssl, settings=chroma_settings)
-        except ValueError as error:  # Chroma's word for "no answer from the server"
-            raise StoreUnavailableError(
-                f"cannot reach the Chroma server at {host}:{port} ({error}); start it with `chroma run` "
-                "or correct RAG_CHROMA_URL / RAG_CHROMA_HOST / RAG_CHROMA_PORT"
-            ) from None
     path = str(settings.home / "chroma")
     try:
+        if server is not None:
+            host, port, ssl = server
+            return chromadb.HttpClient(host=host, port=port, ssl=ssl, settings=chroma_settings)
         return chromadb.PersistentClient(path=path, settings=chroma_settings)
-    except _DAMAGE as error:
+    except Exception as error:
+        if not is_fault(settings, error):
+            raise
         # Chroma caches its per-folder system before starting it; a failed start must not stay cached,
         # or the folder could not be opened again in this process even after a rebuild.
         SharedSystemClient._identifier_to_system.pop(path, None)
-        raise _damaged(settings, error) from error
+        raise diagnose(settings, error) from None
 
 
 class Store:
@@ -131,14 +139,16 @@ class Store:
         self._settings = settings
         self._client = client
         self._signature = index_signature(settings)
+        self._names = collection_names(settings)
         self._chunks = chunks
         self._sentences = self._articles = None
         if chunks is not None:
-            try:
-                self._sentences = client.get_collection(_SENTENCES, embedding_function=None)
-                self._articles = client.get_collection(_ARTICLES, embedding_function=None)
-            except NotFoundError as error:
-                raise _damaged(settings, error) from error
+            with named_faults(settings):
+                try:
+                    self._sentences = client.get_collection(self._names[1], embedding_function=None)
+                    self._articles = client.get_collection(self._names[2], embedding_function=None)
+                except NotFoundError as error:  # chunks without its companions: a partly deleted index
+                    raise _damaged(settings, error) from error
 
     @classmethod
     def open(cls, settings: Settings, *, create: bool = False) -> Store:
@@ -146,31 +156,34 @@ class Store:
         if not create and settings.chroma_server() is None and not (settings.home / "chroma").exists():
             raise IndexMissingError(f"no index in {settings.home}: run `rag ingest` first")
         client = _client(settings)
-        try:
-            chunks = client.get_collection(_CHUNKS, embedding_function=None)
-        except NotFoundError:
-            if not create:
-                raise IndexMissingError(f"no index in {settings.home}: run `rag ingest` first") from None
-            return cls(settings, client, None)
-        except _DAMAGE as error:
-            raise _damaged(settings, error) from error
+        with named_faults(settings):
+            try:
+                chunks = client.get_collection(collection_names(settings)[0], embedding_function=None)
+            except NotFoundError:
+                if not create:
+                    raise IndexMissingError(f"no index in {settings.home}: run `rag ingest` first") from None
+                return cls(settings, client, None)
         _check_signature(dict(chunks.metadata or {}), index_signature(settings), settings)
         return cls(settings, client, chunks)
 
     @classmethod
     def destroy(cls, settings: Settings) -> None:
-        """Delete every collection of the index (for ``rag ingest --rebuild``), whatever its settings.
+        """Delete this index's collections (for ``rag ingest --rebuild``), whatever its settings; on a
+        shared server, those of other projects (other ``RAG_COLLECTION`` names) are left alone.
 
-        A database too damaged to open is removed with its folder instead.
+        A local database too damaged to open is removed with its folder instead.
         """
         try:
             client = _client(settings)
         except IndexCorruptError:
+            if settings.chroma_server() is not None:
+                raise
             shutil.rmtree(settings.home / "chroma", ignore_errors=True)
             return
-        for name in (_CHUNKS, _SENTENCES, _ARTICLES):
-            with contextlib.suppress(NotFoundError):
-                client.delete_collection(name)
+        with named_faults(settings):
+            for name in collection_names(settings):
+                with contextlib.suppress(NotFoundError):
+                    client.delete_collection(name)
 
     def check_embedder(self, dimension: int, backend: str) -> None:
         """Refuse to mix vectors: the model must make vectors of the index's size, by the index's backend."""
@@ -209,7 +222,7 @@ class Store:
         """
         if self._chunks is None:
             return "0"
-        current = self._client.get_collection(_CHUNKS, embedding_function=None)
+        current = self._client.get_collection(self._names[0], embedding_function=None)
         return f"{current.id}.{int(current.metadata['generation'])}"
 
     @_guarded
@@ -218,14 +231,14 @@ class Store:
         if self._chunks is None:
             return True
         try:
-            return self._client.get_collection(_CHUNKS, embedding_function=None).id == self._chunks.id
+            return self._client.get_collection(self._names[0], embedding_function=None).id == self._chunks.id
         except NotFoundError:
             return False
 
     @_guarded
     def bump_generation(self) -> str:
         assert self._chunks is not None
-        current = self._client.get_collection(_CHUNKS, embedding_function=None)
+        current = self._client.get_collection(self._names[0], embedding_function=None)
         metadata = dict(current.metadata)
         metadata["generation"] = int(metadata["generation"]) + 1
         self._chunks.modify(metadata=metadata)
@@ -243,12 +256,12 @@ class Store:
         metadata = {**self._signature, "dimension": dimension, "embed_backend": backend, "generation": 0}
         space = {"hnsw": {"space": "cosine"}}
         self._chunks = self._client.get_or_create_collection(
-            _CHUNKS, metadata=metadata, configuration=space, embedding_function=None
+            self._names[0], metadata=metadata, configuration=space, embedding_function=None
         )
         self._sentences = self._client.get_or_create_collection(
-            _SENTENCES, configuration=space, embedding_function=None
+            self._names[1], configuration=space, embedding_function=None
         )
-        self._articles = self._client.get_or_create_collection(_ARTICLES, embedding_function=None)
+        self._articles = self._client.get_or_create_collection(self._names[2], embedding_function=None)
 
     # -- the article ledger -------------------------------------------------------------------
 
@@ -390,7 +403,8 @@ class Store:
             return
         offset = 0
         while True:
-            rows = self._chunks.get(include=["documents", "metadatas"], limit=page, offset=offset)
+            with named_faults(self._settings):
+                rows = self._chunks.get(include=["documents", "metadatas"], limit=page, offset=offset)
             if not rows["ids"]:
                 return
             for i, text, meta in zip(rows["ids"], rows["documents"], rows["metadatas"], strict=True):
@@ -403,10 +417,8 @@ class Store:
             return
         offset = 0
         while True:
-            try:
+            with named_faults(self._settings):
                 rows = self._chunks.get(include=["documents"], limit=page, offset=offset)
-            except _DAMAGE as error:
-                raise _damaged(self._settings, error) from error
             if not rows["ids"]:
                 return
             yield list(rows["ids"]), list(rows["documents"])

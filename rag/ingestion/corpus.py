@@ -12,14 +12,33 @@ from pathlib import Path
 
 from rag.errors import CorpusError
 from rag.ingestion.furniture import WEB_ADDRESS, furniture_start
-from rag.news.dates import infer_dates
+from rag.news.dates import infer_date, normalise_date
 from rag.schema import Article, Source
 
 SUFFIXES = (".txt", ".md")
 PARAGRAPH_BREAK = "\n\n"
 
-_DATE_LINE = re.compile(r"^date\s+(?P<date>\d{4}-\d{2}-\d{2})\b\s*(?:by\s+(?P<by>.+))?$", re.IGNORECASE)
-_DATELINE_OUTLET = re.compile(r"^\((?P<outlet>[A-Z][\w.&' ]{1,30})\)\s*[—–-]")
+# Where the first lines name date, authors and outlet: ``date 2025-12-09 By Helen Regan, CNN``,
+# ``By Jane Doe | The Daily Example | March 5, 2026``, or just ``By Jane Doe, Example News``.
+_DATE_LINE = re.compile(r"^date\s+(?P<date>.+?)(?:\s+by\s+(?P<by>.+))?$", re.IGNORECASE)
+_BY_LINE = re.compile(r"^by\s+(?P<by>[A-Z].{0,200})$", re.IGNORECASE)
+# A byline leads with names ("Jane Doe", "Ana de la Cruz and Li Wei"), not with a sentence ("By Saturday the
+# quake had killed 3,400 people."): every word capitalised but for name particles, and no closing full stop.
+_NAME = r"[A-Z][\w.'’-]*(?:\s+(?:(?:de|da|di|del|la|le|van|von|der|den|al|el|bin|ibn)\s+)*[A-Z][\w.'’-]*){0,3}"
+_NAMES = re.compile(rf"{_NAME}(?:\s*(?:,|\band\b|&)\s*{_NAME})*")
+_META_LINE = re.compile(rf"{_DATE_LINE.pattern}|{_BY_LINE.pattern.replace('?P<by>', '')}", re.IGNORECASE)
+_META_LINES_SEARCHED = 3
+# A dateline: ``(CNN) —`` or ``WASHINGTON (AP) —`` / ``KUALA LUMPUR, Malaysia (Reuters) -``.
+_DATELINE_OUTLET = re.compile(
+    r"^(?:[A-Z][\w.'’-]*(?:[ ,]+[A-Z][\w.'’-]*){0,4}\s+)?\((?P<outlet>[A-Z][\w.&' ]{1,30})\)\s*[—–-]"
+)
+# Words outlets are named with: the last name of a byline is the outlet when it is written like one.
+_OUTLET_WORDS = re.compile(
+    r"\b(news|times|post|press|gazette|journal|herald|tribune|daily|telegraph|guardian|chronicle|observer|"
+    r"review|express|mail|star|standard|independent|agency|media|wire|radio|tv|television|network|"
+    r"magazine|weekly|bulletin|report|today|reuters|bloomberg|broadcasting|\w+\.(com|net|org|news))\b",
+    re.IGNORECASE,
+)
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(?P<body>.*?)^---[ \t]*$", re.S | re.M)
 _FRONT_MATTER_KEY = re.compile(r"^(?P<key>title|date|published|outlet|source|byline|author)\s*:\s*(?P<v>.+)$", re.I)
 _DANGLING = frozenset("a an the of on in at to for from by with and or but that as than".split())
@@ -66,14 +85,15 @@ def corpus_files(folder: Path) -> list[Path]:
 
 
 def load_corpus(folder: Path, *, max_file_bytes: int | None = None) -> Corpus:
-    """Read every article in ``folder``; files that cannot be used are listed in ``skipped`` with the reason.
+    """Read every article in ``folder`` (or the one file ``folder`` names); files that cannot be used are
+    listed in ``skipped`` with the reason.
 
     A bad file never stops the others from being read: binary, empty, too large, unreadable, a folder or
     a symlink loop where a file should be, or a name without ``.txt``/``.md``. Text that is not UTF-8 is
     read as Latin-1 (every byte is a Latin-1 character, so nothing is lost) and listed in ``warnings``.
     """
     articles, skipped, warnings = [], [], []
-    for path in corpus_files(folder):
+    for path in [folder] if folder.is_file() else corpus_files(folder):
         raw_or_reason = _read(path, max_file_bytes)
         if isinstance(raw_or_reason, str):
             skipped.append(Skipped(str(path), raw_or_reason))
@@ -84,13 +104,14 @@ def load_corpus(folder: Path, *, max_file_bytes: int | None = None) -> Corpus:
         except UnicodeDecodeError as error:
             text = raw.decode("latin-1")
             warnings.append(Skipped(str(path), f"not UTF-8 (byte {error.start}); read as Latin-1"))
-        article = parse_article(path.name, str(path), text, hashlib.sha256(raw).hexdigest())
+        notes: list[str] = []
+        article = parse_article(path.name, str(path), text, hashlib.sha256(raw).hexdigest(), warnings=notes)
+        warnings += [Skipped(str(path), note) for note in notes]
         if not article.text:
             skipped.append(Skipped(str(path), "no text left after cleaning"))
             continue
         articles.append(article)
-    # Undated articles get a date from what they say, read against the dated ones.
-    return Corpus(infer_dates(tuple(articles)), tuple(skipped), tuple(warnings))
+    return Corpus(tuple(articles), tuple(skipped), tuple(warnings))
 
 
 def _read(path: Path, max_file_bytes: int | None) -> bytes | str:
@@ -128,16 +149,28 @@ class _Paragraph:
     positions: list[int]  # original offset of each character of ``text``
 
 
-def parse_article(article_id: str, path: str, original: str, content_hash: str) -> Article:
-    """Clean one file's text, keeping for every character where it came from in ``original``."""
+def parse_article(
+    article_id: str, path: str, original: str, content_hash: str, *, warnings: list[str] | None = None
+) -> Article:
+    """Clean one file's text, keeping for every character where it came from in ``original``.
+
+    Its date comes from its own metadata or text (``rag.dates``); a metadata date that names no
+    calendar day is left unknown and described in ``warnings`` when a list is given.
+    """
     meta: dict[str, str] = {}
     body_start = _read_front_matter(original, meta)
     paragraphs = _paragraphs(original, body_start)
-    paragraphs = _take_date_line(paragraphs, meta)
+    paragraphs = _take_meta_lines(paragraphs, meta)
     paragraphs = _drop_footer(paragraphs, meta)
-    if paragraphs and (match := _DATELINE_OUTLET.match(paragraphs[0].text)):
-        meta.setdefault("outlet", match["outlet"].strip())
+    for paragraph in paragraphs[:_META_LINES_SEARCHED]:
+        if match := _DATELINE_OUTLET.match(paragraph.text):
+            meta.setdefault("outlet", match["outlet"].strip())
+            break
     meta.setdefault("title", _headline(paragraphs) or "")
+    if (written := meta.pop("published", None)) is not None:
+        meta["published"] = normalise_date(written) or ""
+        if not meta["published"] and warnings is not None:
+            warnings.append(f"date {written!r} is not a calendar day this can read; the article is undated")
 
     positions: list[int] = []
     for i, paragraph in enumerate(paragraphs):
@@ -148,11 +181,11 @@ def parse_article(article_id: str, path: str, original: str, content_hash: str) 
         article_id,
         title=meta.get("title") or None,
         outlet=meta.get("outlet"),
-        published=meta.get("published"),
+        published=meta.get("published") or None,
         byline=meta.get("byline"),
     )
     text = PARAGRAPH_BREAK.join(p.text for p in paragraphs)
-    return Article(origin, path=path, content_hash=content_hash, text=text, positions=tuple(positions))
+    return infer_date(Article(origin, path=path, content_hash=content_hash, text=text, positions=tuple(positions)))
 
 
 def _paragraphs(original: str, body_start: int) -> list[_Paragraph]:
@@ -185,10 +218,13 @@ def _paragraphs(original: str, body_start: int) -> list[_Paragraph]:
         next_line = _next_nonblank(lines, start)
         # A hard-wrapped sentence goes on over the line break: the line stops without punctuation and
         # the next starts in lower case or the line ends on a word no heading ends on ("met on").
+        # A date or byline line stands alone: it neither continues a headline nor is continued.
         continues = (
             not current.text.endswith(_TERMINAL)
             and bool(next_line)
             and (next_line[:1].islower() or current.text.rsplit(" ", 1)[-1] in _DANGLING)
+            and not _META_LINE.match(next_line)
+            and not _META_LINE.match(current.text)
         )
     return paragraphs
 
@@ -213,18 +249,58 @@ def _read_front_matter(original: str, meta: dict[str, str]) -> int:
     return match.end()
 
 
-def _take_date_line(paragraphs: list[_Paragraph], meta: dict[str, str]) -> list[_Paragraph]:
-    """A first line such as ``date 2025-12-09 By Helen Regan, Kocha Olarn, CNN``."""
-    if not paragraphs or not (match := _DATE_LINE.match(paragraphs[0].text)):
-        return paragraphs
-    meta.setdefault("published", match["date"])
-    if match["by"]:
-        names = [n.strip() for n in match["by"].split(",") if n.strip()]
-        # The last name in a byline is the outlet when it is written like one (CNN, AP, BBC News).
-        if len(names) > 1 and (names[-1].isupper() or names[-1].endswith(" News")):
-            meta.setdefault("outlet", names.pop())
-        meta.setdefault("byline", ", ".join(names))
-    return paragraphs[1:]
+def _take_meta_lines(paragraphs: list[_Paragraph], meta: dict[str, str]) -> list[_Paragraph]:
+    """Read and remove date and byline lines among the first lines (a headline may come before them)."""
+    kept = []
+    for i, paragraph in enumerate(paragraphs):
+        if i >= _META_LINES_SEARCHED or not _read_meta_line(paragraph.text, meta):
+            kept.append(paragraph)
+    return kept
+
+
+def _read_meta_line(line: str, meta: dict[str, str]) -> bool:
+    """Fill ``meta`` from a date line or a byline; False when ``line`` is neither."""
+    if match := _DATE_LINE.match(line):
+        meta.setdefault("published", match["date"])
+        if match["by"]:
+            _read_byline(match["by"], meta)
+        return True
+    if (match := _BY_LINE.match(line)) and _is_byline(match["by"]):
+        _read_byline(match["by"], meta)
+        return True
+    return False
+
+
+def _is_byline(text: str) -> bool:
+    """Names (and an outlet written like one), or ``names | outlet | date``; never a sentence."""
+    if text.rstrip().endswith((".", "!", "?", "”", '"')):
+        return False
+    if "|" not in text:
+        return bool(_NAMES.fullmatch(text.strip()))
+    names, *rest = [part.strip() for part in text.split("|")]
+    return bool(_NAMES.fullmatch(names)) and all(len(part.split()) <= 6 for part in rest)
+
+
+def _read_byline(byline: str, meta: dict[str, str]) -> None:
+    """``Jane Doe, CNN`` or ``Jane Doe | The Daily Example | March 5, 2026``: names, outlet and date."""
+    if "|" in byline:
+        names, *rest = [part.strip() for part in byline.split("|") if part.strip()]
+        for part in rest:
+            if normalise_date(part):
+                meta.setdefault("published", part)
+            else:
+                meta.setdefault("outlet", part)
+        meta.setdefault("byline", names)
+        return
+    names = [n.strip() for n in byline.split(",") if n.strip()]
+    if len(names) > 1 and _is_outlet(names[-1]):
+        meta.setdefault("outlet", names.pop())
+    meta.setdefault("byline", ", ".join(names))
+
+
+def _is_outlet(name: str) -> bool:
+    """Written like an outlet (CNN, AP, Lakeside Gazette, JournosNews.com) rather than like a person."""
+    return name.replace(" ", "").isupper() or bool(_OUTLET_WORDS.search(name))
 
 
 def _drop_footer(paragraphs: list[_Paragraph], meta: dict[str, str]) -> list[_Paragraph]:

@@ -1,4 +1,8 @@
-"""Bring the index in line with the corpus: embed what is new or changed, drop what is gone.
+"""Add files and folders to the index: embed what is new or changed, drop what is gone from them.
+
+``ingest`` adds what it is given to what is indexed (like ``llamaindex-cli rag --files`` or PrivateGPT's
+ingest): a folder named today leaves the articles of another folder alone. A file that disappeared
+leaves the index only when its folder is scanned again; ``remove`` takes articles out by id or path.
 
 Crash safety comes from the order of writes. Before an article's chunks change, the ledger marks it
 incomplete; only after all its chunks are written is it marked complete with its new hash. An ingest
@@ -11,10 +15,10 @@ from __future__ import annotations
 import fcntl
 import os
 import shutil
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -22,6 +26,7 @@ import numpy as np
 from rag.config import Settings
 from rag.errors import CorpusError, IndexBusyError
 from rag.index.embedding import Embedder, load_embedder
+from rag.index.faults import named_faults
 from rag.index.lexical import LexicalIndex
 from rag.index.store import ArticleRecord, Store
 from rag.ingestion.chunking import chunk_article, make_splitter
@@ -68,26 +73,76 @@ def ingest(
     progress: Progress | None = None,
     wait: bool = False,
 ) -> IngestReport:
-    """Index ``sources`` (files or folders; default ``settings.corpus``) so the index mirrors them.
+    """Index ``sources`` (files or folders; default ``settings.corpus``) in addition to what is indexed.
+
+    New and changed articles are embedded; an indexed file that is gone from a folder named here leaves
+    the index. ``rebuild`` empties the index first.
 
     >>> ingest(Settings.from_env()).summary()  # doctest: +SKIP
     '0 added, 0 updated, 0 removed, 5 unchanged; 0 chunks embedded'
     """
-    corpus = _load_sources(sources or [settings.corpus], max_file_bytes=settings.max_file_mb * 2**20)
-    settings.home.mkdir(parents=True, exist_ok=True)
-    with _exclusive(settings.home, wait=wait):
+    named = [Path(source).absolute() for source in (sources or [settings.corpus])]
+    corpus, origin = _load_sources(named, max_file_bytes=settings.max_file_mb * 2**20)
+    with _exclusive(settings, wait=wait):
         if rebuild:
             Store.destroy(settings)
             _remove_lexical(settings.home)
         store = Store.open(settings, create=True)
         if not store.exists:  # a new database: a keyword index left from an older one does not belong to it
             _remove_lexical(settings.home)
-        return _sync(settings, store, corpus, progress)
+        return _sync(settings, store, corpus, origin, named, progress)
 
 
-def _sync(settings: Settings, store: Store, corpus: Corpus, progress: Progress | None) -> IngestReport:
+def remove(settings: Settings, targets: Sequence[str], *, wait: bool = False) -> IngestReport:
+    """Take articles out of the index: each target is an article id or an indexed file or folder.
+
+    The files themselves are not touched. Every target must match something, or nothing is removed.
+    """
+    if not targets:
+        raise CorpusError("name the articles to remove: an article id, or a file or folder `rag status` lists")
+    store = Store.open(settings)
+    with _exclusive(settings, wait=wait):
+        ledger = store.ledger()
+        chosen: set[str] = set()
+        for target in targets:
+            matches = _matching(ledger, target)
+            if not matches:
+                raise CorpusError(
+                    f"nothing indexed is {target!r}; name an article id or a file or folder that `rag status` lists"
+                )
+            chosen |= matches
+        store.bump_generation()
+        for article_id in sorted(chosen):
+            store.delete_article(article_id)
+            store.forget(article_id)
+        _refresh_lexical(settings, store, store.bump_generation())
+    return IngestReport(removed=tuple(sorted(chosen)))
+
+
+def _matching(ledger: Mapping[str, ArticleRecord], target: str) -> set[str]:
+    """The indexed articles ``target`` names: by id, or by a path that is their file or a folder above it."""
+    if target in ledger:
+        return {target}
+    path = Path(target).absolute()
+    return {
+        article_id
+        for article_id, record in ledger.items()
+        if record.path and (Path(record.path) == path or path in Path(record.path).parents)
+    }
+
+
+def _sync(
+    settings: Settings,
+    store: Store,
+    corpus: Corpus,
+    origin: Mapping[str, Path],
+    named: Sequence[Path],
+    progress: Progress | None,
+) -> IngestReport:
     ledger = store.ledger()
     current = {a.id: a for a in corpus.articles}
+    _refuse_name_clashes(current, ledger)
+    records = {a.id: _record(a, origin[a.id]) for a in corpus.articles}
     # An article is unchanged when its text is, and so is the date inferred for it: a new article can
     # date an old one ("Monday's meeting"), and then only its labels are rewritten, nothing re-embedded.
     unchanged = sorted(
@@ -97,9 +152,11 @@ def _sync(settings: Settings, store: Store, corpus: Corpus, progress: Progress |
         and ledger[i].complete
         and ledger[i].content_hash == a.content_hash
         and (ledger[i].published, ledger[i].published_inferred) == (a.published, a.published_inferred)
+        and (ledger[i].path, ledger[i].ingested_from) == (records[i].path, records[i].ingested_from)
     )
     todo = [a for i, a in sorted(current.items()) if i not in unchanged]
-    gone = sorted(set(ledger) - set(current))
+    # Only a folder scanned now can say a file of it is gone; articles of other sources stay.
+    gone = sorted(i for i, r in ledger.items() if i not in current and _scanned(r, named))
     if not todo and not gone:
         _refresh_lexical(settings, store, store.generation())
         return IngestReport(unchanged=tuple(unchanged), skipped=corpus.skipped, warnings=corpus.warnings)
@@ -126,8 +183,7 @@ def _sync(settings: Settings, store: Store, corpus: Corpus, progress: Progress |
     # are: a killed ingest redoes them all, and content-hash ids make the redo skip what was written.
     # Writing in few large calls, and embedding full batches across articles, keeps ingest close to
     # the model's own speed (each Chroma call commits).
-    records = {article.id: _record(article, complete=False) for article, *_ in planned}
-    store.record_many(list(records.values()))
+    store.record_many([replace(records[article.id], complete=False, chunks=0) for article, *_ in planned])
     for _, chunks, indexed, _ in planned:
         store.delete_chunks(sorted(indexed - {c.id for c in chunks}))
     pending = [chunk for *_, fresh in planned for chunk in fresh]
@@ -150,7 +206,7 @@ def _sync(settings: Settings, store: Store, corpus: Corpus, progress: Progress |
                     progress(done, total)
     for article, chunks, indexed, _ in planned:
         store.relabel([c for c in chunks if c.id in indexed], records[article.id])
-    store.record_many([_record(article, complete=True, chunks=len(chunks)) for article, chunks, *_ in planned])
+    store.record_many([replace(records[article.id], chunks=len(chunks)) for article, chunks, *_ in planned])
     for article_id in gone:
         store.delete_article(article_id)
         store.forget(article_id)
@@ -196,42 +252,70 @@ def lexical_index(settings: Settings, store: Store, generation: str) -> LexicalI
 
 
 def _refresh_lexical(settings: Settings, store: Store, generation: str) -> None:
-    if LexicalIndex.load(settings.home, generation) is None and store.exists:
-        lexical_index(settings, store, generation).save(settings.home)
+    with named_faults(settings):  # a full disk or a read-only folder, said as such
+        if LexicalIndex.load(settings.home, generation) is None and store.exists:
+            lexical_index(settings, store, generation).save(settings.home)
 
 
-def _record(article: Article, *, complete: bool, chunks: int = 0) -> ArticleRecord:
-    return ArticleRecord(article.origin, content_hash=article.content_hash, complete=complete, chunks=chunks)
+def _scanned(record: ArticleRecord, named: Sequence[Path]) -> bool:
+    """Whether this run read the folder (or file) ``record`` came from, so its absence means it is gone."""
+    if not record.path:
+        return False
+    path = Path(record.path)
+    return any(path == source or source in path.parents for source in named)
 
 
-def _load_sources(sources: Sequence[Path], *, max_file_bytes: int) -> Corpus:
-    articles: list[Article] = []
+def _refuse_name_clashes(current: Mapping[str, Article], ledger: Mapping[str, ArticleRecord]) -> None:
+    """An article id is its file name: a second file of that name elsewhere must not replace the first."""
+    for article_id, article in current.items():
+        record = ledger.get(article_id)
+        if record and record.path and record.path != article.path and Path(record.path).exists():
+            raise CorpusError(
+                f"{article.path} has the same file name as the indexed {record.path} (article ids are file "
+                f"names); rename one, or take the indexed one out first with `rag remove {record.path}`"
+            )
+
+
+def _record(article: Article, source: Path) -> ArticleRecord:
+    """The ledger line of a finished article (its chunk count is filled in once they are written)."""
+    return ArticleRecord(
+        article.origin, content_hash=article.content_hash, complete=True, path=article.path, ingested_from=str(source)
+    )
+
+
+def _load_sources(sources: Sequence[Path], *, max_file_bytes: int) -> tuple[Corpus, dict[str, Path]]:
+    """The articles of every source, and for each article id the source (file or folder) it came from."""
+    articles: dict[str, Article] = {}
     skipped: list[Skipped] = []
     warnings: list[Skipped] = []
+    origin: dict[str, Path] = {}
     for source in sources:
-        if source.is_file():
-            folder_corpus = load_corpus(source.parent, max_file_bytes=max_file_bytes)
-            articles += [a for a in folder_corpus.articles if Path(a.path) == source]
-            skipped += [s for s in folder_corpus.skipped if Path(s.path) == source]
-            warnings += [w for w in folder_corpus.warnings if Path(w.path) == source]
-        else:
-            folder_corpus = load_corpus(source, max_file_bytes=max_file_bytes)
-            articles += folder_corpus.articles
-            skipped += folder_corpus.skipped
-            warnings += folder_corpus.warnings
-    ids = [a.id for a in articles]
-    duplicates = sorted({i for i in ids if ids.count(i) > 1})
-    if duplicates:
-        raise CorpusError(f"two files share the name {duplicates[0]}; article ids are file names, rename one")
+        if not source.exists() and not source.is_symlink():
+            raise CorpusError(f"{source} does not exist; name a file or folder of .txt / .md articles")
+        loaded = load_corpus(source, max_file_bytes=max_file_bytes)
+        for article in loaded.articles:
+            first = articles.setdefault(article.id, article)
+            origin.setdefault(article.id, source)
+            if first.path != article.path:
+                raise CorpusError(
+                    f"{first.path} and {article.path} share the file name {article.id} (article ids are file "
+                    "names); rename one"
+                )
+        skipped += loaded.skipped
+        warnings += loaded.warnings
     if not articles and not skipped:
         raise CorpusError(f"no .txt or .md files in {', '.join(str(s) for s in sources)}")
-    return Corpus(tuple(articles), tuple(skipped), tuple(warnings))
+    return Corpus(tuple(articles.values()), tuple(skipped), tuple(warnings)), origin
 
 
 @contextmanager
-def _exclusive(home: Path, *, wait: bool) -> Iterator[None]:
+def _exclusive(settings: Settings, *, wait: bool) -> Iterator[None]:
     """One writer per index, across processes (an advisory lock on a file in the index folder)."""
-    with open(home / "ingest.lock", "a+") as handle:
+    home = settings.home
+    with named_faults(settings):
+        home.mkdir(parents=True, exist_ok=True)
+        handle = open(home / "ingest.lock", "a+")  # noqa: SIM115 (closed below, after the lock is released)
+    with handle:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
         except BlockingIOError:

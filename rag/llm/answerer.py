@@ -1,4 +1,4 @@
-"""The language-model answerers (``RAG_LLM=openai`` / ``ollama``): a llama-index client behind the
+"""The language-model answerers (``RAG_LLM=openai`` / ``ollama`` / ``local``): a llama-index client behind the
 ``rag.backends.Answerer`` interface, its prompt files checked when it is made."""
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ class LLMAnswerer:
         check_prompts(settings)  # a broken prompt file stops the program before any question
         self.settings = settings
         self.client = client
-        self.name = f"{settings.llm}:{settings.llm_model}"
+        self.name = settings.answerer
 
     def rewrite(self, question: str, previous: str) -> tuple[str | None, str | None]:
         return rewrite_follow_up(question, previous, llm=self.client, settings=self.settings)
@@ -45,3 +45,11 @@ def openai_answerer(settings: Settings) -> LLMAnswerer:
 
 def ollama_answerer(settings: Settings) -> LLMAnswerer:
     return LLMAnswerer(settings, ollama_client(settings))
+
+
+def local_answerer(settings: Settings) -> LLMAnswerer:
+    """A GGUF model through llama.cpp's server, started in this process (rag/llm/local.py)."""
+    from rag.llm.local import server_for
+
+    server = server_for(settings)
+    return LLMAnswerer(settings, openai_client(settings, model=server.model, api_base=server.url + "/v1"))

@@ -2,7 +2,8 @@
 
 ``RAG_LLM=openai`` talks to any OpenAI-compatible chat-completions server (OpenAI, vLLM, llama.cpp's server,
 LM Studio, Ollama's ``/v1``) through llama-index's ``OpenAILike``; ``RAG_LLM=ollama`` talks to Ollama's native
-``/api/chat`` through llama-index's ``Ollama``. Whatever goes wrong (no server, refused connection, timeout,
+``/api/chat`` through llama-index's ``Ollama``; ``RAG_LLM=local`` starts llama.cpp's server on a GGUF file in this
+process (rag/llm/local.py) and talks to it like ``openai``. Whatever goes wrong (no server, refused connection, timeout,
 an HTTP error, a malformed or empty reply) comes out as one ``LLMError`` with a one-line reason.
 """
 
@@ -34,13 +35,14 @@ class Message:
 # ``complete`` add the retries and a deadline over the whole exchange.
 
 
-def openai_client(settings: Settings) -> LLM:
-    """llama-index's client for any OpenAI-compatible server, configured from the RAG_LLM_* settings."""
+def openai_client(settings: Settings, *, model: str | None = None, api_base: str | None = None) -> LLM:
+    """llama-index's client for any OpenAI-compatible server, configured from the RAG_LLM_* settings
+    (``model`` and ``api_base`` default to RAG_LLM_MODEL and the server's address)."""
     from llama_index.llms.openai_like import OpenAILike
 
     return OpenAILike(
-        model=settings.llm_model,
-        api_base=settings.llm_url,
+        model=model or settings.llm_model,
+        api_base=api_base or settings.llm_url,
         # Local servers ignore the key, but the openai client refuses to start without one.
         api_key=settings.llm_api_key or "not-needed",
         is_chat_model=True,
@@ -79,6 +81,10 @@ def stream_reply(llm: LLM, messages: Sequence[Message], settings: Settings, *, s
     timeout, HTTP 429 or 5xx) are retried up to RAG_LLM_RETRIES times while time remains. With ``stream``
     false the reply is asked for whole (one plain JSON response) and comes as one piece.
     """
+    if settings.llm == "local":
+        from rag.llm.local import server_for
+
+        server_for(settings)  # running since the client was built, unless it was stopped since: then again
     deadline = time.monotonic() + settings.llm_timeout_s
     attempt = 0
     while True:
@@ -101,7 +107,7 @@ def complete(llm: LLM, messages: Sequence[Message], settings: Settings) -> str:
     """The whole reply as one string (stripped); an empty reply is an ``LLMError``."""
     text = "".join(stream_reply(llm, messages, settings, stream=False)).strip()
     if not text:
-        raise LLMError(f"the language model at {settings.llm_url} sent an empty reply")
+        raise LLMError(f"{describe(settings)} sent an empty reply")
     return text
 
 
@@ -140,8 +146,7 @@ def _bounded(llm: LLM, messages: Sequence[Message], deadline: float, settings: S
                 item = pieces.get(timeout=max(left, 0.0)) if left > 0 else pieces.get_nowait()
             except queue.Empty:
                 raise _error(
-                    f"the language model at {settings.llm_url} did not answer within "
-                    f"{settings.llm_timeout_s:g} s (RAG_LLM_TIMEOUT_S)",
+                    f"{describe(settings)} did not answer within {settings.llm_timeout_s:g} s (RAG_LLM_TIMEOUT_S)",
                     retryable=False,
                 ) from None
             if item is _DONE:
@@ -159,12 +164,19 @@ def _error(message: str, *, retryable: bool) -> LLMError:
     return error
 
 
+def describe(settings: Settings) -> str:
+    """The model as error messages name it: ``the language model at URL``, or ``the local model NAME``."""
+    if settings.llm == "local":
+        return f"the local model {settings.answerer.partition(':')[2]}"
+    return f"the language model at {settings.llm_url}"
+
+
 def _explain(error: BaseException, settings: Settings) -> LLMError:
     """One line for the user, and whether trying again could help."""
     import httpx
     import openai
 
-    where = f"the language model at {settings.llm_url}"
+    where = describe(settings)
     status = getattr(error, "status_code", None)
     if isinstance(error, openai.APITimeoutError | httpx.TimeoutException):
         return _error(f"{where} did not answer within {settings.llm_timeout_s:g} s (RAG_LLM_TIMEOUT_S)", retryable=True)
@@ -173,10 +185,20 @@ def _explain(error: BaseException, settings: Settings) -> LLMError:
     if isinstance(status, int) and status >= 400:
         detail = _first_line(_server_message(error))
         hint = " (check RAG_LLM_MODEL and RAG_LLM_API_KEY)" if status in (401, 403, 404) else ""
+        if _over_context(error):
+            hint = f" (lower RAG_LLM_CONTEXT_TOKENS={settings.llm_context_tokens} or give the model a larger window"
+            hint += f": RAG_LLM_CONTEXT_SIZE={settings.llm_context_size})" if settings.llm == "local" else ")"
         return _error(f"{where} answered HTTP {status}: {detail}{hint}", retryable=status == 429 or status >= 500)
     if isinstance(error, json.JSONDecodeError | ValueError | KeyError | TypeError | AttributeError):
         return _error(f"{where} sent a malformed reply ({type(error).__name__}: {_first_line(error)})", retryable=False)
     return _error(f"{where} failed: {type(error).__name__}: {_first_line(error)}", retryable=False)
+
+
+def _over_context(error: BaseException) -> bool:
+    """llama.cpp's HTTP 400 for a prompt longer than the model's window (``exceed_context_size_error``)."""
+    body = getattr(error, "body", None)
+    inner = body.get("error", body) if isinstance(body, dict) else None
+    return isinstance(inner, dict) and inner.get("type") == "exceed_context_size_error"
 
 
 def _server_message(error: BaseException) -> object:

@@ -15,7 +15,7 @@ from llama_index.core.llms import LLM
 
 from rag.config import Settings
 from rag.errors import LLMError
-from rag.llm.clients import Message, complete, stream_reply
+from rag.llm.clients import Message, complete, describe, stream_reply
 from rag.llm.context import pack
 from rag.llm.verify import Embed, Verifier
 from rag.news.figures import find_conflicts, link
@@ -88,15 +88,24 @@ def stream_answer(
         return (yield from _fallback(extractive, str(error), after=bool(shown)))
     verified = verifier.result()
     if not verified.text:
-        return (yield from _fallback(extractive, f"the language model at {settings.llm_url} sent an empty reply"))
+        return (yield from _fallback(extractive, f"{describe(settings)} sent an empty reply"))
     if verified.refused:
-        return replace(extractive, text=refusal, citations=(), abstained=True, backend=backend, conflicts=())
+        return replace(
+            extractive,
+            text=refusal,
+            citations=(),
+            abstained=True,
+            backend=backend,
+            answered_by=settings.answerer,
+            conflicts=(),
+        )
     return replace(
         extractive,
         text=verified.text,
         citations=verified.citations,
         abstained=False,
         backend=backend,
+        answered_by=settings.answerer,
         unsupported=verified.unsupported,
         # The prompt asks the model to report disagreement; the same figure check as in extractive mode
         # lists it in the answer's data whether or not the model did.

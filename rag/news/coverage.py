@@ -19,4 +19,5 @@ def coverage_of(records: Iterable[ArticleRecord]) -> Coverage:
         earliest=dates[0] if dates else None,
         latest=dates[-1] if dates else None,
         inferred_dates=sum(1 for r in complete if r.published and r.published_inferred),
+        undated=sum(1 for r in complete if not r.published),
     )

@@ -1,10 +1,13 @@
 """Dates in news text: mentions resolved to calendar dates, and publication dates inferred when missing.
 
-Most articles carry no date line. What they say still dates them: "fighting resumed on December 8",
-"talks on December 24", "the meeting in Kuala Lumpur on Monday", "its third week". A weekday names the
+Many articles carry no date line. What they say can still date them: "the strike began on March 2, 2026",
+"the vote set for March 20", "the council met on Monday", "its second week". A weekday names the
 day on or after the latest past date the article gives plus the weeks it says have passed, and before
-any date it calls upcoming. An article with no explicit date borrows the date of the same weekday event
-("Monday's Kuala Lumpur meeting") from another article. Every inferred date says how it was reached.
+any date it calls upcoming; the year is the one the article writes out ("March 2, 2026"). An article
+is dated from its own text only, never from another article's. Every inferred date says how it was reached.
+
+Dates in metadata (front matter, a date line, a byline) come in any format and are normalised to ISO
+here too (``normalise_date``): the one place that decides what a date is.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from rag.schema import Article, format_date
+from rag.schema import Article
 
 MONTHS = {
     m: i
@@ -47,6 +50,12 @@ DAY_MONTH = re.compile(
 MONTH_ONLY = re.compile(rf"\b(?:in|since|from|during|until|of|last|early|late|mid-?)\s+{_MONTH}\b(?!\s+\d)")
 WEEKDAY = re.compile(r"\b(?P<weekday>Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)(?:'s|’s)?\b")
 YEAR = re.compile(r"\b(?:in|since|of)\s+(?P<year>(?:19|20)\d\d)\b")
+_YEAR4 = r"(?P<year>(?:19|20)\d\d)"
+_WRITTEN_MONTH_FIRST = re.compile(rf"\b{_MONTH}\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?,?\s+{_YEAR4}\b")
+_WRITTEN_DAY_FIRST = re.compile(rf"\b(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\s+{_MONTH},?\s+{_YEAR4}\b")
+_NUMERIC_YEAR_FIRST = re.compile(rf"\b{_YEAR4}[-/.](?P<month>\d{{1,2}})[-/.](?P<day>\d{{1,2}})(?!\d)")
+# 03/05/2026 is March 5 in the US and 3 May elsewhere: read only when one of the two cannot be a month.
+_NUMERIC_YEAR_LAST = re.compile(rf"(?<!\d)(?P<a>\d{{1,2}})[/.](?P<b>\d{{1,2}})[/.]{_YEAR4}\b")
 _FUTURE = re.compile(
     r"\b(will|would|to be held|scheduled|set to|set for|planned|agreed to hold|expected|upcoming)\b", re.I
 )
@@ -130,38 +139,61 @@ def resolve(mention: Mention, published: date, *, future: bool = False) -> tuple
         return None
 
 
-def infer_dates(articles: tuple[Article, ...]) -> tuple[Article, ...]:
-    """The articles with a publication date filled in where the text allows, marked as inferred."""
-    dated = [date.fromisoformat(a.published) for a in articles if a.published and _is_iso(a.published)]
-    if not dated:
-        return articles
-    anchor_year = max(dated).year
-    result = {a.id: a for a in articles}
-    for article in articles:
-        if not article.published:
-            inferred = _from_own_dates(article, anchor_year)
-            if inferred:
-                result[article.id] = article.with_date(inferred[0], inferred=True, basis=inferred[1])
-    # Second pass: an article that gives no date of its own borrows the date of the same weekday event.
-    for article in articles:
-        if not result[article.id].published:
-            borrowed = _from_shared_event(article, [a for a in result.values() if a.published])
-            if borrowed:
-                result[article.id] = article.with_date(borrowed[0], inferred=True, basis=borrowed[1])
-    return tuple(result[a.id] for a in articles)
+def full_dates(text: str) -> list[date]:
+    """Every date ``text`` writes out with its year, in order ("December 20, 2025", "20 Dec 2025",
+    "2025-12-20", "2025/12/20", "20.12.2025"); ambiguous day/month orders are left out.
+
+    >>> [d.isoformat() for d in full_dates("Sat, 20 Dec 2025 10:00 GMT; updated December 21, 2025")]
+    ['2025-12-20', '2025-12-21']
+    """
+    found: list[tuple[int, date]] = []
+    for pattern in (_WRITTEN_MONTH_FIRST, _WRITTEN_DAY_FIRST, _NUMERIC_YEAR_FIRST):
+        for m in pattern.finditer(text):
+            month = int(m["month"]) if m["month"].isdigit() else MONTHS[m["month"].lower()]
+            if when := _calendar(int(m["year"]), month, int(m["day"])):
+                found.append((m.start(), when))
+    for m in _NUMERIC_YEAR_LAST.finditer(text):
+        a, b = int(m["a"]), int(m["b"])
+        if (a > 12) != (b > 12) and (when := _calendar(int(m["year"]), min(a, b), max(a, b))):
+            found.append((m.start(), when))
+    return [when for _, when in sorted(found)]
 
 
-def _is_iso(value: str) -> bool:
+def normalise_date(value: str) -> str | None:
+    """A date as metadata writes it (front matter, a date line, a byline), in ISO; None when it names no
+    single calendar day (no year, an ambiguous 03/05/2026, two different dates, no date at all).
+
+    >>> normalise_date("December 20, 2025"), normalise_date("2025-12-20T08:30:00Z"), normalise_date("Monday")
+    ('2025-12-20', '2025-12-20', None)
+    """
+    days = set(full_dates(value))
+    return days.pop().isoformat() if len(days) == 1 else None
+
+
+def _calendar(year: int, month: int, day: int) -> date | None:
     try:
-        date.fromisoformat(value)
+        return date(year, month, day)
     except ValueError:
-        return False
-    return True
+        return None
 
 
-# Date inference runs over every article at every ingest, unchanged ones too (a new article can change
-# what an undated one is inferred to be), so it splits sentences with a plain rule rather than punkt:
-# loading punkt (llama-index, nltk) would make a no-op `rag ingest` slow (README, Performance).
+def infer_date(article: Article) -> Article:
+    """The article with a publication date filled in where its own text allows, marked as inferred.
+
+    Only the article itself counts: its metadata, else the dates it writes out in full. An article that
+    gives no year of its own stays undated rather than borrow one from another article.
+    """
+    if article.published:
+        return article
+    inferred = _from_own_dates(article)
+    if inferred is None:
+        return article
+    return article.with_date(inferred[0], inferred=True, basis=inferred[1])
+
+
+# Date inference runs over every article at every ingest, unchanged ones too, so it splits sentences
+# with a plain rule rather than punkt: loading punkt (llama-index, nltk) would cost a no-op `rag ingest`
+# two seconds.
 _SENTENCE_END = re.compile(r"(?:(?<=[.!?])|(?<=[.!?][\"”’)]))\s+(?=[A-Z0-9\"“‘(])")
 
 
@@ -169,8 +201,12 @@ def _sentences(text: str) -> list[str]:
     return [s for p in text.split("\n\n") for s in _SENTENCE_END.split(p) if s]
 
 
-def _from_own_dates(article: Article, year: int) -> tuple[str, str] | None:
+def _from_own_dates(article: Article) -> tuple[str, str] | None:
     """A weekday event dated by the article's own explicit dates and the weeks it says have passed."""
+    written = full_dates(article.text)
+    if not written:
+        return None
+    year = max(written).year
     past: list[tuple[date, str]] = []
     upcoming: list[date] = []
     weeks = 0
@@ -198,49 +234,11 @@ def _from_own_dates(article: Article, year: int) -> tuple[str, str] | None:
     day = earliest + timedelta(days=(weekday - earliest.weekday()) % 7)
     if upcoming and day >= min(upcoming):
         return None
-    basis = f"the {WEEKDAYS[weekday].title()} the text names, after “{phrase}”"
-    basis += f" and {weeks} week{'s' if weeks != 1 else ''} of fighting" if weeks else ""
+    basis = f"the {WEEKDAYS[weekday].title()} the text names, after “{phrase}” ({year}, the year the text gives)"
+    basis += f" and the {weeks} week{'s' if weeks != 1 else ''} it says have passed" if weeks else ""
     basis += f", before {min(upcoming).strftime('%-d %B')}" if upcoming else ""
     return day.isoformat(), basis
 
 
 def _count(word: str) -> int:
     return int(word) if word.isdigit() else _NUMBERS[word.lower()]
-
-
-_NAME = re.compile(r"\b[A-Z][A-Za-z]+(?:\s+[A-Z][A-Za-z]+)*")
-_NOT_NAMES = frozenset(WEEKDAYS) | {"the", "and", "in", "on", "by", "a", "an", "but", "it", "this"}
-
-
-def _names(text: str) -> set[str]:
-    return {n for n in _NAME.findall(text) if n.lower() not in _NOT_NAMES}
-
-
-def _weekday_events(article: Article) -> list[tuple[int, set[str]]]:
-    events = []
-    for sentence in _sentences(article.text):
-        for m in mentions(sentence):
-            if m.kind == "weekday" and not is_future(sentence, m.start):
-                names = _names(sentence)
-                events.append((m.weekday, names))
-    return events
-
-
-def _from_shared_event(article: Article, dated: list[Article]) -> tuple[str, str] | None:
-    """The date of another article whose same-weekday sentences name most of the same places and bodies."""
-    # Names every article uses (the two countries) tell events apart no better than "the".
-    everywhere = set.intersection(*[_names(a.text) for a in [article, *dated]])
-    best: tuple[int, Article, int] | None = None
-    for weekday, names in _weekday_events(article):
-        for other in dated:
-            for other_weekday, other_names in _weekday_events(other):
-                shared = len((names & other_names) - everywhere)
-                if other_weekday == weekday and shared >= 2 and (best is None or shared > best[0]):
-                    best = (shared, other, weekday)
-    if best is None:
-        return None
-    _, other, weekday = best
-    assert other.published
-    published = date.fromisoformat(other.published)
-    day = published - timedelta(days=(published.weekday() - weekday) % 7)
-    return day.isoformat(), f"the same {WEEKDAYS[weekday].title()} event as {other.id} ({format_date(other.published)})"

@@ -39,8 +39,9 @@ CSS_FILE = Path(str(resources.files("rag.ui") / "ui.css"))
 class IngestJob:
     """An ingest running in a thread, so a page can show its progress while it works."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, sources: list[Path] | None = None) -> None:
         self.settings = settings
+        self.sources = sources  # None: the corpus folder (RAG_CORPUS)
         self.message = "Checking the index…"
         self.report: IngestReport | None = None
         self.error: str | None = None
@@ -57,7 +58,7 @@ class IngestJob:
 
     def _run(self) -> None:
         try:
-            self.report = rag.ingest(self.settings, progress=self._progress, wait=True)
+            self.report = rag.ingest(self.settings, self.sources, progress=self._progress, wait=True)
             log.info("index ready: %s", self.report.summary())
         except RagError as error:
             self.error = str(error)
@@ -129,8 +130,8 @@ def build(settings: Settings, startup: IngestJob | None = None) -> gr.Blocks:
     def new_conversation() -> tuple[str, str, str, str, list[Turn]]:
         return _views([], "")
 
-    def reindex(done_message: str) -> Iterator[tuple[Any, ...]]:
-        job = IngestJob(settings).start()
+    def reindex(done_message: str, sources: list[Path]) -> Iterator[tuple[Any, ...]]:
+        job = IngestJob(settings, sources).start()
         for message in job.watch():
             yield (*corpus_view(message), message)
         yield (
@@ -147,26 +148,34 @@ def build(settings: Settings, startup: IngestJob | None = None) -> gr.Blocks:
         except (RagError, OSError) as error:
             yield (*corpus_view(), f"Nothing was added: {error}", None)
             return
-        for view in reindex(f"Added {', '.join(p.name for p in written)}"):
+        for view in reindex(f"Added {', '.join(p.name for p in written)}", written):
             yield (*view, None)
 
     def remove(article_id: str | None) -> Iterator[tuple[Any, ...]]:
         if not article_id:
             yield (*corpus_view(), "Choose an article to remove first.")
             return
+        # Out of the index with the call `rag remove` makes; a file in the corpus folder is also moved aside,
+        # or the next `rag ingest` of that folder would bring it back.
         try:
-            kept = remove_article(article_id, settings.corpus, settings.home / "removed")
+            indexed = {a.id: a for a in rag.engine(settings).status().articles}
+            path = Path(indexed[article_id].path or "") if article_id in indexed else None
+            in_corpus = path is not None and settings.corpus.absolute() in path.parents
+            kept = remove_article(article_id, settings.corpus, settings.home / "removed") if in_corpus else None
+            report = rag.remove(settings, [article_id], wait=True)
         except (RagError, OSError) as error:
             yield (*corpus_view(), f"Nothing was removed: {error}")
             return
-        yield from reindex(f"Removed {article_id} (the file was moved to {kept.parent})")
+        where = f"the file was moved to {kept.parent}" if kept else f"the file stays in {path.parent if path else '?'}"
+        yield (*corpus_view(), f"Removed {', '.join(report.removed)} ({where})")
 
     def ask_api(question: str) -> dict[str, Any]:
         """Answer one question; returns ``Answer.to_dict()`` (text with [n] markers, citations, passages)."""
         try:
             return rag.query(question, settings=settings).to_dict()
         except RagError as error:
-            raise gr.Error(str(error)) from None
+            # The caller gets the one-line message; the server log gets no traceback for a user's mistake.
+            raise gr.Error(str(error), print_exception=False) from None
 
     with gr.Blocks(title="News answers", analytics_enabled=False) as ui:
         turns = gr.State([])

@@ -11,7 +11,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from rag import Answer, ArticleRecord, Citation, Passage, TimelineEvent, format_date
+from rag import Answer, ArticleRecord, Citation, Passage, Source, TimelineEvent, format_date
 
 _MARKER = re.compile(r"\[(\d+)\]")
 # Beyond the usual five, ``{``, ``}``, ``$`` and the backtick are escaped too: Gradio's HTML component
@@ -153,7 +153,7 @@ def render_sources(turns: Sequence[Turn]) -> str:
 
 def render_source(turn: int, citation: Citation, passage: Passage | None) -> str:
     """One citation: number, title, outlet and date, then its passage with the quoted sentence marked."""
-    meta = " · ".join(escape(x) for x in (citation.outlet, citation.published) if x)
+    meta = " · ".join(x for x in (escape(citation.outlet or ""), _date(citation.origin)) if x)
     return (
         f'<article class="source" id="{source_id(turn, citation.n)}" data-n="{citation.n}">'
         f'<header><span class="num">{citation.n}</span> '
@@ -161,6 +161,16 @@ def render_source(turn: int, citation: Citation, passage: Passage | None) -> str
         f'<div class="meta">{meta or "&nbsp;"} <span class="file">{escape(citation.source)}</span></div>'
         f'<p class="passage">{highlight(passage.text if passage else citation.quote, citation.quote)}</p></article>'
     )
+
+
+def _date(origin: Source) -> str:
+    """The article's date as the CLI writes it ("22 Dec 2025, inferred"); an inferred one carries how it
+    was reached as a tooltip. Empty when the article is undated."""
+    if not origin.published:
+        return ""
+    if not origin.published_inferred:
+        return escape(origin.dated())
+    return f'<span class="inferred" title="{escape(origin.date_basis or "")}">{escape(origin.dated())}</span>'
 
 
 def highlight(passage: str, quote: str) -> str:
@@ -227,7 +237,7 @@ def render_articles(articles: Sequence[ArticleRecord]) -> str:
         return '<div class="articles empty">No articles indexed yet.</div>'
     rows = "".join(
         f'<tr><td class="title">{escape(a.title or a.id)}</td><td>{escape(a.outlet or "")}</td>'
-        f'<td>{escape(a.published or "")}</td><td>{a.chunks}</td><td class="file">{escape(a.id)}</td></tr>'
+        f'<td>{_date(a.origin) or "undated"}</td><td>{a.chunks}</td><td class="file">{escape(a.id)}</td></tr>'
         for a in articles
     )
     return _table("articles", ("title", "outlet", "date", "chunks", "file"), rows)

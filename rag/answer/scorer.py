@@ -1,0 +1,222 @@
+"""How well a sentence answers a question: a few named features and a logistic model over them.
+
+The features say what any question of any news corpus can be checked for: closeness in meaning, shared
+rare words, whether the question's constraints (names, numbers, years, quoted titles) hold in the sentence
+and in its passage, whether the sentence holds a new filler of the kind asked for (a number for "how
+many", a name for "who") rather than only restating the question, and where it stands. The weights
+and the abstention threshold live in ``scorer_weights.json``, fitted on the development sets by
+``python -m rag.evaluation.tune`` (see the README's "Evaluate answer quality").
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import numpy as np
+
+from rag.answer.question import Question, has_kind, has_new_filler
+from rag.index.lexical import LexicalIndex, idf, terms
+from rag.schema import Passage, Span
+
+WEIGHTS_FILE = Path(__file__).resolve().parent / "scorer_weights.json"
+
+FEATURES = (
+    "dense",  # cosine of the sentence's vector with the question's
+    "passage_dense",  # cosine of its passage's vector with the question's (0 when only BM25 found it)
+    "lexical",  # idf-weighted share of the question's terms in the sentence
+    "passage_lexical",  # the same share in the sentence's passage: the context that carries the constraints
+    "constraints_sentence",  # share of the question's constraints (names, numbers, years, titles) in the sentence
+    "constraints_passage",  # the same in the passage and its article's date
+    "kind_fit",  # the sentence holds the kind of thing asked for (a number, a date, a name, a place)
+    "new_filler",  # it holds a name, number or date the question does not: it adds something
+    "new_kind_filler",  # it holds a filler of the kind asked for (a number for "how many" …) the question lacks
+    "novelty",  # share of the sentence's terms that are not the question's
+    "passage_rank",  # 1 / rank of its passage in the retrieval
+    "lead",  # how early in its article it stands (news puts the main facts first)
+    "heading",  # a line without a full stop: a heading names a topic, it states nothing
+    "previous_lexical",  # the share of the question's terms in the sentence before (the answer often follows)
+    # How far each of these falls short of the best candidate for the same question: the model compares
+    # sentences with each other, not only with a fixed scale.
+    "dense_gap",
+    "lexical_gap",
+    "passage_dense_gap",
+    "passage_lexical_gap",
+    "constraints_sentence_gap",
+)
+_GAPS = ("dense", "lexical", "passage_dense", "passage_lexical", "constraints_sentence")
+
+
+# What the question as a whole is judged on when deciding to abstain: do the best candidates cover it?
+QUESTION_FEATURES = (
+    "best",  # the best sentence's probability of holding the answer
+    "best_constraints_sentence",  # the question's constraints held by the best sentence
+    "best_constraints_passage",  # ... by the best sentence's passage
+    "max_constraints_passage",  # ... by the passage that holds most of them
+    "best_dense",  # the closest sentence in meaning
+    "top_passage_dense",  # the first passage's closeness in meaning
+    "best_lexical",  # the largest share of the question's rarer words in one sentence
+    "constrained",  # the question names something (a name, number, year or title) at all
+)
+
+
+@dataclass(frozen=True)
+class Model:
+    """Logistic-regression weights over FEATURES (does this sentence answer?) and over QUESTION_FEATURES
+    (do the articles answer at all?), the abstention threshold and the follower margin."""
+
+    weights: tuple[float, ...]
+    bias: float
+    abstain_weights: tuple[float, ...]
+    abstain_bias: float
+    abstain_above: float  # P(not answered) over which the answerer abstains
+    follower_margin: float  # further sentences must be within this (probability) of the best
+    max_sentences: int  # sentences quoted at most
+
+    def probability(self, features: np.ndarray) -> np.ndarray:
+        """P(sentence holds the answer) for each row of ``features`` (columns in FEATURES order)."""
+        return _sigmoid(features @ np.asarray(self.weights) + self.bias)
+
+    def unanswered(self, question_features: np.ndarray) -> float:
+        """P(the articles do not answer) from the question's features (QUESTION_FEATURES order)."""
+        return float(_sigmoid(question_features @ np.asarray(self.abstain_weights) + self.abstain_bias))
+
+
+def _sigmoid(x: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-x))
+
+
+def question_features(features: np.ndarray, chances: np.ndarray, constrained: bool) -> np.ndarray:
+    """QUESTION_FEATURES from the candidates' feature rows and their probabilities (best first or not)."""
+    if not len(chances):
+        return np.asarray([0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, float(constrained)])
+    column = {name: features[:, i] for i, name in enumerate(FEATURES)}
+    best = int(np.argmax(chances))
+    return np.asarray(
+        [
+            float(chances[best]),
+            float(column["constraints_sentence"][best]),
+            float(column["constraints_passage"][best]),
+            float(column["constraints_passage"].max()),
+            float(column["dense"].max()),
+            float(column["passage_dense"][column["passage_rank"].argmax()]),
+            float(column["lexical"].max()),
+            float(constrained),
+        ]
+    )
+
+
+@cache
+def load_model(path: Path = WEIGHTS_FILE) -> Model:
+    data = json.loads(Path(path).read_text(encoding="utf-8"))
+    if tuple(data["features"]) != FEATURES or tuple(data["question_features"]) != QUESTION_FEATURES:
+        raise ValueError(f"{path} was fitted for other features; run python -m rag.evaluation.tune --write")
+    return Model(
+        weights=tuple(float(w) for w in data["weights"]),
+        bias=float(data["bias"]),
+        abstain_weights=tuple(float(w) for w in data["abstain_weights"]),
+        abstain_bias=float(data["abstain_bias"]),
+        abstain_above=float(data["abstain_above"]),
+        follower_margin=float(data["follower_margin"]),
+        max_sentences=int(data["max_sentences"]),
+    )
+
+
+_QUOTED = re.compile(r"[\"“‘']([^\"”’']{3,80})[\"”’']")
+_YEAR = re.compile(r"^(1[89]|20)\d\d$")
+_CAPITALISED = re.compile(r"\b[A-Z][\w’'-]*[A-Za-z0-9]")  # at a sentence start too: "Musk said …"
+_NUMBER = re.compile(r"\b\d[\d,.]*\b")
+
+
+def constraints(asked: Question) -> tuple[str, ...]:
+    """What must hold in an answer's evidence: the question's names and numbers (stemmed) and quoted titles."""
+    quoted = tuple(" ".join(terms(m.group(1))) for m in _QUOTED.finditer(asked.text))
+    return asked.names + tuple(q for q in quoted if q)
+
+
+def _covered(constraint: str, words: set[str], text: str, published: str | None) -> bool:
+    if " " in constraint:  # a quoted title: its words in order
+        return constraint in text
+    if _YEAR.match(constraint) and published and published.startswith(constraint):
+        return True  # "in 2021" holds for an article written in 2021
+    return constraint in words
+
+
+def new_fillers(sentence: str, question_terms: set[str]) -> set[str]:
+    """Names and numbers of ``sentence`` that the question does not have (stemmed)."""
+    found = set()
+    for match in (*_CAPITALISED.finditer(sentence), *_NUMBER.finditer(sentence)):
+        found.update(t for t in terms(match.group()) if t not in question_terms)
+    return found
+
+
+@dataclass(frozen=True)
+class Candidate:
+    span: Span
+    passage: Passage
+    index: int  # position in passage.sentences
+    vector: np.ndarray
+    features: np.ndarray
+
+
+def candidates(
+    asked: Question,
+    passages: tuple[Passage, ...],
+    question_vector: np.ndarray,
+    lexical: LexicalIndex,
+    sentence_vectors: dict[str, np.ndarray],
+) -> list[Candidate]:
+    """Every sentence of every passage with its features, in retrieval order."""
+    documents = max(lexical.size, 1)
+    weights = {t: idf(lexical.document_frequency(t), documents) for t in asked.terms}
+    total = sum(weights.values()) or 1.0
+    needed = constraints(asked)
+    question_terms = set(terms(asked.text))
+    found, rows = [], []
+    for rank, passage in enumerate(passages, start=1):
+        vectors = sentence_vectors.get(passage.chunk_id)
+        passage_words = set(terms(passage.text)) | set(terms(passage.title or ""))
+        passage_joined = " ".join(terms(passage.text))
+        passage_lexical = sum(w for t, w in weights.items() if t in passage_words) / total
+        passage_cover = _share(needed, passage_words, passage_joined, passage.published)
+        previous_share = 0.0
+        for i, span in enumerate(passage.sentences):
+            vector = vectors[i] if vectors is not None else np.zeros_like(question_vector)
+            words = terms(span.text)
+            word_set = set(words)
+            lexical_share = sum(w for t, w in weights.items() if t in word_set) / total
+            fillers = new_fillers(span.text, question_terms)
+            row = (
+                float(vector @ question_vector),
+                passage.dense_score or 0.0,
+                lexical_share,
+                passage_lexical,
+                _share(needed, word_set, " ".join(words), None),
+                passage_cover,
+                float(asked.kind != "other" and has_kind(span.text, asked.kind)),
+                float(bool(fillers)),
+                float(has_new_filler(span.text, asked.kind, question_terms)),
+                len(word_set - question_terms) / max(len(word_set), 1),
+                1.0 / rank,
+                1.0 / (1.0 + span.start / 1000.0),
+                float(not span.text.rstrip("”’\"')").endswith((".", "!", "?"))),
+                previous_share,
+            )
+            previous_share = lexical_share
+            found.append((span, passage, i, vector))
+            rows.append(row)
+    if not rows:
+        return []
+    table = np.asarray(rows, dtype=float)
+    columns = [FEATURES.index(name) for name in _GAPS]
+    table = np.hstack([table, table[:, columns] - table[:, columns].max(axis=0)])
+    return [Candidate(*parts, table[j]) for j, parts in enumerate(found)]
+
+
+def _share(needed: tuple[str, ...], words: set[str], joined: str, published: str | None) -> float:
+    if not needed:
+        return 1.0
+    return sum(_covered(c, words, joined, published) for c in needed) / len(needed)

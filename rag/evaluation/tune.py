@@ -1,0 +1,188 @@
+"""Re-derive the answerer's sentence scorer and abstention threshold from the development sets.
+
+    python -m rag.evaluation.tune --dev GOLD CORPUS HOME [--dev ...] [--write]
+
+Each ``--dev`` names a gold set, its corpus and the folder its index is kept in (built on first use, reused
+after). Only the tuning split of each set is read (``gold.split``): held-out items are never seen here.
+For every question the answerer's own reading is done (``Engine.read``), every candidate sentence gets
+its features (``rag.scorer``) and the label "holds an accepted answer". A logistic regression is fitted on
+them; then, on the same questions, the follower margin that maximises contains-gold, and the abstention
+threshold: the highest one whose false abstentions on answerable questions stay within
+``MAX_FALSE_ABSTENTIONS``. The curves are printed; ``--write`` stores the result in ``rag/scorer_weights.json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from rag.answer.engine import Engine
+from rag.answer.extractive import MAX_CHARS
+from rag.answer.question import analyse
+from rag.answer.scorer import (
+    FEATURES,
+    QUESTION_FEATURES,
+    WEIGHTS_FILE,
+    Model,
+    candidates,
+    constraints,
+    question_features,
+)
+from rag.config import Settings
+from rag.evaluation.gold import GoldItem, load_gold, split
+from rag.evaluation.metrics import contains_gold, key_fact_hit
+
+MAX_FALSE_ABSTENTIONS = 0.05  # the operating point: at most this share of answerable questions refused
+MARGINS = (0.0, 0.05, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5, 1.0)
+SENTENCES = (1, 2, 3, 4, 5)
+
+
+@dataclass
+class Asked:
+    """One question's candidate sentences: features, labels, texts, and whether a named constraint is unknown."""
+
+    item: GoldItem
+    features: np.ndarray
+    labels: np.ndarray
+    texts: list[str]
+    unknown_name: bool  # the question names something no indexed chunk mentions (always abstains)
+    constrained: bool  # the question names something at all
+
+
+def collect(gold: Path, corpus: Path, home: Path) -> list[Asked]:
+    engine = Engine(Settings(home=home, corpus=corpus))
+    found = []
+    items = [i for i in load_gold(gold) if split(i.id) == "tune"]
+    for n, item in enumerate(items, start=1):
+        evidence = engine.read(item.question)
+        asked = analyse(item.question)
+        sentences = candidates(
+            asked,
+            evidence.retrieval.passages,
+            evidence.retrieval.question_vector,
+            evidence.lexical,
+            evidence.sentence_vectors,
+        )
+        unknown = any(evidence.lexical.document_frequency(name) == 0 for name in asked.names)
+        features = np.stack([c.features for c in sentences]) if sentences else np.zeros((0, len(FEATURES)))
+        labels = np.asarray([not item.abstain and key_fact_hit(c.span.text, item.answers) for c in sentences])
+        texts = [c.span.text for c in sentences]
+        found.append(Asked(item, features, labels, texts, unknown, bool(constraints(asked))))
+        if n % 50 == 0:
+            print(f"tune: {gold.name}: {n}/{len(items)} questions read", file=sys.stderr)
+    return found
+
+
+def fit(questions: list[Asked]) -> tuple[np.ndarray, float]:
+    from sklearn.linear_model import LogisticRegression
+
+    rows = [q for q in questions if len(q.labels)]
+    x = np.concatenate([q.features for q in rows])
+    y = np.concatenate([q.labels for q in rows]).astype(int)
+    model = LogisticRegression(C=1.0, max_iter=2000).fit(x, y)
+    return model.coef_[0], float(model.intercept_[0])
+
+
+def compose(q: Asked, chances: np.ndarray, margin: float, most: int) -> str:
+    """The answer text the answerer would write: the best sentence and followers within ``margin``."""
+    order = np.argsort(-chances)
+    chosen, length = [order[0]], len(q.texts[order[0]])
+    for i in order[1:]:
+        if len(chosen) == most or chances[i] < chances[order[0]] - margin:
+            break
+        if length + len(q.texts[i]) <= MAX_CHARS and q.texts[i] not in {q.texts[c] for c in chosen}:
+            chosen.append(i)
+            length += len(q.texts[i])
+    return " ".join(f"{q.texts[i]} [{n}]" for n, i in enumerate(chosen, start=1))
+
+
+def derive(questions: list[Asked], weights: np.ndarray, bias: float) -> tuple[Model, list[str]]:
+    """The follower margin, the abstention model and its threshold for ``weights``, with the curves behind them."""
+    from sklearn.linear_model import LogisticRegression
+
+    probe = Model(tuple(weights), bias, (0.0,) * len(QUESTION_FEATURES), 0.0, 1.0, 0.0, 0)
+    chances = [probe.probability(q.features) if len(q.labels) else np.zeros(0) for q in questions]
+    answerable = [(q, c) for q, c in zip(questions, chances, strict=True) if not q.item.abstain and len(c)]
+    lines = ["sentences\tmargin\tcontains_gold_700 (answerable, no abstention)"]
+    gains = {}
+    for most in SENTENCES:
+        for margin in MARGINS:
+            hits = [contains_gold(compose(q, c, margin, most), q.item.answers) for q, c in answerable]
+            gains[most, margin] = float(np.mean(hits))
+            lines.append(f"{most}\t{margin:.2f}\t{gains[most, margin]:.3f}")
+    # The shortest answer within half a point of the best: more sentences cost the reader time.
+    top = max(gains.values())
+    max_sentences, follower_margin = min((g for g in gains if gains[g] >= top - 0.005), key=lambda g: (g[0], g[1]))
+    x = np.stack([question_features(q.features, c, q.constrained) for q, c in zip(questions, chances, strict=True)])
+    y = np.asarray([q.item.abstain for q in questions], dtype=int)
+    abstainer = LogisticRegression(C=1.0, class_weight="balanced", max_iter=2000).fit(x, y)
+    unanswered = abstainer.predict_proba(x)[:, 1]
+    due = [i for i, q in enumerate(questions) if q.item.abstain]
+    owed = [i for i, q in enumerate(questions) if not q.item.abstain]
+    lines.append("threshold\tabstention_recall\tabstention_precision\tfalse_abstentions")
+    threshold = 1.0
+    for t in np.round(np.arange(1.0, -0.001, -0.02), 2):
+        refused = np.asarray([q.unknown_name for q in questions]) | (unanswered > t)
+        recall = refused[due].mean() if due else float("nan")
+        false = refused[owed].mean()
+        precision = refused[due].sum() / refused.sum() if refused.sum() else float("nan")
+        lines.append(f"{t:.2f}\t{recall:.3f}\t{precision:.3f}\t{false:.3f}")
+        if false <= MAX_FALSE_ABSTENTIONS:
+            threshold = float(t)
+    model = Model(
+        tuple(float(w) for w in weights),
+        bias,
+        tuple(float(w) for w in abstainer.coef_[0]),
+        float(abstainer.intercept_[0]),
+        threshold,
+        follower_margin,
+        max_sentences,
+    )
+    return model, lines
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m rag.evaluation.tune", description=__doc__.split("\n")[0])
+    parser.add_argument("--dev", nargs=3, action="append", metavar=("GOLD", "CORPUS", "HOME"), required=True)
+    parser.add_argument("--write", action="store_true", help=f"store the result in {WEIGHTS_FILE.name}")
+    parser.add_argument("--out", type=Path, default=WEIGHTS_FILE, help="where --write stores it")
+    args = parser.parse_args(argv)
+    questions = []
+    for gold, corpus, home in args.dev:
+        questions += collect(Path(gold), Path(corpus), Path(home))
+    weights, bias = fit(questions)
+    model, curves = derive(questions, weights, bias)
+    print("\n".join(curves))
+    for name, weight in zip(FEATURES, weights, strict=True):
+        print(f"weight\t{name}\t{weight:+.3f}")
+    for name, weight in zip(QUESTION_FEATURES, model.abstain_weights, strict=True):
+        print(f"abstain weight\t{name}\t{weight:+.3f}")
+    print(f"bias\t{bias:+.3f}\nabstain_above\t{model.abstain_above:.2f}")
+    print(f"follower_margin\t{model.follower_margin:.2f}\nmax_sentences\t{model.max_sentences}")
+    if args.write:
+        data = {
+            "fitted_by": "python -m rag.evaluation.tune " + " ".join(f"--dev {g} {c} {h}" for g, c, h in args.dev),
+            "questions": len(questions),
+            "features": list(FEATURES),
+            "weights": [round(float(w), 4) for w in weights],
+            "bias": round(bias, 4),
+            "question_features": list(QUESTION_FEATURES),
+            "abstain_weights": [round(w, 4) for w in model.abstain_weights],
+            "abstain_bias": round(model.abstain_bias, 4),
+            "abstain_above": model.abstain_above,
+            "follower_margin": model.follower_margin,
+            "max_sentences": model.max_sentences,
+            "max_false_abstentions": MAX_FALSE_ABSTENTIONS,
+        }
+        args.out.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+        print(f"written: {args.out}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,57 @@
+"""The answerer's features and fitted model (rag/scorer.py), and the script that fits them (rag/evaluation/tune.py)."""
+
+import json
+from pathlib import Path
+
+import numpy as np
+
+from rag.answer.question import analyse
+from rag.answer.scorer import FEATURES, QUESTION_FEATURES, constraints, load_model, new_fillers
+from rag.evaluation.gold import split
+from rag.evaluation.tune import main as tune
+
+NORVANIA = Path(__file__).resolve().parent.parent / "eval" / "norvania"
+
+
+def test_constraints_are_the_names_numbers_years_and_quoted_titles_of_a_question() -> None:
+    asked = analyse('Who won the 2021 Tour de France after the film "The Long Climb" came out?')
+    found = constraints(asked)
+    assert "2021" in found and "tour" in found and "franc" in found
+    assert "long climb" in found  # the quoted title, as its stemmed words in order
+
+
+def test_a_sentence_that_restates_the_question_adds_no_filler() -> None:
+    question = set(analyse("What was Tesla's revenue in Q2 2020?").terms) | {"tesla", "q2", "2020"}
+    assert new_fillers("Tesla Q2 2020 revenue.", question) == set()
+    assert new_fillers("Tesla reported revenue of $6.04 billion in Q2 2020.", question) == {"6.04"}
+    assert new_fillers("Musk said the quarter was strong.", question) == {"musk"}
+
+
+def test_the_shipped_model_matches_the_features_and_ranks_sensibly() -> None:
+    model = load_model()
+    assert len(model.weights) == len(FEATURES) and len(model.abstain_weights) == len(QUESTION_FEATURES)
+    assert 0.0 < model.abstain_above < 1.0
+    strong = np.ones(len(FEATURES))
+    strong[FEATURES.index("heading")] = 0.0
+    weak = np.zeros(len(FEATURES))
+    weak[FEATURES.index("heading")] = 1.0
+    assert model.probability(strong[None])[0] > model.probability(weak[None])[0]
+
+
+def test_the_split_is_fixed_and_holds_out_about_a_third() -> None:
+    ids = [f"q-{i}" for i in range(300)]
+    held = [i for i in ids if split(i) == "held-out"]
+    assert 70 <= len(held) <= 130 and held == [i for i in ids if split(i) == "held-out"]
+
+
+def test_the_tuning_script_refits_the_weights_from_a_gold_set(tmp_path: Path, capsys) -> None:
+    out = tmp_path / "weights.json"
+    corpus, gold = NORVANIA / "corpus", NORVANIA / "gold.jsonl"
+    assert tune(["--dev", str(gold), str(corpus), str(tmp_path / "home"), "--write", "--out", str(out)]) == 0
+    data = json.loads(out.read_text())
+    assert data["features"] == list(FEATURES) and data["question_features"] == list(QUESTION_FEATURES)
+    assert data["questions"] == sum(split(json.loads(line)["id"]) == "tune" for line in gold.read_text().splitlines())
+    fitted = load_model(out)
+    assert fitted.weights[FEATURES.index("lexical")] > 0  # sharing the question's rare words helps
+    printed = capsys.readouterr().out
+    assert "threshold\tabstention_recall\tabstention_precision\tfalse_abstentions" in printed
