@@ -34,7 +34,7 @@ class Settings:
     embed_model: str = DEFAULT_EMBED_MODEL
     # What runs the embedding model: an int8 ONNX copy of it (made once, kept in home/models) or torch as
     # loaded. The index records the one that made its vectors; the README has both measured.
-    embed_backend: str = "onnx-int8"
+    embed_backend: str = "torch"
     # Why 200: MiniLM truncates its input at 256 word pieces; 200 tiktoken tokens stay below that
     # for English news prose, so no chunk is silently cut before it is embedded.
     chunk_tokens: int = 200
