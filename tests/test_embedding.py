@@ -76,7 +76,7 @@ def test_the_int8_copy_is_made_once_and_reused(int8: Embedder, models: Path) -> 
 
 
 def test_an_index_keeps_the_copy_beside_it_and_records_its_backend(tmp_path: Path, small_corpus: Path) -> None:
-    settings = Settings(home=tmp_path / "index", corpus=small_corpus)
+    settings = Settings(home=tmp_path / "index", corpus=small_corpus, embed_backend="onnx-int8")
     ingest(settings)
     assert list((settings.home / "models").glob("*.int8.onnx"))
     store = Store.open(settings)
