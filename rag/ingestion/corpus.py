@@ -299,7 +299,7 @@ def _read_byline(byline: str, meta: dict[str, str]) -> None:
 
 
 def _is_outlet(name: str) -> bool:
-    """Written like an outlet (CNN, AP, Lakeside Gazette, JournosNews.com) rather than like a person."""
+    """Written like an outlet (CNN, AP, Lakeside Gazette, Example.com) rather than like a person."""
     return name.replace(" ", "").isupper() or bool(_OUTLET_WORDS.search(name))
 
 

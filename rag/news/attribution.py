@@ -1,9 +1,9 @@
 """Who a claim or quote is attributed to, when the sentence (or the one before it) names them.
 
 The speaker is the subject of a verb of speaking (said, told, according to, added …), read wherever the
-sentence puts it: "…,” said Thai Foreign Minister Sihasak Phuangketkeow" → the phrase after the verb;
-"Malaysia’s Foreign Minister Mohamad Hasan said …" → the phrase before it; "said the Pennsylvania
-secretary of state, Al Schmidt" and "Hun Sen, the influential former leader …, said" → the name the
+sentence puts it: "…,” said Interior Minister Ali Kaya" → the phrase after the verb; "Turkey’s
+Foreign Minister Hakan Fidan said …" → the phrase before it; "said the Pennsylvania secretary of
+state, Al Schmidt" and "Ali Kaya, the interior minister …, said" → the name the
 description stands beside; "…,” he said" → the person the sentence before names. No list of offices:
 any run of names, possessives and plain nouns can be a speaker, provided it holds a capitalised word.
 """
