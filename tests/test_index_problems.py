@@ -172,7 +172,7 @@ def test_another_embedding_model_is_refused_with_both_names_and_the_fix(
 def test_an_index_of_the_other_embedding_backend_is_refused_with_both_names_and_the_fix(
     copy: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    monkeypatch.setenv("RAG_EMBED_BACKEND", "torch")  # the index was built with the default, onnx-int8
+    monkeypatch.setenv("RAG_EMBED_BACKEND", "onnx-int8")  # the index was built with the default, torch
     code, _, err = _ask(capsys)
     _assert_one_line_with_the_fix(code, err)
-    assert "embed_backend 'onnx-int8' (index) vs 'torch'" in err and "RAG_EMBED_BACKEND=onnx-int8" in err
+    assert "embed_backend 'torch' (index) vs 'onnx-int8'" in err and "RAG_EMBED_BACKEND=torch" in err

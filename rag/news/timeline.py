@@ -123,18 +123,28 @@ def same_event(a: DatedMention, b: DatedMention, similarity: float = SAME_EVENT_
 
 
 def group(found: Sequence[DatedMention], similarity: float = SAME_EVENT_SIMILARITY) -> list[TimelineEvent]:
-    """One event per date and meaning: a mention joins the first group of its date holding a mention of
-    the same event (single linkage), oldest date first."""
-    groups: list[list[DatedMention]] = []
-    for mention in sorted(found, key=lambda m: m.date):
-        home = next(
-            (g for g in groups if g[0].date == mention.date and any(same_event(mention, m, similarity) for m in g)),
-            None,
-        )
-        if home is None:
-            groups.append([mention])
-        else:
-            home.append(mention)
+    """One event per date and meaning: the mentions of a date linked, directly or through others, by
+    ``same_event`` (single linkage, so the result does not depend on the order the index returns them in),
+    oldest date first."""
+    ordered = sorted(found, key=lambda m: m.date)
+    parent = list(range(len(ordered)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for i, a in enumerate(ordered):
+        for j in range(i + 1, len(ordered)):
+            if ordered[j].date != a.date:
+                break
+            if same_event(a, ordered[j], similarity):
+                parent[root(j)] = root(i)
+    by_root: dict[int, list[DatedMention]] = {}
+    for i, mention in enumerate(ordered):
+        by_root.setdefault(root(i), []).append(mention)
+    groups = list(by_root.values())  # in order of each group's first mention, so oldest date first
     events = []
     for members in groups:
         sentences = {(m.passage.source, m.passage.sentences[m.index].start): m for m in members}
