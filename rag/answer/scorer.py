@@ -14,6 +14,7 @@ import json
 import re
 from dataclasses import dataclass
 from functools import cache
+from importlib import resources
 from pathlib import Path
 
 import numpy as np
@@ -22,7 +23,8 @@ from rag.answer.question import Question, has_kind, has_new_filler
 from rag.index.lexical import LexicalIndex, idf, terms
 from rag.schema import Passage, Span
 
-WEIGHTS_FILE = Path(__file__).resolve().parent / "scorer_weights.json"
+# Package data, a plain file in an installed wheel and in a checkout (which the tuning script rewrites).
+WEIGHTS_FILE = Path(str(resources.files("rag.answer") / "scorer_weights.json"))
 
 FEATURES = (
     "dense",  # cosine of the sentence's vector with the question's
