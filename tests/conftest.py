@@ -76,6 +76,19 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+def chroma_is_up(url: str, server: subprocess.Popen, seconds: float = 30) -> bool:
+    """Wait for the Chroma server at ``url`` to answer its heartbeat; False when it exits or time runs out."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            with urllib.request.urlopen(f"{url}/api/v2/heartbeat", timeout=1):
+                return True
+        except OSError:
+            if server.poll() is not None or time.monotonic() > deadline:
+                return False
+            time.sleep(0.1)
+
+
 @contextmanager
 def _chroma_run(folder: Path) -> Iterator[str]:
     """A real ``chroma run`` on 127.0.0.1 (the CLI that ships with chromadb): its URL, killed on exit."""
@@ -89,15 +102,8 @@ def _chroma_run(folder: Path) -> Iterator[str]:
         )
         url = f"http://127.0.0.1:{port}"
         try:
-            deadline = time.monotonic() + 30
-            while True:
-                try:
-                    with urllib.request.urlopen(f"{url}/api/v2/heartbeat", timeout=1):
-                        break
-                except OSError:
-                    if server.poll() is not None or time.monotonic() > deadline:
-                        raise RuntimeError(f"chroma run did not start: {(folder / 'server.log').read_text()}") from None
-                    time.sleep(0.1)
+            if not chroma_is_up(url, server):
+                raise RuntimeError(f"chroma run did not start: {(folder / 'server.log').read_text()}")
             yield url
         finally:
             server.terminate()

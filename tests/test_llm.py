@@ -282,19 +282,25 @@ def test_an_injected_instruction_stays_quoted_data(injected_settings: Settings, 
     assert answer.unsupported
 
 
-def test_rag_ask_streams_then_lists_sources(
-    seed_settings: Settings, fake: FakeLLM, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
-    from rag.cli.main import main
-
-    for key, value in {
+def _cli_env(monkeypatch: pytest.MonkeyPatch, seed_settings: Settings, fake: FakeLLM, **more: str) -> None:
+    """The environment of a `rag` command on the seed index, answering through the scripted server."""
+    env = {
         "RAG_HOME": str(seed_settings.home),
         "RAG_LLM": "openai",
         "RAG_LLM_MODEL": "fake-model",
         "RAG_LLM_BASE_URL": fake.url + "/v1",
         "RAG_LLM_TIMEOUT_S": "5",
-    }.items():
+    }
+    for key, value in {**env, **more}.items():
         monkeypatch.setenv(key, value)
+
+
+def test_rag_ask_streams_then_lists_sources(
+    seed_settings: Settings, fake: FakeLLM, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from rag.cli.main import main
+
+    _cli_env(monkeypatch, seed_settings, fake)
     fake.script(ZORBLAT, ZORBLAT)
     assert main(["ask", JETS]) == 0
     out = capsys.readouterr().out
@@ -314,15 +320,7 @@ def test_a_question_that_leaves_no_room_for_passages_falls_back_without_a_traceb
     the fallback was called with one argument too many (a TypeError and a traceback in the CLI)."""
     from rag.cli.main import main
 
-    for key, value in {
-        "RAG_HOME": str(seed_settings.home),
-        "RAG_LLM": "openai",
-        "RAG_LLM_MODEL": "fake-model",
-        "RAG_LLM_BASE_URL": fake.url + "/v1",
-        "RAG_LLM_TIMEOUT_S": "5",
-        "RAG_LLM_CONTEXT_TOKENS": "512",
-    }.items():
-        monkeypatch.setenv(key, value)
+    _cli_env(monkeypatch, seed_settings, fake, RAG_LLM_CONTEXT_TOKENS="512")
     fake.script(ZORBLAT)
     long_question = " ".join([JETS] * 34)
     assert len(long_question) <= 2000

@@ -4,12 +4,10 @@ import os
 import shutil
 import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
-from conftest import JOURNOS, SEEDS, empty_server
+from conftest import JOURNOS, SEEDS, chroma_is_up, empty_server
 
 from rag import Engine, Settings, StoreServerError, StoreUnavailableError, ingest
 from rag.index.store import Store
@@ -161,14 +159,7 @@ def test_a_server_error_is_named_as_such_not_as_damage(tmp_path: Path, small_cor
     )
     try:
         url = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/api/v2/heartbeat", timeout=1):
-                    break
-            except OSError:
-                assert server.poll() is None and time.monotonic() < deadline, "chroma run did not start"
-                time.sleep(0.2)
+        assert chroma_is_up(url, server), "chroma run did not start"
         settings = Settings(home=tmp_path / "home", corpus=small_corpus, chroma_url=url)
         with pytest.raises(StoreServerError) as raised:
             ingest(settings)
