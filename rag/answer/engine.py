@@ -31,6 +31,10 @@ class Reading:
     sentence_vectors: dict[str, np.ndarray]
     lexical: LexicalIndex
     k: int  # passages to show, of the retrieved pool
+    # What the retrieval was made with, so that the answer over it reads the same generation of the index.
+    store: Store
+    embedder: Embedder
+    coverage: Coverage
 
 
 @dataclass(frozen=True)
@@ -129,30 +133,29 @@ class Engine:
     def read(self, question: str, top_k: int | None = None) -> Reading:
         """What the extractive answerer reads for ``question`` (the tuning script, rag/evaluation/tune.py,
         reads the same): a candidate pool of RERANK_POOL times the passages shown, and their sentence vectors."""
-        store, lexical, _ = self._open()
+        store, lexical, coverage = self._open()
         embedder = load_embedder(self.settings)
         store.check_embedder(embedder.dimension, embedder.backend)
         k = top_k or self.settings.top_k
         found = retrieve(question, k=RERANK_POOL * k, store=store, lexical=lexical, embedder=embedder)
         vectors = store.sentence_vectors({p.chunk_id: len(p.sentences) for p in found.passages})
-        return Reading(found, vectors, lexical, k)
+        return Reading(found, vectors, lexical, k, store, embedder, coverage)
 
     def _evidence(self, question: str, top_k: int | None) -> Evidence:
         """Retrieval, and the extractive answer over what it found (every answerer starts from it)."""
         reading = self.read(question, top_k)
-        store, lexical, coverage = self._open()
-        embedder = load_embedder(self.settings)
-        found, k = reading.retrieval, reading.k
+        found, k, lexical = reading.retrieval, reading.k, reading.lexical
         answer = answer_extractively(
             question,
             found,
             lexical=lexical,
             sentence_vectors=reading.sentence_vectors,
             refusal_text=load_text(self.settings.prompts, "refusal.txt"),
-            extra_passages=self._figure_passages(question, found, k, store, lexical, embedder),
+            extra_passages=self._figure_passages(question, found, k, reading.store, lexical, reading.embedder),
             top_k=k,
         )
-        return Evidence(question, replace(answer, coverage=coverage), embedder.embed, reading.sentence_vectors)
+        answer = replace(answer, coverage=reading.coverage)
+        return Evidence(question, answer, reading.embedder.embed, reading.sentence_vectors)
 
     @staticmethod
     def _figure_passages(
