@@ -302,9 +302,9 @@ def replace_synthetic_article(settings: Settings, store: Store, n: int, dimensio
     sentences = corpus_sentences(settings)
     first = n // 2 // 10 * 10  # synthetic articles have ten chunks each
     fresh = [synthetic_chunk(i, sentences, rng) for i in range(first, min(first + 10, n))]
-    store.bump_generation()
+    edit = store.bump_generation()  # names the new chunks too, so a second rewrite writes new ids again
     store.delete_article(fresh[0].article_id)
-    add_synthetic(store, [replace(chunk, id=f"{chunk.id}-edited") for chunk in fresh], rng, dimension)
+    add_synthetic(store, [replace(chunk, id=f"{chunk.id}@{edit}") for chunk in fresh], rng, dimension)
     return store.bump_generation()
 
 
