@@ -1,9 +1,14 @@
+import json
+import shutil
 from pathlib import Path
 
+import numpy as np
 import pytest
+from conftest import CNN, JOURNOS, SEEDS
 
 import rag.ingestion.pipeline
-from rag import IndexBusyError, IndexMismatchError, Settings, ingest
+from rag import IndexBusyError, IndexMismatchError, Settings, ingest, remove
+from rag.index.lexical import ChunkTerms, LexicalIndex
 from rag.index.store import Store
 
 # Every test here runs twice: on the local database and on a real `chroma run` (see conftest.backend).
@@ -76,6 +81,66 @@ def test_a_removed_article_leaves_the_index(tmp_path: Path, small_corpus: Path) 
     store = Store.open(settings)
     assert set(store.ledger()) == {"000_1e4ec062dc75476f.txt"}
     assert store.chunk_ids("003_bfbc2abef2fd135d.txt") == []
+
+
+def _rebuilt_lexical(settings: Settings) -> tuple[LexicalIndex, LexicalIndex]:
+    """The keyword index the last ingest saved, and one built now from every chunk's text."""
+    store = Store.open(settings)
+    generation = store.generation()
+    saved = LexicalIndex.load(settings.home, generation)
+    assert saved is not None
+    return saved, LexicalIndex.build(generation, ChunkTerms.read(store.iter_texts()))
+
+
+def _assert_same_keyword_index(saved: LexicalIndex, rebuilt: LexicalIndex, home: Path) -> None:
+    terms = ChunkTerms.load(home)
+    assert terms is not None and rebuilt.terms is not None
+    assert saved.chunk_ids == rebuilt.chunk_ids == terms.chunk_ids
+    assert terms.vocabulary == rebuilt.terms.vocabulary
+    assert [saved.document_frequency(t) for t in terms.vocabulary] == [
+        rebuilt.document_frequency(t) for t in terms.vocabulary
+    ]
+    assert saved.bm25 is not None and rebuilt.bm25 is not None
+    for key in ("data", "indices", "indptr"):
+        assert np.array_equal(saved.bm25.scores[key], rebuilt.bm25.scores[key]), key
+    for question in ("Zorblat committee", "Which fighter jets did Thailand use?", "How many people fled?"):
+        assert saved.search(question, 10) == rebuilt.search(question, 10)
+
+
+def test_the_keyword_index_updated_by_what_changed_equals_a_rebuild(
+    tmp_path: Path, small_corpus: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings = _settings(tmp_path, small_corpus)
+    ingest(settings)
+    added = "001_319db5c8fac61f63.txt"
+    edited = small_corpus / CNN
+    edited.write_text("The Zorblat committee met on Friday.\n" + edited.read_text())
+    shutil.copy(SEEDS / added, small_corpus / added)
+    (small_corpus / JOURNOS).unlink()
+
+    def every_text(*args: object) -> None:
+        raise AssertionError("the keyword index was rebuilt from every chunk's text")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(Store, "iter_texts", every_text)
+        report = ingest(settings)
+        assert (report.added, report.updated, report.removed) == ((added,), (CNN,), (JOURNOS,))
+    _assert_same_keyword_index(*_rebuilt_lexical(settings), settings.home)
+    with monkeypatch.context() as patch:
+        patch.setattr(Store, "iter_texts", every_text)
+        remove(settings, [CNN])
+    _assert_same_keyword_index(*_rebuilt_lexical(settings), settings.home)
+
+
+def test_damaged_saved_terms_mean_a_rebuild_from_every_text(tmp_path: Path, small_corpus: Path) -> None:
+    settings = _settings(tmp_path, small_corpus)
+    ingest(settings)
+    folder = settings.home / json.loads((settings.home / "bm25.json").read_text())["folder"]
+    (folder / "terms.npz").write_bytes(b"not an array")
+    edited = small_corpus / JOURNOS
+    edited.write_text("The Zorblat committee met on Friday.\n" + edited.read_text())
+    assert ingest(settings).updated == (JOURNOS,)
+    _assert_same_keyword_index(*_rebuilt_lexical(settings), settings.home)
 
 
 def test_an_interrupted_article_is_redone_on_the_next_ingest(tmp_path: Path, small_corpus: Path) -> None:

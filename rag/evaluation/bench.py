@@ -22,6 +22,7 @@ import tempfile
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from dataclasses import replace
 from multiprocessing import get_context
 from pathlib import Path
 
@@ -235,28 +236,10 @@ def scale_run(settings: Settings, n: int, questions: Sequence[str]) -> dict[str,
     Runs in a fresh process (see ``run``), so ``scale_peak_rss_mb`` is this process's peak: the model,
     Chroma with ``n`` vectors, and the BM25 index.
     """
-    rng = np.random.default_rng(0)
-    splitter = make_splitter(settings.chunk_tokens, settings.chunk_overlap)
-    sentences = [
-        s.text for a in load_corpus(settings.corpus).articles for c in chunk_article(a, splitter) for s in c.sentences
-    ]
     embedder = load_embedder(settings)
     started = time.perf_counter()
-    store = Store.open(settings, create=True)
-    store.create(embedder.dimension, embedder.backend)
-    record = ArticleRecord(Source("scale", title="Synthetic", outlet="rag bench"), content_hash="", complete=True)
-    batch = 5000
-    for first in range(0, n, batch):
-        chunks = [_synthetic_chunk(i, sentences, rng) for i in range(first, min(first + batch, n))]
-        vectors = rng.standard_normal((len(chunks), embedder.dimension)).astype(np.float32)
-        vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
-        store.add(
-            chunks,
-            {c.article_id: record for c in chunks},
-            vectors,
-            [np.zeros((0, embedder.dimension), np.float32)] * len(chunks),
-        )
-    generation = store.bump_generation()
+    store = synthetic_store(settings, n, embedder.dimension, embedder.backend)
+    generation = store.generation()
     stored = time.perf_counter()
     lexical_index(settings, store, generation).save(settings.home)
     built = time.perf_counter()
@@ -280,11 +263,17 @@ def scale_run(settings: Settings, n: int, questions: Sequence[str]) -> dict[str,
         for question in questions[:10]:  # warm-up: the first vector query loads the HNSW index
             search(question)
         p50[mode], p95[mode] = _percentiles(_timed(search, questions))
+    # After an ingest that changed one article: the keyword index updated from the terms saved with it.
+    generation = replace_synthetic_article(settings, store, n, embedder.dimension)
+    changed = time.perf_counter()
+    lexical_index(settings, store, generation).save(settings.home)
+    updated = time.perf_counter()
     return {
         "scale_chunks": n,
         "scale_build_s": _round(built - started),
         "scale_store_s": _round(stored - started),
         "scale_bm25_build_s": _round(built - stored),
+        "scale_bm25_update_s": _round(updated - changed, 3),
         "scale_bm25_load_s": _round(loaded - built, 3),
         "scale_retrieval_p50_ms": p50,
         "scale_retrieval_p95_ms": p95,
@@ -292,7 +281,51 @@ def scale_run(settings: Settings, n: int, questions: Sequence[str]) -> dict[str,
     }
 
 
-def _synthetic_chunk(i: int, sentences: Sequence[str], rng: np.random.Generator) -> Chunk:
+def synthetic_store(settings: Settings, n: int, dimension: int, backend: str) -> Store:
+    """A new index of ``n`` chunks of the corpus's sentences recombined, with random unit vectors."""
+    rng = np.random.default_rng(0)
+    sentences = corpus_sentences(settings)
+    store = Store.open(settings, create=True)
+    store.create(dimension, backend)
+    batch = 5000
+    for first in range(0, n, batch):
+        chunks = [synthetic_chunk(i, sentences, rng) for i in range(first, min(first + batch, n))]
+        add_synthetic(store, chunks, rng, dimension)
+    store.bump_generation()
+    return store
+
+
+def replace_synthetic_article(settings: Settings, store: Store, n: int, dimension: int) -> str:
+    """Rewrite the middle one of the synthetic articles in an index of ``n`` chunks: its chunks are taken
+    out and as many new ones written (what an ingest of one edited article does); returns the new generation."""
+    rng = np.random.default_rng(1)
+    sentences = corpus_sentences(settings)
+    first = n // 2 // 10 * 10  # synthetic articles have ten chunks each
+    fresh = [synthetic_chunk(i, sentences, rng) for i in range(first, min(first + 10, n))]
+    edit = store.bump_generation()  # names the new chunks too, so a second rewrite writes new ids again
+    store.delete_article(fresh[0].article_id)
+    add_synthetic(store, [replace(chunk, id=f"{chunk.id}@{edit}") for chunk in fresh], rng, dimension)
+    return store.bump_generation()
+
+
+def corpus_sentences(settings: Settings) -> list[str]:
+    splitter = make_splitter(settings.chunk_tokens, settings.chunk_overlap)
+    return [
+        s.text for a in load_corpus(settings.corpus).articles for c in chunk_article(a, splitter) for s in c.sentences
+    ]
+
+
+def add_synthetic(store: Store, chunks: Sequence[Chunk], rng: np.random.Generator, dimension: int) -> None:
+    """Write synthetic chunks with random unit vectors and no sentence vectors."""
+    record = ArticleRecord(Source("scale", title="Synthetic", outlet="rag bench"), content_hash="", complete=True)
+    vectors = rng.standard_normal((len(chunks), dimension)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    store.add(
+        chunks, {c.article_id: record for c in chunks}, vectors, [np.zeros((0, dimension), np.float32)] * len(chunks)
+    )
+
+
+def synthetic_chunk(i: int, sentences: Sequence[str], rng: np.random.Generator) -> Chunk:
     picked = [sentences[j] for j in rng.choice(len(sentences), size=int(rng.integers(3, 7)), replace=False)]
     text = " ".join(picked)
     spans, cursor = [], 0

@@ -1,18 +1,23 @@
 """Keyword search: a BM25 index (bm25s) over the chunks, saved beside the vector index.
 
 The saved index names the store generation it was built from; a reader that finds another generation
-rebuilds it from the store, so it can never answer from a corpus that is no longer indexed.
+rebuilds it, so it can never answer from a corpus that is no longer indexed. Every chunk's terms are
+saved with it (``ChunkTerms``): after a change only the chunks that are new need reading and stemming,
+and the BM25 matrix is rebuilt from the saved terms, equal bit for bit to one built from every text.
 """
 
 from __future__ import annotations
 
 import json
+import math
 import os
 import re
 import shutil
-from collections.abc import Iterable, Sequence
+import zipfile
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
+from itertools import chain
 from pathlib import Path
 
 import bm25s
@@ -173,6 +178,143 @@ def terms(text: str) -> list[str]:
     return _stemmer().stemWords([w for w in words if w not in _STOPWORDS])
 
 
+# Bump when ``terms`` changes: terms saved by an older tokenisation must not be mixed with new ones.
+TERMS_VERSION = 1
+
+
+@dataclass(frozen=True)
+class ChunkTerms:
+    """Every chunk's terms as ids into one vocabulary, all chunks in one flat array: what BM25 is built from.
+
+    A chunk id derives from the chunk's text (see chunking), so the terms saved for an id stay true in
+    every later generation of the index.
+    """
+
+    chunk_ids: list[str]
+    vocabulary: list[str]
+    tokens: np.ndarray  # int32 term ids, the chunks one after another
+    lengths: np.ndarray  # int64 number of terms of each chunk
+
+    @classmethod
+    def read(cls, pages: Iterable[tuple[Sequence[str], Sequence[str]]], vocabulary: Sequence[str] = ()) -> ChunkTerms:
+        """Tokenise pages of (chunk ids, texts), extending ``vocabulary`` (ids of its terms are kept)."""
+        index = {term: i for i, term in enumerate(vocabulary)}
+        chunk_ids: list[str] = []
+        tokens, lengths = [], []
+        for page_ids, page_texts in pages:
+            # One page at a time becomes arrays: a hundred thousand chunks as lists of Python ints would
+            # be the largest part of a big ingest's memory.
+            page = [[index.setdefault(term, len(index)) for term in terms(text)] for text in page_texts]
+            chunk_ids += page_ids
+            tokens.append(np.fromiter(chain.from_iterable(page), np.int32))
+            lengths.append(np.fromiter(map(len, page), np.int64, len(page)))
+        return cls(chunk_ids, list(index), _joined(tokens, np.int32), _joined(lengths, np.int64))
+
+    def updated(self, current: Collection[str], added: Iterable[tuple[Sequence[str], Sequence[str]]]) -> ChunkTerms:
+        """These chunks less those not in ``current``, plus the pages ``added`` (chunks not among these)."""
+        new = ChunkTerms.read(added, self.vocabulary)  # the ids of terms known so far are kept, so both mix
+        keep = np.fromiter((i in current for i in self.chunk_ids), bool, len(self.chunk_ids))
+        return ChunkTerms(
+            [i for i, kept in zip(self.chunk_ids, keep, strict=True) if kept] + new.chunk_ids,
+            new.vocabulary,
+            np.concatenate([self.tokens[np.repeat(keep, self.lengths)], new.tokens]),
+            np.concatenate([self.lengths[keep], new.lengths]),
+        )
+
+    def canonical(self) -> ChunkTerms:
+        """Chunks in id order, and only the terms they use in alphabetical order: the same chunks give the
+        same arrays however they were read, so an updated index equals one rebuilt from every text."""
+        order = np.array(sorted(range(len(self.chunk_ids)), key=self.chunk_ids.__getitem__), np.int64)
+        lengths = self.lengths[order]
+        old_starts = np.cumsum(self.lengths) - self.lengths
+        new_starts = np.cumsum(lengths) - lengths
+        tokens = self.tokens[np.repeat(old_starts[order] - new_starts, lengths) + np.arange(int(lengths.sum()))]
+        used = np.unique(tokens)
+        names = [self.vocabulary[i] for i in used.tolist()]
+        alphabetical = np.array(sorted(range(len(names)), key=names.__getitem__), np.int64)
+        renumber = np.zeros(len(self.vocabulary), np.int32)
+        renumber[used[alphabetical]] = np.arange(len(used), dtype=np.int32)
+        return ChunkTerms(
+            [self.chunk_ids[i] for i in order.tolist()],
+            [names[i] for i in alphabetical.tolist()],
+            renumber[tokens],
+            lengths,
+        )
+
+    def save(self, folder: Path) -> None:
+        """Beside the index's own files (``chunk_ids.json`` names the chunks, in this order)."""
+        np.savez(folder / "terms.npz", tokens=self.tokens, lengths=self.lengths)
+        (folder / "vocabulary.json").write_text(json.dumps({"version": TERMS_VERSION, "terms": self.vocabulary}))
+
+    @classmethod
+    def load(cls, home: Path) -> ChunkTerms | None:
+        """The terms saved with the last index (of any generation); None when missing, damaged or outdated."""
+        pointer = _read_pointer(home / "bm25.json")
+        if not pointer:
+            return None
+        folder = home / str(pointer.get("folder"))
+        try:
+            chunk_ids = json.loads((folder / "chunk_ids.json").read_text())
+            vocabulary = json.loads((folder / "vocabulary.json").read_text())
+            with np.load(folder / "terms.npz", allow_pickle=False) as arrays:
+                tokens, lengths = arrays["tokens"], arrays["lengths"]
+        except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile):  # what numpy raises for a bad file
+            return None
+        if not isinstance(vocabulary, dict) or vocabulary.get("version") != TERMS_VERSION:
+            return None
+        saved = cls(chunk_ids, vocabulary.get("terms"), tokens, lengths)
+        return saved if saved._consistent() else None
+
+    def _consistent(self) -> bool:
+        """Whether the arrays fit each other (a file cut short or mixed from two saves does not)."""
+        return (
+            isinstance(self.chunk_ids, list)
+            and isinstance(self.vocabulary, list)
+            and self.tokens.dtype == np.int32
+            and self.lengths.dtype == np.int64
+            and self.tokens.ndim == self.lengths.ndim == 1
+            and len(self.lengths) == len(self.chunk_ids)
+            and int(self.lengths.sum()) == len(self.tokens)
+            and bool((self.lengths >= 0).all())
+            and (not len(self.tokens) or 0 <= int(self.tokens.min()) <= int(self.tokens.max()) < len(self.vocabulary))
+        )
+
+
+def _joined(parts: list[np.ndarray], dtype: type) -> np.ndarray:
+    return np.concatenate(parts).astype(dtype, copy=False) if parts else np.zeros(0, dtype)
+
+
+class _ArrayBM25(bm25s.BM25):
+    """bm25s with its documented hook for building the matrix fed ``ChunkTerms``: its own build loops over
+    the chunks in Python. Computes what bm25s computes for its default method (Lucene), in the same
+    floating-point steps, so the matrix is the same to the bit (a test compares the two)."""
+
+    def build_index_from_ids(  # type: ignore[override]
+        self, unique_token_ids: Sequence[int], corpus_token_ids: ChunkTerms, show_progress: bool = False, **_: object
+    ) -> dict[str, object]:
+        chunks = corpus_token_ids
+        self.nonoccurrence_array = None  # as bm25s sets it for Lucene (only BM25L and BM25+ use one)
+        n, vocabulary = len(chunks.lengths), len(chunks.vocabulary)
+        doc = np.repeat(np.arange(n, dtype=np.int64), chunks.lengths)
+        # One key per (term, chunk), sorted: the column-major order of a CSC matrix, and the count of a
+        # key is the term's frequency in the chunk.
+        keys, tf = np.unique(chunks.tokens.astype(np.int64) * n + doc, return_counts=True)
+        term, doc = keys // n, keys % n
+        df = np.bincount(term, minlength=vocabulary)
+        idf = np.array([math.log(1 + (n - d + 0.5) / (d + 0.5)) for d in df.tolist()], dtype=self.dtype)
+        length = chunks.lengths[doc]
+        average = chunks.lengths.mean()
+        tfc = tf.astype(self.dtype) / (self.k1 * ((1 - self.b) + self.b * length / average) + tf.astype(self.dtype))
+        indptr = np.zeros(vocabulary + 1, np.int64)
+        np.cumsum(df, out=indptr[1:])
+        return {
+            "data": (idf[term] * tfc).astype(self.dtype),
+            "indices": doc.astype(self.int_dtype),
+            "indptr": indptr,
+            "num_docs": n,
+        }
+
+
 @dataclass
 class LexicalIndex:
     """BM25 over chunk texts, with the document frequency of every term (for the answerer's weights)."""
@@ -180,19 +322,18 @@ class LexicalIndex:
     generation: str
     chunk_ids: list[str]
     bm25: bm25s.BM25 | None
+    terms: ChunkTerms | None = None  # what it was built from, saved with it for the next update
 
     @classmethod
-    def build(cls, generation: str, chunk_ids: Sequence[str], texts: Iterable[str]) -> LexicalIndex:
-        """Index ``texts`` (read once, in order); ``chunk_ids`` names them and may fill while they are read."""
-        # Terms become ids as they are read: a hundred thousand chunks as lists of term strings would
-        # hold some fifteen million string objects at once, the largest part of a big ingest's memory.
-        vocabulary: dict[str, int] = {}
-        ids = [[vocabulary.setdefault(term, len(vocabulary)) for term in terms(text)] for text in texts]
-        if not vocabulary:  # no chunk has a searchable word (only punctuation, or another script): bm25s fails
-            return cls(generation, list(chunk_ids), None)
-        bm25 = bm25s.BM25()
-        bm25.index(bm25s.tokenization.Tokenized(ids=ids, vocab=vocabulary), show_progress=False)
-        return cls(generation, list(chunk_ids), bm25)
+    def build(cls, generation: str, chunks: ChunkTerms) -> LexicalIndex:
+        """BM25 over ``chunks`` (put in canonical order first, so the same chunks give the same index)."""
+        chunks = chunks.canonical()
+        if not chunks.vocabulary:  # no chunk has a searchable word (only punctuation, or another script): bm25s fails
+            return cls(generation, chunks.chunk_ids, None, chunks)
+        bm25 = _ArrayBM25()
+        vocabulary = {term: i for i, term in enumerate(chunks.vocabulary)}
+        bm25.index(bm25s.tokenization.Tokenized(ids=chunks, vocab=vocabulary), show_progress=False)  # type: ignore[arg-type]
+        return cls(generation, chunks.chunk_ids, bm25, chunks)
 
     def search(self, question: str, k: int) -> list[tuple[str, float]]:
         """Chunk ids and BM25 scores, best first; only chunks sharing a term with the question."""
@@ -223,6 +364,8 @@ class LexicalIndex:
         if self.bm25 is not None:
             self.bm25.save(str(folder), show_progress=False)
         (folder / "chunk_ids.json").write_text(json.dumps(self.chunk_ids))
+        if self.terms is not None:
+            self.terms.save(folder)
         pointer = home / "bm25.json"
         previous = _read_pointer(pointer)
         temporary = home / f"bm25.json.{os.getpid()}.tmp"

@@ -424,6 +424,28 @@ class Store:
             yield list(rows["ids"]), list(rows["documents"])
             offset += len(rows["ids"])
 
+    def texts(self, chunk_ids: Sequence[str], page: int = 5000) -> Iterator[tuple[list[str], list[str]]]:
+        """The ids and texts of those of ``chunk_ids`` that exist, a page at a time."""
+        if self._chunks is None:
+            return
+        for first in range(0, len(chunk_ids), page):
+            with named_faults(self._settings):
+                rows = self._chunks.get(ids=list(chunk_ids[first : first + page]), include=["documents"])
+            yield list(rows["ids"]), list(rows["documents"])
+
+    @_guarded
+    def all_chunk_ids(self, page: int = 50_000) -> set[str]:
+        """The id of every chunk (no text: for updating the keyword index by what changed)."""
+        found: set[str] = set()
+        offset = 0
+        while self._chunks is not None:
+            rows = self._chunks.get(include=[], limit=page, offset=offset)
+            if not rows["ids"]:
+                break
+            found.update(rows["ids"])
+            offset += len(rows["ids"])
+        return found
+
 
 def _check_signature(found: Mapping[str, Any], expected: Mapping[str, Any], settings: Settings) -> None:
     differences = [

@@ -27,7 +27,7 @@ from rag.config import Settings
 from rag.errors import CorpusError, IndexBusyError
 from rag.index.embedding import Embedder, load_embedder
 from rag.index.faults import named_faults
-from rag.index.lexical import LexicalIndex
+from rag.index.lexical import ChunkTerms, LexicalIndex
 from rag.index.store import ArticleRecord, Store
 from rag.ingestion.chunking import chunk_article, make_splitter
 from rag.ingestion.corpus import Corpus, Skipped, load_corpus
@@ -236,19 +236,19 @@ def _write(
 
 
 def lexical_index(settings: Settings, store: Store, generation: str) -> LexicalIndex:
-    """The keyword index for the store as it is now: the saved one, or rebuilt from the store."""
+    """The keyword index for the store as it is now: the saved one; else the terms saved with the last
+    one, updated by what changed since; else built from every chunk's text."""
     saved = LexicalIndex.load(settings.home, generation)
     if saved is not None:
         return saved
-    ids: list[str] = []
-
-    def texts() -> Iterator[str]:
+    previous = ChunkTerms.load(settings.home)
+    if previous is None:  # none saved yet, or damaged, or from an older tokenisation
         # A page at a time: the texts of a large index are never all in memory at once.
-        for page_ids, page_texts in store.iter_texts():
-            ids.extend(page_ids)
-            yield from page_texts
-
-    return LexicalIndex.build(generation, ids, texts())
+        return LexicalIndex.build(generation, ChunkTerms.read(store.iter_texts()))
+    # Only the new chunks are read and stemmed; chunk ids derive from text, so a known id needs nothing.
+    current = store.all_chunk_ids()
+    added = sorted(current.difference(previous.chunk_ids))
+    return LexicalIndex.build(generation, previous.updated(current, store.texts(added)))
 
 
 def _refresh_lexical(settings: Settings, store: Store, generation: str) -> None:
