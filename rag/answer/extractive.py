@@ -17,8 +17,8 @@ import numpy as np
 
 from rag.answer.answerer import Evidence
 from rag.answer.followup import standalone
-from rag.answer.question import Question, analyse
-from rag.answer.scorer import candidates, constraints, load_model, question_features
+from rag.answer.question import Question, analyse, respelt
+from rag.answer.scorer import candidates, constraints, load_model, passage_coverage, question_features
 from rag.config import Settings
 from rag.index.lexical import LexicalIndex
 from rag.news.attribution import cite
@@ -60,7 +60,7 @@ def answer_extractively(
     ``extra_passages`` come from a wider search for the figure a question asks about: they are read
     only for figures, so that every article's number for it can be set side by side.
     """
-    asked = analyse(question)
+    asked = read_question(question, lexical)
     k = top_k or len(retrieval.passages)
     if later := _after_the_articles(question, retrieval.passages):
         return Answer(question, refusal_text, (), retrieval.passages[:k], abstained=True, notice=later)
@@ -74,11 +74,19 @@ def answer_extractively(
     chosen = _choose(asked, [s for s in scored if s.passage.chunk_id in kept])
     evidence = retrieval.passages + extra_passages  # the whole pool: every article's figure is compared
     quantity = compared_quantity(question, newest(evidence))
-    figure_citations = _figure_citations(quantity, scored, extra_passages)
-    if figure_citations:
-        citations = collapse(figure_citations, evidence)
-        conflicts = link(find_conflicts(question, evidence), citations)
-        text = _conflict_text(quantity, citations)
+    # A figure answers only from a passage about what the question names: another article's number for
+    # another deal or disaster is no report of this one.
+    relevant = tuple(p for p in evidence if passage_coverage(constraints(asked), p) == 1.0)
+    figure_citations = _figure_citations(quantity, scored, relevant)
+    if quantity is not None and figure_citations:
+        lead = _cite(1, chosen[0], asked)
+        listed = [c for c in figure_citations if c.quote != lead.quote]
+        led = len(listed) == len(figure_citations)  # the best sentence is not one of the figures: it comes first
+        citations = collapse([lead, *listed] if led else figure_citations, evidence)
+        conflicts = link(find_conflicts(question, relevant), citations)
+        text = _conflict_text(quantity, citations[1:] if led else citations)
+        if led:
+            text = f"{_sentence_text(citations[0], asked, question)} {text}"
     else:
         citations = collapse([_cite(n, s, asked) for n, s in enumerate(chosen, start=1)], evidence)
         conflicts = link(find_conflicts(question, citations), citations)
@@ -131,14 +139,18 @@ def _prefer_newest(scored: list[ScoredSentence]) -> list[ScoredSentence]:
 
 
 def _figure_citations(
-    quantity: Quantity | None, scored: list[ScoredSentence], extra: tuple[Passage, ...]
+    quantity: Quantity | None, scored: list[ScoredSentence], passages: tuple[Passage, ...]
 ) -> list[Citation]:
-    """One citation per distinct figure of the asked quantity, newest report first, when there are
-    at least two; an article repeating a figure already cited is listed on that citation."""
+    """One citation per distinct figure of the asked quantity in ``passages``, newest report first, when
+    there are at least two; an article repeating a figure already cited is listed on that citation."""
     if quantity is None:
         return []
-    candidates = [(s.span, s.passage, s.index, s.score) for s in scored]
-    candidates += [(span, p, i, 0.0) for p in extra for i, span in enumerate(p.sentences)]
+    allowed = {p.chunk_id for p in passages}
+    candidates = [(s.span, s.passage, s.index, s.score) for s in scored if s.passage.chunk_id in allowed]
+    scored_ids = {s.passage.chunk_id for s in scored}
+    candidates += [
+        (span, p, i, 0.0) for p in passages if p.chunk_id not in scored_ids for i, span in enumerate(p.sentences)
+    ]
     picked: dict[float, list[tuple[Span, Passage, int, float, str]]] = {}
     for span, passage, index, score in candidates:
         for f in totals(quantity, span.text, passage.published):
@@ -174,11 +186,22 @@ def _conflict_text(quantity: Quantity, citations: tuple[Citation, ...]) -> str:
 
 def _out_of_scope(asked: Question, unanswered: float, lexical: LexicalIndex) -> bool:
     """Whether the articles do not answer: the fitted model says the best candidates do not cover the
-    question, or the question names a person, place or figure that no article mentions. The price of the
-    second: a name the articles spell otherwise ("American" where they say "U.S.") makes a false abstention."""
-    if any(lexical.document_frequency(name) == 0 for name in asked.names):
+    question, or the question names a person, place or figure that no article mentions, even misspelt. The
+    price of the second: a name the articles spell otherwise ("American" where they say "U.S.") makes a false
+    abstention."""
+    if unknown_names(asked, lexical):
         return True
     return unanswered > load_model().abstain_above
+
+
+def read_question(question: str, lexical: LexicalIndex) -> Question:
+    """What ``question`` asks for, its words spelt as the articles spell them."""
+    return respelt(analyse(question), lexical.spelling)
+
+
+def unknown_names(asked: Question, lexical: LexicalIndex) -> tuple[str, ...]:
+    """The names and numbers of the (respelt) question that no indexed chunk mentions."""
+    return tuple(name for name in asked.names if not lexical.document_frequency(name))
 
 
 # "What was the outcome of the talks on December 24?": a question about what came of something.

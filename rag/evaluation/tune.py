@@ -22,8 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from rag.answer.engine import Engine
-from rag.answer.extractive import MAX_CHARS
-from rag.answer.question import analyse
+from rag.answer.extractive import MAX_CHARS, read_question, unknown_names
 from rag.answer.scorer import (
     FEATURES,
     QUESTION_FEATURES,
@@ -60,7 +59,7 @@ def collect(gold: Path, corpus: Path, home: Path) -> list[Asked]:
     items = [i for i in load_gold(gold) if split(i.id) == "tune"]
     for n, item in enumerate(items, start=1):
         evidence = engine.read(item.question)
-        asked = analyse(item.question)
+        asked = read_question(item.question, evidence.lexical)
         sentences = candidates(
             asked,
             evidence.retrieval.passages,
@@ -68,7 +67,7 @@ def collect(gold: Path, corpus: Path, home: Path) -> list[Asked]:
             evidence.lexical,
             evidence.sentence_vectors,
         )
-        unknown = any(evidence.lexical.document_frequency(name) == 0 for name in asked.names)
+        unknown = bool(unknown_names(asked, evidence.lexical))
         features = np.stack([c.features for c in sentences]) if sentences else np.zeros((0, len(FEATURES)))
         labels = np.asarray([not item.abstain and key_fact_hit(c.span.text, item.answers) for c in sentences])
         texts = [c.span.text for c in sentences]

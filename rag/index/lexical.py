@@ -10,7 +10,7 @@ import json
 import os
 import re
 import shutil
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -211,6 +211,18 @@ class LexicalIndex:
         indptr = self.bm25.scores["indptr"]
         return int(indptr[column + 1] - indptr[column])
 
+    def spelling(self, term: str) -> str | None:
+        """How the corpus spells a (stemmed) term: the term itself when some chunk uses it, else, for a
+        word of four letters or more, the most used word one typing slip away (a letter dropped, added,
+        changed, or two swapped), else None. People misspell names ("Islmabad"); a misspelt name is no
+        sign that the articles are about something else."""
+        if self.document_frequency(term):
+            return term
+        if len(term) < 4 or not term.isalpha():
+            return None
+        used = {v for v in _one_slip(term) if self.document_frequency(v)}
+        return max(sorted(used), key=self.document_frequency, default=None)
+
     @property
     def size(self) -> int:
         return len(self.chunk_ids)
@@ -248,6 +260,20 @@ class LexicalIndex:
         except (OSError, ValueError):
             return None
         return cls(generation, chunk_ids, bm25)
+
+
+def _one_slip(word: str) -> Iterator[str]:
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    for i in range(len(word) + 1):
+        head, tail = word[:i], word[i:]
+        if tail:
+            yield head + tail[1:]
+            if len(tail) > 1:
+                yield head + tail[1] + tail[0] + tail[2:]
+        for letter in letters:
+            yield head + letter + tail
+            if tail:
+                yield head + letter + tail[1:]
 
 
 def _read_pointer(path: Path) -> dict[str, object] | None:
