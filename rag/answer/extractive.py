@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Generator
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import date
 
 import numpy as np
@@ -18,7 +18,7 @@ import numpy as np
 from rag.answer.answerer import Evidence
 from rag.answer.followup import standalone
 from rag.answer.question import Question, analyse, respelt
-from rag.answer.scorer import candidates, constraints, load_model, passage_coverage, question_features
+from rag.answer.scorer import Candidate, candidates, constraints, load_model, passage_coverage, question_features
 from rag.config import Settings
 from rag.index.lexical import LexicalIndex
 from rag.news.attribution import cite
@@ -32,15 +32,6 @@ from rag.schema import Answer, Citation, Passage, Span, format_date
 # and "(as of …)" notes come on top. How many sentences is fitted (rag/answer/scorer_weights.json).
 MAX_CHARS = 650
 DUPLICATE_SIMILARITY = 0.92
-
-
-@dataclass(frozen=True)
-class ScoredSentence:
-    span: Span
-    passage: Passage
-    index: int  # position in passage.sentences
-    vector: np.ndarray
-    score: float
 
 
 def answer_extractively(
@@ -102,7 +93,7 @@ W_RECENT = 0.10  # "latest"/"most recent" questions: a sentence from the newest 
 MAX_FIGURES = 5
 
 
-def _cite(n: int, s: ScoredSentence, asked: Question) -> Citation:
+def _cite(n: int, s: Candidate, asked: Question) -> Citation:
     quote = _with_speaker(s) if asked.kind == "person" else s.span
     return cite(n, s.passage, s.index, quote, s.score)
 
@@ -132,14 +123,14 @@ def _resolved_dates(c: Citation) -> str:
     return f" ({'; '.join(dict.fromkeys(shown))})" if shown else ""
 
 
-def _prefer_newest(scored: list[ScoredSentence]) -> list[ScoredSentence]:
+def _prefer_newest(scored: list[Candidate]) -> list[Candidate]:
     newest = max((s.passage.published or "" for s in scored), default="")
     bumped = [replace(s, score=s.score + W_RECENT * (bool(newest) and s.passage.published == newest)) for s in scored]
     return sorted(bumped, key=lambda s: s.score, reverse=True)
 
 
 def _figure_citations(
-    quantity: Quantity | None, scored: list[ScoredSentence], passages: tuple[Passage, ...]
+    quantity: Quantity | None, scored: list[Candidate], passages: tuple[Passage, ...]
 ) -> list[Citation]:
     """One citation per distinct figure of the asked quantity in ``passages``, newest report first, when
     there are at least two; an article repeating a figure already cited is listed on that citation."""
@@ -233,7 +224,7 @@ def _after_the_articles(question: str, passages: tuple[Passage, ...]) -> str | N
 
 def score_sentences(
     asked: Question, retrieval: Retrieval, lexical: LexicalIndex, sentence_vectors: dict[str, np.ndarray]
-) -> tuple[list[ScoredSentence], float]:
+) -> tuple[list[Candidate], float]:
     """Every sentence of every passage, best first, scored by the fitted model (rag/scorer.py), and the
     model's probability that none of them answers."""
     found = candidates(asked, retrieval.passages, retrieval.question_vector, lexical, sentence_vectors)
@@ -243,14 +234,12 @@ def score_sentences(
     features = np.stack([c.features for c in found])
     chances = model.probability(features)
     unanswered = model.unanswered(question_features(features, chances, bool(constraints(asked))))
-    scored = [
-        ScoredSentence(c.span, c.passage, c.index, c.vector, float(p)) for c, p in zip(found, chances, strict=True)
-    ]
+    scored = [replace(c, score=float(p)) for c, p in zip(found, chances, strict=True)]
     scored.sort(key=lambda s: s.score, reverse=True)
     return scored, unanswered
 
 
-def rerank(passages: tuple[Passage, ...], scored: list[ScoredSentence]) -> tuple[Passage, ...]:
+def rerank(passages: tuple[Passage, ...], scored: list[Candidate]) -> tuple[Passage, ...]:
     """The passages ordered by their best sentence's score (retrieval order among equals)."""
     best: dict[str, float] = {}
     for s in scored:
@@ -258,7 +247,7 @@ def rerank(passages: tuple[Passage, ...], scored: list[ScoredSentence]) -> tuple
     return tuple(sorted(passages, key=lambda p: -best.get(p.chunk_id, 0.0)))
 
 
-def _choose(asked: Question, scored: list[ScoredSentence]) -> list[ScoredSentence]:
+def _choose(asked: Question, scored: list[Candidate]) -> list[Candidate]:
     """The best sentence, then those close behind it that say something new, up to the length budget.
 
     For a number question, sentences from other articles are preferred: their figures may differ.
@@ -284,7 +273,7 @@ def _choose(asked: Question, scored: list[ScoredSentence]) -> list[ScoredSentenc
 _PRONOUN_SPEAKER = re.compile(r"\b(he|she|they)\s+(said|says|wrote|writes|told|added|explained)\b", re.I)
 
 
-def _with_speaker(s: ScoredSentence) -> Span:
+def _with_speaker(s: Candidate) -> Span:
     """For "who said …": a quote whose speaker is only "he" gets the sentence before it, which names him.
 
     Adjacent sentences of a passage are separated by whitespace alone, so the joined quote is still
@@ -298,7 +287,7 @@ def _with_speaker(s: ScoredSentence) -> Span:
     return Span(f"{before.text} {s.span.text}", before.start, s.span.end)
 
 
-def _same(a: ScoredSentence, b: ScoredSentence) -> bool:
+def _same(a: Candidate, b: Candidate) -> bool:
     return a.span.text == b.span.text or float(a.vector @ b.vector) >= DUPLICATE_SIMILARITY
 
 

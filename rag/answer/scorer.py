@@ -157,11 +157,14 @@ def new_fillers(sentence: str, question_terms: set[str]) -> set[str]:
 
 @dataclass(frozen=True)
 class Candidate:
+    """A sentence of a retrieved passage, as the answerer weighs it."""
+
     span: Span
     passage: Passage
     index: int  # position in passage.sentences
     vector: np.ndarray
-    features: np.ndarray
+    features: np.ndarray  # in FEATURES order
+    score: float = 0.0  # the fitted model's probability that it holds the answer, once scored
 
 
 def candidates(
