@@ -14,7 +14,7 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures" / "news"
 @pytest.fixture(scope="module")
 def indexed(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Settings]:
     found = {}
-    for name in ("earthquake", "election", "trial"):
+    for name in ("earthquake", "election", "trial", "deals"):
         settings = Settings(home=tmp_path_factory.mktemp(name), corpus=FIXTURES / name)
         ingest(settings)
         found[name] = settings
@@ -54,6 +54,12 @@ def test_vote_counts_of_two_reports_are_a_conflict(indexed: dict[str, Settings])
 def test_a_figure_for_an_earlier_year_is_not_compared_with_todays(indexed: dict[str, Settings]) -> None:
     answer = query("How much did the bank pay in fines?", settings=indexed["trial"])
     assert answer.conflicts == (), answer.text  # $4.5 billion was 2023's; $3.9 billion is the only current one
+
+
+def test_a_figure_of_another_deal_is_no_report_of_the_asked_one(indexed: dict[str, Settings]) -> None:
+    answer = query("How much did Jalen Price sign for?", settings=indexed["deals"])
+    assert not answer.abstained and answer.conflicts == (), answer.text
+    assert "$34 million" in answer.text and "$6 billion" not in answer.text
 
 
 @pytest.mark.parametrize(

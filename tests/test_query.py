@@ -61,6 +61,13 @@ def test_unanswerable_question_abstains_without_citations(seed_settings: Setting
     assert "do not" in answer.text
 
 
+def test_a_misspelt_name_is_answered_like_the_right_one(seed_settings: Settings) -> None:
+    right = query("Which fighter jets did Thailand use?", settings=seed_settings)
+    misspelt = query("Which fighter jets did Thialand use?", settings=seed_settings)
+    assert not misspelt.abstained and "F-16" in misspelt.text, misspelt.text
+    assert misspelt.citations[0].source == right.citations[0].source
+
+
 def test_answer_serialises_to_json(seed_settings: Settings) -> None:
     answer = query("Where did the ASEAN ministers meet?", top_k=3, settings=seed_settings)
     data = json.loads(json.dumps(answer.to_dict()))

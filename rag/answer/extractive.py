@@ -10,15 +10,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Generator
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import date
 
 import numpy as np
 
 from rag.answer.answerer import Evidence
 from rag.answer.followup import standalone
-from rag.answer.question import Question, analyse
-from rag.answer.scorer import candidates, constraints, load_model, question_features
+from rag.answer.question import Question, analyse, respelt
+from rag.answer.scorer import Candidate, candidates, constraints, load_model, passage_coverage, question_features
 from rag.config import Settings
 from rag.index.lexical import LexicalIndex
 from rag.news.attribution import cite
@@ -32,15 +32,6 @@ from rag.schema import Answer, Citation, Passage, Span, format_date
 # and "(as of …)" notes come on top. How many sentences is fitted (rag/answer/scorer_weights.json).
 MAX_CHARS = 650
 DUPLICATE_SIMILARITY = 0.92
-
-
-@dataclass(frozen=True)
-class ScoredSentence:
-    span: Span
-    passage: Passage
-    index: int  # position in passage.sentences
-    vector: np.ndarray
-    score: float
 
 
 def answer_extractively(
@@ -60,7 +51,7 @@ def answer_extractively(
     ``extra_passages`` come from a wider search for the figure a question asks about: they are read
     only for figures, so that every article's number for it can be set side by side.
     """
-    asked = analyse(question)
+    asked = read_question(question, lexical)
     k = top_k or len(retrieval.passages)
     if later := _after_the_articles(question, retrieval.passages):
         return Answer(question, refusal_text, (), retrieval.passages[:k], abstained=True, notice=later)
@@ -74,11 +65,19 @@ def answer_extractively(
     chosen = _choose(asked, [s for s in scored if s.passage.chunk_id in kept])
     evidence = retrieval.passages + extra_passages  # the whole pool: every article's figure is compared
     quantity = compared_quantity(question, newest(evidence))
-    figure_citations = _figure_citations(quantity, scored, extra_passages)
-    if figure_citations:
-        citations = collapse(figure_citations, evidence)
-        conflicts = link(find_conflicts(question, evidence), citations)
-        text = _conflict_text(quantity, citations)
+    # A figure answers only from a passage about what the question names: another article's number for
+    # another deal or disaster is no report of this one.
+    relevant = tuple(p for p in evidence if passage_coverage(constraints(asked), p) == 1.0)
+    figure_citations = _figure_citations(quantity, scored, relevant)
+    if quantity is not None and figure_citations:
+        lead = _cite(1, chosen[0], asked)
+        listed = [c for c in figure_citations if c.quote != lead.quote]
+        led = len(listed) == len(figure_citations)  # the best sentence is not one of the figures: it comes first
+        citations = collapse([lead, *listed] if led else figure_citations, evidence)
+        conflicts = link(find_conflicts(question, relevant), citations)
+        text = _conflict_text(quantity, citations[1:] if led else citations)
+        if led:
+            text = f"{_sentence_text(citations[0], asked, question)} {text}"
     else:
         citations = collapse([_cite(n, s, asked) for n, s in enumerate(chosen, start=1)], evidence)
         conflicts = link(find_conflicts(question, citations), citations)
@@ -94,7 +93,7 @@ W_RECENT = 0.10  # "latest"/"most recent" questions: a sentence from the newest 
 MAX_FIGURES = 5
 
 
-def _cite(n: int, s: ScoredSentence, asked: Question) -> Citation:
+def _cite(n: int, s: Candidate, asked: Question) -> Citation:
     quote = _with_speaker(s) if asked.kind == "person" else s.span
     return cite(n, s.passage, s.index, quote, s.score)
 
@@ -124,21 +123,25 @@ def _resolved_dates(c: Citation) -> str:
     return f" ({'; '.join(dict.fromkeys(shown))})" if shown else ""
 
 
-def _prefer_newest(scored: list[ScoredSentence]) -> list[ScoredSentence]:
+def _prefer_newest(scored: list[Candidate]) -> list[Candidate]:
     newest = max((s.passage.published or "" for s in scored), default="")
     bumped = [replace(s, score=s.score + W_RECENT * (bool(newest) and s.passage.published == newest)) for s in scored]
     return sorted(bumped, key=lambda s: s.score, reverse=True)
 
 
 def _figure_citations(
-    quantity: Quantity | None, scored: list[ScoredSentence], extra: tuple[Passage, ...]
+    quantity: Quantity | None, scored: list[Candidate], passages: tuple[Passage, ...]
 ) -> list[Citation]:
-    """One citation per distinct figure of the asked quantity, newest report first, when there are
-    at least two; an article repeating a figure already cited is listed on that citation."""
+    """One citation per distinct figure of the asked quantity in ``passages``, newest report first, when
+    there are at least two; an article repeating a figure already cited is listed on that citation."""
     if quantity is None:
         return []
-    candidates = [(s.span, s.passage, s.index, s.score) for s in scored]
-    candidates += [(span, p, i, 0.0) for p in extra for i, span in enumerate(p.sentences)]
+    allowed = {p.chunk_id for p in passages}
+    candidates = [(s.span, s.passage, s.index, s.score) for s in scored if s.passage.chunk_id in allowed]
+    scored_ids = {s.passage.chunk_id for s in scored}
+    candidates += [
+        (span, p, i, 0.0) for p in passages if p.chunk_id not in scored_ids for i, span in enumerate(p.sentences)
+    ]
     picked: dict[float, list[tuple[Span, Passage, int, float, str]]] = {}
     for span, passage, index, score in candidates:
         for f in totals(quantity, span.text, passage.published):
@@ -174,11 +177,22 @@ def _conflict_text(quantity: Quantity, citations: tuple[Citation, ...]) -> str:
 
 def _out_of_scope(asked: Question, unanswered: float, lexical: LexicalIndex) -> bool:
     """Whether the articles do not answer: the fitted model says the best candidates do not cover the
-    question, or the question names a person, place or figure that no article mentions. The price of the
-    second: a name the articles spell otherwise ("American" where they say "U.S.") makes a false abstention."""
-    if any(lexical.document_frequency(name) == 0 for name in asked.names):
+    question, or the question names a person, place or figure that no article mentions, even misspelt. The
+    price of the second: a name the articles spell otherwise ("American" where they say "U.S.") makes a false
+    abstention."""
+    if unknown_names(asked, lexical):
         return True
     return unanswered > load_model().abstain_above
+
+
+def read_question(question: str, lexical: LexicalIndex) -> Question:
+    """What ``question`` asks for, its words spelt as the articles spell them."""
+    return respelt(analyse(question), lexical.spelling)
+
+
+def unknown_names(asked: Question, lexical: LexicalIndex) -> tuple[str, ...]:
+    """The names and numbers of the (respelt) question that no indexed chunk mentions."""
+    return tuple(name for name in asked.names if not lexical.document_frequency(name))
 
 
 # "What was the outcome of the talks on December 24?": a question about what came of something.
@@ -210,7 +224,7 @@ def _after_the_articles(question: str, passages: tuple[Passage, ...]) -> str | N
 
 def score_sentences(
     asked: Question, retrieval: Retrieval, lexical: LexicalIndex, sentence_vectors: dict[str, np.ndarray]
-) -> tuple[list[ScoredSentence], float]:
+) -> tuple[list[Candidate], float]:
     """Every sentence of every passage, best first, scored by the fitted model (rag/scorer.py), and the
     model's probability that none of them answers."""
     found = candidates(asked, retrieval.passages, retrieval.question_vector, lexical, sentence_vectors)
@@ -220,14 +234,12 @@ def score_sentences(
     features = np.stack([c.features for c in found])
     chances = model.probability(features)
     unanswered = model.unanswered(question_features(features, chances, bool(constraints(asked))))
-    scored = [
-        ScoredSentence(c.span, c.passage, c.index, c.vector, float(p)) for c, p in zip(found, chances, strict=True)
-    ]
+    scored = [replace(c, score=float(p)) for c, p in zip(found, chances, strict=True)]
     scored.sort(key=lambda s: s.score, reverse=True)
     return scored, unanswered
 
 
-def rerank(passages: tuple[Passage, ...], scored: list[ScoredSentence]) -> tuple[Passage, ...]:
+def rerank(passages: tuple[Passage, ...], scored: list[Candidate]) -> tuple[Passage, ...]:
     """The passages ordered by their best sentence's score (retrieval order among equals)."""
     best: dict[str, float] = {}
     for s in scored:
@@ -235,7 +247,7 @@ def rerank(passages: tuple[Passage, ...], scored: list[ScoredSentence]) -> tuple
     return tuple(sorted(passages, key=lambda p: -best.get(p.chunk_id, 0.0)))
 
 
-def _choose(asked: Question, scored: list[ScoredSentence]) -> list[ScoredSentence]:
+def _choose(asked: Question, scored: list[Candidate]) -> list[Candidate]:
     """The best sentence, then those close behind it that say something new, up to the length budget.
 
     For a number question, sentences from other articles are preferred: their figures may differ.
@@ -261,7 +273,7 @@ def _choose(asked: Question, scored: list[ScoredSentence]) -> list[ScoredSentenc
 _PRONOUN_SPEAKER = re.compile(r"\b(he|she|they)\s+(said|says|wrote|writes|told|added|explained)\b", re.I)
 
 
-def _with_speaker(s: ScoredSentence) -> Span:
+def _with_speaker(s: Candidate) -> Span:
     """For "who said …": a quote whose speaker is only "he" gets the sentence before it, which names him.
 
     Adjacent sentences of a passage are separated by whitespace alone, so the joined quote is still
@@ -275,7 +287,7 @@ def _with_speaker(s: ScoredSentence) -> Span:
     return Span(f"{before.text} {s.span.text}", before.start, s.span.end)
 
 
-def _same(a: ScoredSentence, b: ScoredSentence) -> bool:
+def _same(a: Candidate, b: Candidate) -> bool:
     return a.span.text == b.span.text or float(a.vector @ b.vector) >= DUPLICATE_SIMILARITY
 
 

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 
 from rag.index.lexical import terms
 
@@ -56,6 +57,16 @@ def analyse(question: str) -> Question:
             continue
         names += terms(word)
     return Question(question, kind, tuple(dict.fromkeys(terms(content))), tuple(dict.fromkeys(names)))
+
+
+def respelt(asked: Question, spelling: Callable[[str], str | None]) -> Question:
+    """``asked`` with its terms and names as the corpus spells them (``LexicalIndex.spelling``); a word
+    the corpus has no spelling for is kept as it is."""
+
+    def fix(words: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(spelling(w) or w for w in words))
+
+    return replace(asked, terms=fix(asked.terms), names=fix(asked.names))
 
 
 _NUMBER_WORDS = (

@@ -157,11 +157,14 @@ def new_fillers(sentence: str, question_terms: set[str]) -> set[str]:
 
 @dataclass(frozen=True)
 class Candidate:
+    """A sentence of a retrieved passage, as the answerer weighs it."""
+
     span: Span
     passage: Passage
     index: int  # position in passage.sentences
     vector: np.ndarray
-    features: np.ndarray
+    features: np.ndarray  # in FEATURES order
+    score: float = 0.0  # the fitted model's probability that it holds the answer, once scored
 
 
 def candidates(
@@ -181,9 +184,8 @@ def candidates(
     for rank, passage in enumerate(passages, start=1):
         vectors = sentence_vectors.get(passage.chunk_id)
         passage_words = set(terms(passage.text)) | set(terms(passage.title or ""))
-        passage_joined = " ".join(terms(passage.text))
         passage_lexical = sum(w for t, w in weights.items() if t in passage_words) / total
-        passage_cover = _share(needed, passage_words, passage_joined, passage.published)
+        passage_cover = passage_coverage(needed, passage)
         previous_share = 0.0
         for i, span in enumerate(passage.sentences):
             vector = vectors[i] if vectors is not None else np.zeros_like(question_vector)
@@ -216,6 +218,12 @@ def candidates(
     columns = [FEATURES.index(name) for name in _GAPS]
     table = np.hstack([table, table[:, columns] - table[:, columns].max(axis=0)])
     return [Candidate(*parts, table[j]) for j, parts in enumerate(found)]
+
+
+def passage_coverage(needed: tuple[str, ...], passage: Passage) -> float:
+    """The share of ``needed`` (see ``constraints``) held by the passage, its title or its article's date."""
+    words = terms(passage.text)
+    return _share(needed, set(words) | set(terms(passage.title or "")), " ".join(words), passage.published)
 
 
 def _share(needed: tuple[str, ...], words: set[str], joined: str, published: str | None) -> float:

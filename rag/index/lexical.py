@@ -14,7 +14,7 @@ import os
 import re
 import shutil
 import zipfile
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache
 from itertools import chain
@@ -352,6 +352,16 @@ class LexicalIndex:
         indptr = self.bm25.scores["indptr"]
         return int(indptr[column + 1] - indptr[column])
 
+    def spelling(self, term: str, slips: Slips | None = None) -> str | None:
+        """How the corpus spells a (stemmed) term: the term itself when some chunk uses it, else the most
+        used word one typing slip away (``Slips``: a letter dropped, added, changed, or two swapped), else
+        None. People misspell names ("Islmabad"); a misspelt name is no sign that the articles are about
+        something else."""
+        if self.document_frequency(term):
+            return term
+        used = {v for v in (slips or SLIPS).of(term) if self.document_frequency(v)}
+        return max(sorted(used), key=self.document_frequency, default=None)
+
     @property
     def size(self) -> int:
         return len(self.chunk_ids)
@@ -391,6 +401,35 @@ class LexicalIndex:
         except (OSError, ValueError):
             return None
         return cls(generation, chunk_ids, bm25)
+
+
+@dataclass(frozen=True)
+class Slips:
+    """Which typing slips a word may be read through. Short words are a slip away from many others ("pope",
+    "hope"), so only words of ``shortest`` letters or more are respelt, and a changed letter (the slip that
+    turns one real word into another most often) only in words of ``shortest_changed`` or more.
+    ``eval/spelling_slips.py`` measures both on the development sets."""
+
+    shortest: int
+    shortest_changed: int
+
+    def of(self, word: str) -> Iterator[str]:
+        if len(word) < self.shortest or not word.isalpha():
+            return
+        letters = "abcdefghijklmnopqrstuvwxyz"
+        for i in range(len(word) + 1):
+            head, tail = word[:i], word[i:]
+            if tail:
+                yield head + tail[1:]
+                if len(tail) > 1:
+                    yield head + tail[1] + tail[0] + tail[2:]
+            for letter in letters:
+                yield head + letter + tail
+                if tail and len(word) >= self.shortest_changed:
+                    yield head + letter + tail[1:]
+
+
+SLIPS = Slips(shortest=4, shortest_changed=5)
 
 
 def _read_pointer(path: Path) -> dict[str, object] | None:

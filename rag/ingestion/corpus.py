@@ -28,7 +28,7 @@ _NAME = r"[A-Z][\w.'’-]*(?:\s+(?:(?:de|da|di|del|la|le|van|von|der|den|al|el|b
 _NAMES = re.compile(rf"{_NAME}(?:\s*(?:,|\band\b|&)\s*{_NAME})*")
 _META_LINE = re.compile(rf"{_DATE_LINE.pattern}|{_BY_LINE.pattern.replace('?P<by>', '')}", re.IGNORECASE)
 _META_LINES_SEARCHED = 3
-# A dateline: ``(CNN) —`` or ``WASHINGTON (AP) —`` / ``KUALA LUMPUR, Malaysia (Reuters) -``.
+# A dateline: ``(CNN) —`` or ``WASHINGTON (AP) —`` / ``NAIROBI, Kenya (Reuters) -``.
 _DATELINE_OUTLET = re.compile(
     r"^(?:[A-Z][\w.'’-]*(?:[ ,]+[A-Z][\w.'’-]*){0,4}\s+)?\((?P<outlet>[A-Z][\w.&' ]{1,30})\)\s*[—–-]"
 )
