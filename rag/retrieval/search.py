@@ -14,10 +14,6 @@ from rag.schema import Passage
 
 # Reciprocal rank fusion's usual constant (Cormack et al. 2009): a rank's weight is 1 / (60 + rank).
 RRF_K = 60
-# A passage from an article already picked loses this much fused score (the scale is 0..1), so when
-# scores are close a passage from another outlet wins: questions whose answer differs between
-# articles then see every side.
-SAME_ARTICLE_PENALTY = 0.04
 
 
 @dataclass(frozen=True)
@@ -37,7 +33,7 @@ def retrieve(question: str, *, k: int, store: Store, lexical: LexicalIndex, embe
     candidates = fuse([[i for i, _ in dense], [i for i, _ in keyword]])[: 3 * k]
     # A chunk found by a search may have been deleted since by a concurrent ingest: get() leaves it out.
     chunks = store.get([chunk_id for chunk_id, _ in candidates])
-    chosen = _diversify([(i, s) for i, s in candidates if i in chunks], {i: c.source for i, c in chunks.items()}, k)
+    chosen = [(i, s) for i, s in candidates if i in chunks][:k]
     dense_scores, keyword_scores = dict(dense), dict(keyword)
     passages = tuple(
         replace(
@@ -63,19 +59,6 @@ def fuse(rankings: list[list[str]]) -> list[tuple[str, float]]:
             scores[item] += 1.0 / (RRF_K + rank)
     best_possible = len(rankings) / (RRF_K + 1)
     return [(item, score / best_possible) for item, score in scores.most_common()]
-
-
-def _diversify(candidates: list[tuple[str, float]], articles: dict[str, str], k: int) -> list[tuple[str, float]]:
-    """Greedy re-ranking by fused score minus a penalty per passage already taken from the same article."""
-    remaining = list(candidates)
-    taken: list[tuple[str, float]] = []
-    per_article: Counter[str] = Counter()
-    while remaining and len(taken) < k:
-        best = max(remaining, key=lambda item: item[1] - SAME_ARTICLE_PENALTY * per_article[articles[item[0]]])
-        remaining.remove(best)
-        taken.append(best)
-        per_article[articles[best[0]]] += 1
-    return taken
 
 
 def _rounded(value: float | None) -> float | None:
