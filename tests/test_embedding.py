@@ -67,6 +67,36 @@ def test_the_int8_copy_points_where_torch_does_for_chunks_sentences_and_question
     assert np.argmax(vectors @ int8.embed([question])[0]) == np.argmax(reference @ torch_embedder.embed([question])[0])
 
 
+def _operators(path: Path) -> set[str]:
+    import onnx
+
+    return {node.op_type for node in onnx.load(str(path)).graph.node}
+
+
+def test_the_int8_copy_runs_fused_int8_attention(int8: Embedder) -> None:
+    assert int8.onnx_file is not None
+    operators = _operators(int8.onnx_file)
+    assert "QAttention" in operators and "MatMulInteger" in operators
+    assert "Softmax" not in operators  # no attention layer was left unfused
+
+
+def test_a_graph_the_optimiser_cannot_fuse_is_quantised_as_exported(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, torch_embedder: Embedder
+) -> None:
+    import onnxruntime.transformers.optimizer
+
+    def unknown_architecture(*args: object, **kwargs: object) -> None:
+        raise ValueError("no fusion for this model type")
+
+    monkeypatch.setattr(onnxruntime.transformers.optimizer, "optimize_model", unknown_architecture)
+    plain = Embedder(NAME, backend="onnx-int8", cache=tmp_path / "models")
+    assert plain.backend == "onnx-int8" and plain.onnx_file is not None
+    operators = _operators(plain.onnx_file)
+    assert "MatMulInteger" in operators and "QAttention" not in operators
+    question = "Which fighter jets did Thailand use?"
+    assert _cosines(plain.embed([question]), torch_embedder.embed([question]))[0] > 0.97
+
+
 def test_the_int8_copy_is_made_once_and_reused(int8: Embedder, models: Path) -> None:
     assert int8.onnx_file is not None and int8.onnx_file.parent == models
     made = int8.onnx_file.stat().st_mtime_ns

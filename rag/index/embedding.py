@@ -87,11 +87,12 @@ class Embedder:
         except OSError:  # only a cache: a process that misses it exports again
             return
 
-    def embed(self, texts: Sequence[str]) -> np.ndarray:
-        """Unit vectors, one row per text."""
+    def embed(self, texts: Sequence[str], threads: int | None = None) -> np.ndarray:
+        """Unit vectors, one row per text, on ``threads`` threads (None: one for a few texts, else every core)."""
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
-        threads = 1 if len(texts) <= _SMALL else None
+        if threads is None and len(texts) <= _SMALL:
+            threads = 1
         with self._lock:
             vectors, _, _ = self._encode(list(texts), threads)
         return vectors
