@@ -32,7 +32,7 @@ def main() -> None:
     splitter = make_splitter(base.chunk_tokens, base.chunk_overlap)
     chunks = [c for a in load_corpus(args.corpus).articles for c in chunk_article(a, splitter)][: args.chunks]
     texts = sorted((c.text for c in chunks), key=len, reverse=True)
-    embedders = {b: load_embedder(Settings.from_env(home=args.home, embed_backend=b)) for b in EMBED_BACKENDS}
+    embedders = {b: load_embedder(base.with_(embed_backend=b)) for b in EMBED_BACKENDS}
     seconds: dict[str, list[float]] = {b: [] for b in embedders}
     for _ in range(args.passes):
         for backend, embedder in embedders.items():
