@@ -56,7 +56,7 @@ class Asked:
 
 
 def collect(gold: Path, corpus: Path, home: Path) -> list[Asked]:
-    engine = Engine(Settings(home=home, corpus=corpus))
+    engine = Engine(Settings.from_env(home=home, corpus=corpus))
     found = []
     items = [i for i in load_gold(gold) if split(i.id) == "tune"]
     for n, item in enumerate(items, start=1):
