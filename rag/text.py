@@ -64,6 +64,15 @@ def sentence_spans(paragraph: str) -> list[tuple[int, int]]:
     return spans
 
 
+def is_question(sentence: str) -> bool:
+    """Whether a sentence asks rather than states (a subhead such as "How bad could this get?").
+
+    >>> is_question("How bad could this get?"), is_question('"Why?" he asked.')
+    (True, False)
+    """
+    return sentence.rstrip("\u201d\u2019\"') ").endswith("?")
+
+
 _WHITESPACE = re.compile(r"\s+")
 _ABBREVIATION_END = re.compile(
     r"(\b(?:[A-Z]\.){2,}|\b(?:Mr|Mrs|Ms|Dr|Gen|Lt|Col|Sen|Rep|St|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec|No)\.)$"

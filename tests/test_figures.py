@@ -103,6 +103,20 @@ def test_a_figure_for_its_articles_own_period_is_current(sentence: str, publishe
     assert figure.period is None
 
 
+@pytest.mark.parametrize(
+    ("sentence", "value", "text"),
+    [
+        # A comma after the scale word used to make the match give the word up: "$24.3" for $24.3 million.
+        ("The auction house sold the diamond for $24.3 million, a record.", 24_300_000, "$24.3 million"),
+        ("The flood displaced 1.2 billion, the agency said.", 1_200_000_000, "1.2 billion"),
+        ("The quake displaced more than 900,000, officials said.", 900_000, "more than 900,000"),
+    ],
+)
+def test_a_figure_keeps_its_scale_word_and_grouping(sentence: str, value: float, text: str) -> None:
+    (figure,) = figures(sentence)
+    assert (figure.value, figure.text) == (value, text)
+
+
 def test_the_two_forms_of_one_length_are_one_figure() -> None:
     assert len(figures("along their 500-mile (800-kilometer) land border")) == 1
 

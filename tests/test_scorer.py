@@ -5,6 +5,7 @@ from pathlib import Path
 
 import numpy as np
 
+from rag import Settings, query
 from rag.answer.question import analyse
 from rag.answer.scorer import FEATURES, QUESTION_FEATURES, constraints, load_model, new_fillers
 from rag.evaluation.gold import split
@@ -25,6 +26,14 @@ def test_a_sentence_that_restates_the_question_adds_no_filler() -> None:
     assert new_fillers("Tesla Q2 2020 revenue.", question) == set()
     assert new_fillers("Tesla reported revenue of $6.04 billion in Q2 2020.", question) == {"6.04"}
     assert new_fillers("Musk said the quarter was strong.", question) == {"musk"}
+
+
+def test_a_question_the_articles_ask_is_never_quoted_as_an_answer(seed_settings: Settings) -> None:
+    # The CNN seed has reader-question subheads ("How bad could this get?"): before, two of them filled the
+    # last places of this answer.
+    answer = query("What did Trump say about Thailand from his Mar-a-Lago estate?", settings=seed_settings)
+    assert len(answer.citations) >= 3
+    assert not [c.quote for c in answer.citations if c.quote.rstrip("\u201d\u2019\"') ").endswith("?")]
 
 
 def test_the_shipped_model_matches_the_features_and_ranks_sensibly() -> None:

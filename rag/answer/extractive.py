@@ -27,6 +27,7 @@ from rag.news.duplicates import collapse
 from rag.news.figures import TOLERANCE, Quantity, compared_quantity, find_conflicts, link, newest, totals
 from rag.retrieval.search import Retrieval
 from rag.schema import Answer, Citation, Passage, Span, format_date
+from rag.text import is_question
 
 # Quoted characters: the answer window a reader takes in is 700 (rag/evaluation/metrics.py); the [n] markers
 # and "(as of …)" notes come on top. How many sentences is fitted (rag/answer/scorer_weights.json).
@@ -234,7 +235,9 @@ def score_sentences(
     features = np.stack([c.features for c in found])
     chances = model.probability(features)
     unanswered = model.unanswered(question_features(features, chances, bool(constraints(asked))))
-    scored = [replace(c, score=float(p)) for c, p in zip(found, chances, strict=True)]
+    # A question the articles ask states nothing, so it is never quoted as an answer; it still counts above,
+    # where the abstainer weighs every candidate it was fitted on.
+    scored = [replace(c, score=float(p)) for c, p in zip(found, chances, strict=True) if not is_question(c.span.text)]
     scored.sort(key=lambda s: s.score, reverse=True)
     return scored, unanswered
 

@@ -36,6 +36,7 @@ from rag.answer.scorer import (
 from rag.config import Settings
 from rag.evaluation.gold import GoldItem, load_gold, split
 from rag.evaluation.metrics import contains_gold, key_fact_hit
+from rag.text import is_question
 
 MAX_FALSE_ABSTENTIONS = 0.05  # the operating point: at most this share of answerable questions refused
 MARGINS = (0.0, 0.05, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5, 1.0)
@@ -91,7 +92,9 @@ def fit(questions: list[Asked]) -> tuple[np.ndarray, float]:
 
 def compose(q: Asked, chances: np.ndarray, margin: float, most: int) -> str:
     """The answer text the answerer would write: the best sentence and followers within ``margin``."""
-    order = np.argsort(-chances)
+    order = [i for i in np.argsort(-chances) if not is_question(q.texts[i])]  # as the answerer, which never quotes one
+    if not order:
+        return ""
     chosen, length = [order[0]], len(q.texts[order[0]])
     for i in order[1:]:
         if len(chosen) == most or chances[i] < chances[order[0]] - margin:

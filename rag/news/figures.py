@@ -51,7 +51,8 @@ _SCALES = (("billion", 1e9), ("million", 1e6), ("thousand", 1e3))
 _NUMBER = (
     # Vague amounts ("dozens", "hundreds of thousands") are left out: they are no figure to set against another.
     r"(?P<number>(?:half a|a quarter of a)\s+(?:billion|million|thousand)|(?:two|three|four|a)\s+dozen|"
-    r"\d[\d,]*(?:\.\d+)?(?:\s+(?:billion|million|thousand)\b)?(?![\d,])|(?:" + "|".join(_WORD_NUMBERS) + r")\b)"
+    r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?![\d,]\d)(?:\s+(?:billion|million|thousand)\b)?|"
+    r"(?:" + "|".join(_WORD_NUMBERS) + r")\b)"
 )
 _QUALIFIER = r"(?P<qualifier>at least|more than|over|about|around|roughly|nearly|almost|some|up to|fewer than|)\s*"
 FIGURE = re.compile(rf"(?P<currency>[$€£])?\b{_QUALIFIER}{_NUMBER}", re.I)
