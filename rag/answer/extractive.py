@@ -2,8 +2,9 @@
 
 Each sentence of the retrieved passages is scored by how close it is to the question in meaning
 (its vector against the question's), how much of the question's rarer vocabulary it shares, and whether
-it holds what the question asks for (a number for "how many", a name for "who" …). The best sentences,
-at most three, become the answer, verbatim, each with its [n].
+it holds what the question asks for (a number for "how many", a name for "who" …), by the model fitted in
+``rag.evaluation.tune``. The best sentences (as many as it found best, within the reading window) become
+the answer, verbatim, each with its [n]; a sentence that is itself a question is never one of them.
 """
 
 from __future__ import annotations
