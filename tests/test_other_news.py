@@ -23,8 +23,7 @@ def indexed(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Settings]:
 
 def test_a_february_death_toll_is_a_conflict_of_totals_newest_first(indexed: dict[str, Settings]) -> None:
     answer = query("What is the death toll of the earthquake?", settings=indexed["earthquake"])
-    lead, _, listing = answer.text.partition(" Reports differ on the death toll")
-    assert listing and any(lead.startswith(c.quote) for c in answer.citations), answer.text
+    assert answer.text.startswith("Reports differ on the death toll"), answer.text
     numbers = [c.number for c in answer.conflicts]
     assert numbers[:2] == [12050, 11200] and 3400 in numbers
     # one town's toll and one nationality's dead are not totals
@@ -33,7 +32,7 @@ def test_a_february_death_toll_is_a_conflict_of_totals_newest_first(indexed: dic
 
 def test_the_articles_own_month_in_a_question_is_no_scope(indexed: dict[str, Settings]) -> None:
     answer = query("How many people were killed in February?", settings=indexed["earthquake"])
-    assert " Reports differ on " in answer.text, answer.text
+    assert answer.text.startswith("Reports differ"), answer.text
 
 
 def test_displaced_figures_of_the_quake_are_compared(indexed: dict[str, Settings]) -> None:
@@ -44,7 +43,7 @@ def test_displaced_figures_of_the_quake_are_compared(indexed: dict[str, Settings
 
 def test_a_scoped_question_gets_no_totals(indexed: dict[str, Settings]) -> None:
     answer = query("How many Syrian civilians were killed?", settings=indexed["earthquake"])
-    assert "Reports differ" not in answer.text and answer.conflicts == ()
+    assert not answer.text.startswith("Reports differ") and answer.conflicts == ()
 
 
 def test_vote_counts_of_two_reports_are_a_conflict(indexed: dict[str, Settings]) -> None:

@@ -78,11 +78,8 @@ def answer_extractively(
         citations = collapse([lead, *listed] if led else figure_citations, evidence)
         conflicts = link(find_conflicts(question, relevant), citations)
         text = _conflict_text(quantity, citations[1:] if led else citations)
-        # The best sentence comes first, whole, even when it is one of the figures: the list gives each
-        # report's number, not what the sentence says about it.
-        first = next((c for c in citations if c.quote == lead.quote), None)
-        if first is not None:
-            text = f"{_sentence_text(first, asked, question)} {text}"
+        if led:
+            text = f"{_sentence_text(citations[0], asked, question)} {text}"
     else:
         citations = collapse([_cite(n, s, asked) for n, s in enumerate(chosen, start=1)], evidence)
         conflicts = link(find_conflicts(question, citations), citations)
