@@ -36,6 +36,14 @@ def test_a_question_the_articles_ask_is_never_quoted_as_an_answer(seed_settings:
     assert not [c.quote for c in answer.citations if c.quote.rstrip("\u201d\u2019\"') ").endswith("?")]
 
 
+def test_what_someone_said_is_answered_from_what_they_said(seed_settings: Settings) -> None:
+    # Before W_SPEAKER, this answer quoted what others said of Trump and not his own words ("starting to shape
+    # up", which the speech-verb reading of rag/news/attribution.py attributes to him).
+    answer = query("What did Trump say about Thailand from his Mar-a-Lago estate?", settings=seed_settings)
+    assert "starting to shape up" in answer.text, answer.text
+    assert any(c.speaker == "Trump" and "starting to shape up" in c.quote for c in answer.citations)
+
+
 def test_the_shipped_model_matches_the_features_and_ranks_sensibly() -> None:
     model = load_model()
     assert len(model.weights) == len(FEATURES) and len(model.abstain_weights) == len(QUESTION_FEATURES)

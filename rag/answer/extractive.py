@@ -21,8 +21,8 @@ from rag.answer.followup import standalone
 from rag.answer.question import Question, analyse, respelt
 from rag.answer.scorer import Candidate, candidates, constraints, load_model, passage_coverage, question_features
 from rag.config import Settings
-from rag.index.lexical import LexicalIndex
-from rag.news.attribution import cite
+from rag.index.lexical import LexicalIndex, terms
+from rag.news.attribution import cite, speaker_of
 from rag.news.dates import is_future, mentions, resolve
 from rag.news.duplicates import collapse
 from rag.news.figures import TOLERANCE, Quantity, compared_quantity, find_conflicts, link, newest, totals
@@ -58,6 +58,8 @@ def answer_extractively(
     if later := _after_the_articles(question, retrieval.passages):
         return Answer(question, refusal_text, (), retrieval.passages[:k], abstained=True, notice=later)
     scored, unanswered = score_sentences(asked, retrieval, lexical, sentence_vectors)
+    if said := SAID_BY.search(asked.text):
+        scored = _prefer_speaker(scored, said["who"])
     shown = rerank(retrieval.passages, scored)[:k]
     if not scored or _out_of_scope(asked, unanswered, lexical):
         return Answer(question, refusal_text, (), shown, abstained=True)
@@ -92,6 +94,10 @@ def answer_extractively(
 LATEST = re.compile(r"\b(latest|most recent|newest|current|so far|now)\b", re.I)
 WHO_SAID = re.compile(r"^\s*who\s+(said|says|told|wrote|warned|stated|declared|called|urged|hinted)\b", re.I)
 W_RECENT = 0.10  # "latest"/"most recent" questions: a sentence from the newest article gains this much
+# "What did the police say?": a sentence whose speaker is who the question names gains W_SPEAKER
+# (eval/speaker_weight.py re-derives it).
+SAID_BY = re.compile(r"\bwhat (?:did|does|do|has|have) (?P<who>.+?) (?:say|tell|write|announce)\b", re.I)
+W_SPEAKER = 0.05
 MAX_FIGURES = 5
 
 
@@ -129,6 +135,20 @@ def _prefer_newest(scored: list[Candidate]) -> list[Candidate]:
     newest = max((s.passage.published or "" for s in scored), default="")
     bumped = [replace(s, score=s.score + W_RECENT * (bool(newest) and s.passage.published == newest)) for s in scored]
     return sorted(bumped, key=lambda s: s.score, reverse=True)
+
+
+def _prefer_speaker(scored: list[Candidate], who: str) -> list[Candidate]:
+    """The candidates with those said by ``who`` (any of its words in the speaker's name) raised by W_SPEAKER."""
+    named = set(terms(who))
+    if not named:
+        return scored
+    bumped = [replace(s, score=s.score + W_SPEAKER) if _said_by(s, named) else s for s in scored]
+    return sorted(bumped, key=lambda s: s.score, reverse=True)
+
+
+def _said_by(s: Candidate, named: set[str]) -> bool:
+    name = speaker_of(s.passage, s.index)
+    return bool(name and named & set(terms(name)))
 
 
 def _figure_citations(

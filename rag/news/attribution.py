@@ -158,9 +158,14 @@ def cite(
         end=quote.end,
         score=round(score, 4),
         chunk_id=passage.chunk_id,
-        speaker=speaker(passage.sentences[index].text, *_around(passage, index)),
+        speaker=speaker_of(passage, index),
         also_reported_by=also_reported_by,
     )
+
+
+def speaker_of(passage: Passage, index: int) -> str | None:
+    """The speaker of sentence ``index`` of ``passage``, read with the sentences around it."""
+    return speaker(passage.sentences[index].text, *_around(passage, index))
 
 
 def _around(passage: Passage, index: int) -> tuple[list[str], list[str]]:
