@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import cProfile
+import itertools
 import json
 import pstats
 import shutil
@@ -55,7 +56,7 @@ def main() -> None:
         texts = [c.text for c in chunks]
         embedder.model.encode(texts[:8])  # warm-up, as rag bench does
         embedder.embed(texts[:8])
-        homes = iter(range(1, 1_000_000))
+        homes = itertools.count(1)
 
         def whole() -> None:
             ingest(base.with_(home=root / f"home-{next(homes)}"))

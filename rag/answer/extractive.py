@@ -10,7 +10,7 @@ the answer, verbatim, each with its [n]; a sentence that is itself a question is
 from __future__ import annotations
 
 import re
-from collections.abc import Generator
+from collections.abc import Callable, Generator
 from dataclasses import replace
 from datetime import date
 
@@ -133,8 +133,7 @@ def _resolved_dates(c: Citation) -> str:
 
 def _prefer_newest(scored: list[Candidate]) -> list[Candidate]:
     newest = max((s.passage.published or "" for s in scored), default="")
-    bumped = [replace(s, score=s.score + W_RECENT * (bool(newest) and s.passage.published == newest)) for s in scored]
-    return sorted(bumped, key=lambda s: s.score, reverse=True)
+    return _raised(scored, W_RECENT, lambda s: bool(newest) and s.passage.published == newest)
 
 
 def _prefer_speaker(scored: list[Candidate], who: str) -> list[Candidate]:
@@ -142,7 +141,12 @@ def _prefer_speaker(scored: list[Candidate], who: str) -> list[Candidate]:
     named = set(terms(who))
     if not named:
         return scored
-    bumped = [replace(s, score=s.score + W_SPEAKER) if _said_by(s, named) else s for s in scored]
+    return _raised(scored, W_SPEAKER, lambda s: _said_by(s, named))
+
+
+def _raised(scored: list[Candidate], weight: float, holds: Callable[[Candidate], bool]) -> list[Candidate]:
+    """``scored`` with the candidates ``holds`` picks raised by ``weight``, best first again."""
+    bumped = [replace(s, score=s.score + weight) if holds(s) else s for s in scored]
     return sorted(bumped, key=lambda s: s.score, reverse=True)
 
 
