@@ -74,9 +74,14 @@ def is_question(sentence: str) -> bool:
 
 
 _WHITESPACE = re.compile(r"\s+")
-_ABBREVIATION_END = re.compile(
-    r"(\b(?:[A-Z]\.){2,}|\b(?:Mr|Mrs|Ms|Dr|Gen|Lt|Col|Sen|Rep|St|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec|No)\.)$"
+# Abbreviations that stand before a name or a number, never at the end of a sentence: titles and ranks
+# ("Gov. Arnold Schwarzenegger", "Lance Cpl. Maria Lauterbach"), months, "No. 3".
+_TITLES = (
+    "Mr|Mrs|Ms|Dr|Prof|Rev|Gov|Govs|Sen|Sens|Rep|Reps|Atty|Supt|Det|Insp|Msgr|"
+    "Gen|Gens|Lt|Col|Maj|Capt|Cmdr|Adm|Brig|Sgt|Cpl|Pvt|Pfc|Spc"
 )
+_MONTHS = "Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec"
+_ABBREVIATION_END = re.compile(rf"(\b(?:[A-Z]\.){{2,}}|\b(?:{_TITLES}|St|{_MONTHS}|No)\.)$")
 
 
 def collapse_whitespace(text: str) -> str:

@@ -63,6 +63,16 @@ def test_sentences_split_after_abbreviations_correctly() -> None:
     ]
 
 
+def test_a_title_before_a_name_does_not_end_a_sentence() -> None:
+    text = "Rescuers reached the village, said Lance Cpl. Ana Ruiz. Gov. Ed Lane and the Rev. Jo Park visited."
+    article = parse_article("x.txt", "x.txt", text, "h")
+    chunk = chunk_article(article, SPLITTER)[0]
+    assert [s.text for s in chunk.sentences] == [
+        "Rescuers reached the village, said Lance Cpl. Ana Ruiz.",
+        "Gov. Ed Lane and the Rev. Jo Park visited.",
+    ]
+
+
 _words = st.text(alphabet=st.sampled_from("abcdefghij KLMNO.,;\n\t  "), min_size=1, max_size=12)
 
 

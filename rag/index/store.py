@@ -31,7 +31,9 @@ from rag.errors import IndexCorruptError, IndexMismatchError, IndexMissingError
 from rag.index.faults import diagnose, is_fault, named_faults
 from rag.schema import Chunk, Passage, Source, Sourced, Span
 
-SCHEMA_VERSION = 1
+# Raised when what is stored per chunk changes meaning, so that an older index asks to be rebuilt rather
+# than answer from stale data: 2 = sentence bounds that no longer end at a title ("Gov.", "Sgt.").
+SCHEMA_VERSION = 2
 _COLLECTIONS = ("chunks", "sentences", "articles")
 _SIGNATURE_KEYS = ("embed_model", "chunk_tokens", "chunk_overlap", "tokenizer", "schema")
 
