@@ -4,6 +4,7 @@ import json
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from rag import Settings, query
 from rag.answer.question import analyse
@@ -20,6 +21,21 @@ def test_constraints_are_the_names_numbers_years_and_quoted_titles_of_a_question
     found = constraints(asked)
     assert "2021" in found and "tour" in found and "franc" in found
     assert "long climb" in found  # the quoted title, as its stemmed words in order
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("Which U.S. official did the minister speak with?", "person"),  # "U.S." is one of the words before
+        ("Which judge sentenced the former port chief?", "person"),
+        ("What Republican senators voted against it?", "person"),
+        ("Which U.N. member country abstained?", "place"),
+        ("What did the governor declare?", "other"),  # the governor acts here; he is not what is asked for
+        ("What are museum officials saying about the charges?", "other"),
+    ],
+)
+def test_which_role_asks_for_a_person_and_which_country_for_a_place(question: str, kind: str) -> None:
+    assert analyse(question).kind == kind
 
 
 def test_a_sentence_that_restates_the_question_adds_no_filler() -> None:

@@ -8,15 +8,21 @@ from dataclasses import dataclass, replace
 
 from rag.index.lexical import terms
 
+# Up to two words between "which" and the noun that says what is asked ("which U.S. official"), none of them
+# an auxiliary: in "what did the governor declare" the governor is who acts, not what is asked for.
+_QUALIFIERS = r"((?!(?:did|does|do|is|are|was|were|has|have|had|will|would|can|could|should)\b)[\w.’'-]+ ){0,2}"
 _KIND_PATTERNS = (
     ("measure", r"\bhow (long|far|big|large|wide|deep|tall|high)\b"),
     ("number", r"\b(how (many|much)|what (number|percentage|share)|death toll|toll|count|figure)\b"),
     ("date", r"\b(when|(what|which) (date|day|month|year|time)|since when|how long ago)\b"),
     (
         "person",
-        r"\b(who|whom|whose|(which|what) (\w+ ){0,2}(official|minister|leader|person|envoy)|what is the name)\b",
+        rf"\b(who|whom|whose|what is the name|(which|what) {_QUALIFIERS}(official|minister|leader|person|envoy|"
+        r"president|senator|lawmaker|governor|mayor|judge|lawyer|attorney|spokes\w+|officer|commander|general|"
+        r"chief|executive|director|author|actor|actress|singer|player|coach|candidate|doctor|victim|suspect|"
+        r"man|woman)s?)\b",
     ),
-    ("place", r"\b(where|(which|what) (\w+ ){0,2}(province|country|city|town|region|place|site|area)s?)\b"),
+    ("place", rf"\b(where|(which|what) {_QUALIFIERS}(province|country|city|town|region|place|site|area)s?)\b"),
     ("quote", r"\bwhat did .+ (say|tell|write|announce)\b"),
 )
 # Capitalised words that are sentence furniture in questions, not names to look up.
