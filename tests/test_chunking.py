@@ -73,6 +73,14 @@ def test_a_title_before_a_name_does_not_end_a_sentence() -> None:
     ]
 
 
+def test_a_dateline_is_no_part_of_the_first_sentence() -> None:
+    text = "Lake level falls\n\nNAIROBI, Kenya (Reuters) -- The lake fell on Thursday. Boats were moored."
+    article = parse_article("x.txt", "x.txt", text, "h")
+    chunk = chunk_article(article, SPLITTER)[0]
+    assert [s.text for s in chunk.sentences][-2:] == ["The lake fell on Thursday.", "Boats were moored."]
+    assert chunk.text.endswith("NAIROBI, Kenya (Reuters) -- The lake fell on Thursday. Boats were moored.")
+
+
 _words = st.text(alphabet=st.sampled_from("abcdefghij KLMNO.,;\n\t  "), min_size=1, max_size=12)
 
 

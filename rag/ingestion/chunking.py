@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from typing import TYPE_CHECKING
 
-from rag.ingestion.corpus import PARAGRAPH_BREAK
+from rag.ingestion.corpus import PARAGRAPH_BREAK, dateline_length
 from rag.schema import Article, Chunk
 from rag.text import count_tokens, sentence_spans, token_encoder
 
@@ -64,10 +64,15 @@ def chunk_article(article: Article, splitter: SentenceSplitter) -> list[Chunk]:
 
 
 def _sentence_bounds(text: str) -> list[tuple[int, int]]:
-    """Every sentence of a cleaned article text: paragraphs first, then punkt inside each."""
+    """Every sentence of a cleaned article text: paragraphs first, then punkt inside each.
+
+    A paragraph's leading dateline ("WASHINGTON (CNN) -- ") is no part of its first sentence: it says where
+    the report was filed, not what happened, and would take room in every answer that quotes that sentence.
+    """
     bounds = []
     offset = 0
     for paragraph in text.split(PARAGRAPH_BREAK):
-        bounds += [(offset + a, offset + b) for a, b in sentence_spans(paragraph)]
+        skip = dateline_length(paragraph)
+        bounds += [(offset + skip + a, offset + skip + b) for a, b in sentence_spans(paragraph[skip:])]
         offset += len(paragraph) + len(PARAGRAPH_BREAK)
     return bounds

@@ -32,6 +32,19 @@ _META_LINES_SEARCHED = 3
 _DATELINE_OUTLET = re.compile(
     r"^(?:[A-Z][\w.'’-]*(?:[ ,]+[A-Z][\w.'’-]*){0,4}\s+)?\((?P<outlet>[A-Z][\w.&' ]{1,30})\)\s*[—–-]"
 )
+_DATELINE = re.compile(_DATELINE_OUTLET.pattern + r"[—–-]*\s*")
+
+
+def dateline_length(paragraph: str) -> int:
+    """How many leading characters of ``paragraph`` are a dateline ("WASHINGTON (CNN) -- "); 0 without one.
+
+    >>> dateline_length("BEIRUT, Lebanon (CNN) -- The talks ended."), dateline_length("The talks ended.")
+    (25, 0)
+    """
+    match = _DATELINE.match(paragraph)
+    return match.end() if match else 0
+
+
 # Words outlets are named with: the last name of a byline is the outlet when it is written like one.
 _OUTLET_WORDS = re.compile(
     r"\b(news|times|post|press|gazette|journal|herald|tribune|daily|telegraph|guardian|chronicle|observer|"
