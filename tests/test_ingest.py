@@ -165,6 +165,19 @@ def test_other_settings_are_refused_with_both_values_and_the_fix(tmp_path: Path,
     assert Store.open(changed).count() == report.chunks_embedded
 
 
+def test_a_rebuild_keeps_the_articles_added_from_elsewhere(tmp_path: Path, small_corpus: Path) -> None:
+    """`rag ingest --rebuild`, the fix a settings change asks for, indexes again what `rag ingest PATH` added."""
+    extra = tmp_path / "extra"
+    extra.mkdir()
+    shutil.copy(SEEDS / "002_fd53b662f63def63.txt", extra / "002_fd53b662f63def63.txt")
+    ingest(_settings(tmp_path, small_corpus))
+    ingest(_settings(tmp_path, small_corpus), [extra])
+    changed = _settings(tmp_path, small_corpus, chunk_tokens=120)
+    report = ingest(changed, rebuild=True)
+    assert sorted(report.added) == sorted([CNN, JOURNOS, "002_fd53b662f63def63.txt"])
+    assert Store.open(changed).ledger()["002_fd53b662f63def63.txt"].ingested_from == str(extra)
+
+
 def test_a_second_writer_is_told_to_wait(tmp_path: Path, small_corpus: Path) -> None:
     settings = _settings(tmp_path, small_corpus)
     settings.home.mkdir(parents=True)

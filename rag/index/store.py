@@ -153,8 +153,9 @@ class Store:
                     raise _damaged(settings, error) from error
 
     @classmethod
-    def open(cls, settings: Settings, *, create: bool = False) -> Store:
-        """Open the index; with ``create`` an absent one is fine (it is made on the first write)."""
+    def open(cls, settings: Settings, *, create: bool = False, check: bool = True) -> Store:
+        """Open the index; with ``create`` an absent one is fine (it is made on the first write). Without
+        ``check`` an index built with other settings opens too, to be read before it is rebuilt."""
         if not create and settings.chroma_server() is None and not (settings.home / "chroma").exists():
             raise IndexMissingError(f"no index in {settings.home}: run `rag ingest` first")
         client = _client(settings)
@@ -165,7 +166,8 @@ class Store:
                 if not create:
                     raise IndexMissingError(f"no index in {settings.home}: run `rag ingest` first") from None
                 return cls(settings, client, None)
-        _check_signature(dict(chunks.metadata or {}), index_signature(settings), settings)
+        if check:
+            _check_signature(dict(chunks.metadata or {}), index_signature(settings), settings)
         return cls(settings, client, chunks)
 
     @classmethod

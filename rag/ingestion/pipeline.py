@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from rag.config import Settings
-from rag.errors import CorpusError, IndexBusyError
+from rag.errors import CorpusError, IndexBusyError, IndexCorruptError, IndexMissingError
 from rag.index.embedding import Embedder, load_embedder
 from rag.index.faults import named_faults
 from rag.index.lexical import ChunkTerms, LexicalIndex
@@ -76,13 +76,18 @@ def ingest(
     """Index ``sources`` (files or folders; default ``settings.corpus``) in addition to what is indexed.
 
     New and changed articles are embedded; an indexed file that is gone from a folder named here leaves
-    the index. ``rebuild`` empties the index first.
+    the index. ``rebuild`` empties the index first; without ``sources`` it then indexes the default corpus
+    and again every file and folder the old index's articles came from, so no article added from
+    elsewhere is lost.
 
     >>> ingest(Settings.from_env()).summary()  # doctest: +SKIP
     '0 added, 0 updated, 0 removed, 5 unchanged; 0 chunks embedded'
     """
+    again = rebuild and not sources
+    if again:
+        sources = _indexed_sources(settings)
     named = [Path(source).absolute() for source in (sources or [settings.corpus])]
-    corpus, origin = _load_sources(named, max_file_bytes=settings.max_file_mb * 2**20)
+    corpus, origin = _load_sources(named, max_file_bytes=settings.max_file_mb * 2**20, first_wins=again)
     with _exclusive(settings, wait=wait):
         if rebuild:
             Store.destroy(settings)
@@ -91,6 +96,20 @@ def ingest(
         if not store.exists:  # a new database: a keyword index left from an older one does not belong to it
             _remove_lexical(settings.home)
         return _sync(settings, store, corpus, origin, named, progress)
+
+
+def _indexed_sources(settings: Settings) -> list[Path]:
+    """For a rebuild: the default corpus (as a plain ``rag ingest`` adds it to what is indexed; first, so it
+    wins a clash of file names), then the files and folders the index's articles came from that still exist."""
+    try:
+        ledger = Store.open(settings, check=False).ledger()
+    except (IndexMissingError, IndexCorruptError):  # nothing readable to keep
+        ledger = {}
+    named = {record.ingested_from for record in ledger.values() if record.ingested_from}
+    corpus = settings.corpus.absolute()
+    sources = [corpus] if corpus.exists() else []
+    sources += [Path(source) for source in sorted(named) if Path(source).exists()]
+    return list(dict.fromkeys(sources)) or [corpus]
 
 
 def remove(settings: Settings, targets: Sequence[str], *, wait: bool = False) -> IngestReport:
@@ -283,8 +302,14 @@ def _record(article: Article, source: Path) -> ArticleRecord:
     )
 
 
-def _load_sources(sources: Sequence[Path], *, max_file_bytes: int) -> tuple[Corpus, dict[str, Path]]:
-    """The articles of every source, and for each article id the source (file or folder) it came from."""
+def _load_sources(
+    sources: Sequence[Path], *, max_file_bytes: int, first_wins: bool = False
+) -> tuple[Corpus, dict[str, Path]]:
+    """The articles of every source, and for each article id the source (file or folder) it came from.
+
+    Two files of one name are refused, unless ``first_wins`` (a rebuild from the sources an index was made
+    of, where another machine's folder may share this one's names): then the later is skipped, and said.
+    """
     articles: dict[str, Article] = {}
     skipped: list[Skipped] = []
     warnings: list[Skipped] = []
@@ -296,7 +321,9 @@ def _load_sources(sources: Sequence[Path], *, max_file_bytes: int) -> tuple[Corp
         for article in loaded.articles:
             first = articles.setdefault(article.id, article)
             origin.setdefault(article.id, source)
-            if first.path != article.path:
+            if first.path != article.path and first_wins:
+                skipped.append(Skipped(str(article.path), f"{article.id} is indexed from {first.path}"))
+            elif first.path != article.path:
                 raise CorpusError(
                     f"{first.path} and {article.path} share the file name {article.id} (article ids are file "
                     "names); rename one"
