@@ -32,7 +32,8 @@ from rag.index.faults import diagnose, is_fault, named_faults
 from rag.schema import Chunk, Passage, Source, Sourced, Span
 
 # Raised when what is stored per chunk changes meaning, so that an older index asks to be rebuilt rather
-# than answer from stale data: 2 = sentence bounds that no longer end at a title ("Gov.", "Sgt.").
+# than answer from stale data: 2 = sentence bounds that neither end at a title ("Gov.", "Sgt.") nor start
+# with a dateline ("WASHINGTON (CNN) --").
 SCHEMA_VERSION = 2
 _COLLECTIONS = ("chunks", "sentences", "articles")
 _SIGNATURE_KEYS = ("embed_model", "chunk_tokens", "chunk_overlap", "tokenizer", "schema")
@@ -453,7 +454,7 @@ class Store:
 
 def _check_signature(found: Mapping[str, Any], expected: Mapping[str, Any], settings: Settings) -> None:
     differences = [
-        f"{key} {found.get(key)!r} (index) vs {expected[key]!r} (settings)"
+        f"{key} {found.get(key)!r} (index) vs {expected[key]!r} ({'this version' if key == 'schema' else 'settings'})"
         for key in _SIGNATURE_KEYS
         if found.get(key) != expected[key]
     ]
