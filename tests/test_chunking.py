@@ -7,6 +7,7 @@ from hypothesis import strategies as st
 
 from rag.ingestion.chunking import chunk_article, make_splitter
 from rag.ingestion.corpus import load_corpus, parse_article
+from rag.schema import Chunk
 from rag.text import collapse_whitespace, count_tokens
 
 SPLITTER = make_splitter(200, 50)
@@ -49,14 +50,12 @@ def test_most_consecutive_chunks_overlap() -> None:
     assert sum(overlapping) >= len(pairs) / 2
 
 
+def _first_chunk(text: str) -> Chunk:
+    return chunk_article(parse_article("x.txt", "x.txt", text, "h"), SPLITTER)[0]
+
+
 def test_sentences_split_after_abbreviations_correctly() -> None:
-    article = parse_article(
-        "x.txt",
-        "x.txt",
-        "He spoke with U.S. Secretary of State Marco Rubio. The clashes began on Dec. 8, a day later.",
-        "h",
-    )
-    chunk = chunk_article(article, SPLITTER)[0]
+    chunk = _first_chunk("He spoke with U.S. Secretary of State Marco Rubio. The clashes began on Dec. 8, a day later.")
     assert [s.text for s in chunk.sentences] == [
         "He spoke with U.S. Secretary of State Marco Rubio.",
         "The clashes began on Dec. 8, a day later.",
@@ -64,9 +63,9 @@ def test_sentences_split_after_abbreviations_correctly() -> None:
 
 
 def test_a_title_before_a_name_does_not_end_a_sentence() -> None:
-    text = "Rescuers reached the village, said Lance Cpl. Ana Ruiz. Gov. Ed Lane and the Rev. Jo Park visited."
-    article = parse_article("x.txt", "x.txt", text, "h")
-    chunk = chunk_article(article, SPLITTER)[0]
+    chunk = _first_chunk(
+        "Rescuers reached the village, said Lance Cpl. Ana Ruiz. Gov. Ed Lane and the Rev. Jo Park visited."
+    )
     assert [s.text for s in chunk.sentences] == [
         "Rescuers reached the village, said Lance Cpl. Ana Ruiz.",
         "Gov. Ed Lane and the Rev. Jo Park visited.",
@@ -74,9 +73,9 @@ def test_a_title_before_a_name_does_not_end_a_sentence() -> None:
 
 
 def test_a_dateline_is_no_part_of_the_first_sentence() -> None:
-    text = "Lake level falls\n\nNAIROBI, Kenya (Reuters) -- The lake fell on Thursday. Boats were moored."
-    article = parse_article("x.txt", "x.txt", text, "h")
-    chunk = chunk_article(article, SPLITTER)[0]
+    chunk = _first_chunk(
+        "Lake level falls\n\nNAIROBI, Kenya (Reuters) -- The lake fell on Thursday. Boats were moored."
+    )
     assert [s.text for s in chunk.sentences][-2:] == ["The lake fell on Thursday.", "Boats were moored."]
     assert chunk.text.endswith("NAIROBI, Kenya (Reuters) -- The lake fell on Thursday. Boats were moored.")
 

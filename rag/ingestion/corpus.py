@@ -28,11 +28,11 @@ _NAME = r"[A-Z][\w.'’-]*(?:\s+(?:(?:de|da|di|del|la|le|van|von|der|den|al|el|b
 _NAMES = re.compile(rf"{_NAME}(?:\s*(?:,|\band\b|&)\s*{_NAME})*")
 _META_LINE = re.compile(rf"{_DATE_LINE.pattern}|{_BY_LINE.pattern.replace('?P<by>', '')}", re.IGNORECASE)
 _META_LINES_SEARCHED = 3
-# A dateline: ``(CNN) —`` or ``WASHINGTON (AP) —`` / ``NAIROBI, Kenya (Reuters) -``.
-_DATELINE_OUTLET = re.compile(
-    r"^(?:[A-Z][\w.'’-]*(?:[ ,]+[A-Z][\w.'’-]*){0,4}\s+)?\((?P<outlet>[A-Z][\w.&' ]{1,30})\)\s*[—–-]"
+# A dateline, with the dashes and space after it: ``(CNN) -- `` or ``WASHINGTON (AP) — `` /
+# ``NAIROBI, Kenya (Reuters) - ``.
+_DATELINE = re.compile(
+    r"^(?:[A-Z][\w.'’-]*(?:[ ,]+[A-Z][\w.'’-]*){0,4}\s+)?\((?P<outlet>[A-Z][\w.&' ]{1,30})\)\s*[—–-]+\s*"
 )
-_DATELINE = re.compile(_DATELINE_OUTLET.pattern + r"[—–-]*\s*")
 
 
 def dateline_length(paragraph: str) -> int:
@@ -176,7 +176,7 @@ def parse_article(
     paragraphs = _take_meta_lines(paragraphs, meta)
     paragraphs = _drop_footer(paragraphs, meta)
     for paragraph in paragraphs[:_META_LINES_SEARCHED]:
-        if match := _DATELINE_OUTLET.match(paragraph.text):
+        if match := _DATELINE.match(paragraph.text):
             meta.setdefault("outlet", match["outlet"].strip())
             break
     meta.setdefault("title", _headline(paragraphs) or "")
