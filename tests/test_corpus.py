@@ -67,6 +67,30 @@ def test_hard_wrapped_markdown_with_front_matter() -> None:
     assert article.text == "The two sides met on Friday in Bangkok. They agreed to talk again.\n\nA new paragraph."
 
 
+def test_key_value_lines_atop_a_plain_text_file_are_front_matter_too() -> None:
+    original = (
+        "title: Port chief jailed for six years\ndate: 2024-09-12\noutlet: Harlow Bay Gazette\n\n"
+        "A court on Thursday sentenced the former port director.\n\nHe will appeal.\n"
+    )
+    article = parse_article("x.txt", "x.txt", original, "hash")
+    assert (article.title, article.published, article.outlet) == (
+        "Port chief jailed for six years",
+        "2024-09-12",
+        "Harlow Bay Gazette",
+    )
+    assert not article.published_inferred
+    assert article.text == "A court on Thursday sentenced the former port director.\n\nHe will appeal."
+    thursday = article.span(article.text.index("Thursday"), article.text.index("Thursday") + 8)
+    assert original[thursday.start : thursday.end] == "Thursday"
+
+
+def test_a_first_line_that_only_looks_like_a_key_is_text() -> None:
+    original = "Source of the delay: the recount, officials said.\n\nTurnout hit a record.\n"
+    article = parse_article("x.txt", "x.txt", original, "hash")
+    assert article.outlet is None
+    assert article.text.startswith("Source of the delay: the recount")
+
+
 def test_a_binary_file_is_skipped_with_a_reason(tmp_path: Path) -> None:
     (tmp_path / "good.txt").write_text("A sentence about the border.", encoding="utf-8")
     (tmp_path / "bad.txt").write_bytes(b"\xff\xfe\x00binary\x00")

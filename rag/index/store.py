@@ -33,8 +33,9 @@ from rag.schema import Chunk, Passage, Source, Sourced, Span
 
 # Raised when what is stored per chunk changes meaning, so that an older index asks to be rebuilt rather
 # than answer from stale data: 2 = sentence bounds that neither end at a title ("Gov.", "Sgt.") nor start
-# with a dateline ("WASHINGTON (CNN) --").
-SCHEMA_VERSION = 2
+# with a dateline ("WASHINGTON (CNN) --"); 3 = unfenced ``title:``/``date:`` lines atop a file are its
+# metadata, not its first paragraph.
+SCHEMA_VERSION = 3
 _COLLECTIONS = ("chunks", "sentences", "articles")
 _SIGNATURE_KEYS = ("embed_model", "chunk_tokens", "chunk_overlap", "tokenizer", "schema")
 

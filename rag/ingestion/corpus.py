@@ -250,16 +250,27 @@ def _next_nonblank(lines: list[tuple[int, str]], after: int) -> str:
 
 
 def _read_front_matter(original: str, meta: dict[str, str]) -> int:
-    """Markdown front matter (``---``, ``key: value`` lines, ``---``): read it, return where the body starts."""
-    match = _FRONT_MATTER.match(original)
-    if not match:
-        return 0
-    for line in match["body"].splitlines():
+    """Front matter: read it, return where the body starts.
+
+    Either Markdown's (``---``, ``key: value`` lines, ``---``) or the same ``key: value`` lines unfenced at
+    the top of a plain text file (``title: …``, ``date: …``, ``outlet: …``), which end at the first line
+    that is not one.
+    """
+    if match := _FRONT_MATTER.match(original):
+        lines, body_start = match["body"].splitlines(), match.end()
+    else:
+        lines, body_start = [], 0
+        for line in original.splitlines(keepends=True):
+            if not _FRONT_MATTER_KEY.match(line.strip()):
+                break
+            lines.append(line)
+            body_start += len(line)
+    for line in lines:
         if key_value := _FRONT_MATTER_KEY.match(line.strip()):
             key = key_value["key"].lower()
             key = {"date": "published", "source": "outlet", "author": "byline"}.get(key, key)
             meta[key] = key_value["v"].strip().strip("\"'")
-    return match.end()
+    return body_start
 
 
 def _take_meta_lines(paragraphs: list[_Paragraph], meta: dict[str, str]) -> list[_Paragraph]:

@@ -57,7 +57,9 @@ _NUMERIC_YEAR_FIRST = re.compile(rf"\b{_YEAR4}[-/.](?P<month>\d{{1,2}})[-/.](?P<
 # 03/05/2026 is March 5 in the US and 3 May elsewhere: read only when one of the two cannot be a month.
 _NUMERIC_YEAR_LAST = re.compile(rf"(?<!\d)(?P<a>\d{{1,2}})[/.](?P<b>\d{{1,2}})[/.]{_YEAR4}\b")
 _FUTURE = re.compile(
-    r"\b(will|would|to be held|scheduled|set to|set for|planned|agreed to hold|expected|upcoming)\b", re.I
+    r"\b(will|would|to be held|scheduled|set to|set for|planned|agreed to hold|expected|upcoming|"
+    r"due to be|(?:is|are) due)\b",
+    re.I,
 )
 _ORDINALS = {"second": 2, "third": 3, "fourth": 4, "fifth": 5}
 _NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "a": 1}
