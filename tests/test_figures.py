@@ -32,6 +32,12 @@ def _counts(question: str, sentence: str, published: str | None = None) -> list[
         ("How many people died in the earthquake?", "Officials said 3,400 people died and 14,000 were injured.", 3400),
         ("How many people were injured?", "Officials said 3,400 people died and 14,000 were injured.", 14000),
         ("How many buildings collapsed?", "More than 5,600 buildings collapsed across ten provinces.", 5600),
+        ("How many people were killed?", "A quake struck early on Monday, killing at least 12 people.", 12),
+        (
+            "How many people were killed?",
+            "The death toll from Monday's earthquake in the mountain province has risen to 31, officials said.",
+            31,
+        ),
         # an election
         ("How many votes did the mayor win?", "The mayor won 52,310 votes, short of a majority.", 52310),
         ("What percentage of voters turned out?", "Turnout was low: 48% of voters turned out on Sunday.", 48),
@@ -82,6 +88,7 @@ def test_groups_places_durations_and_vague_amounts_are_not_totals(sentence: str)
         ("the deadly July conflict that displaced about 200,000 on both sides", "2025-12-09", "2025-07"),
         ("a quake in November displaced 8,000 people", "2026-02-08", "2025-11"),
         ("The 2019 vote displaced 300 officials", "2023-05-02", "2019"),
+        ("The last deadly earthquake in the region, in 1987, killed 23 people.", "2024-03-04", "1987"),
     ],
 )
 def test_a_figure_for_a_period_before_its_article_is_marked_with_it(sentence: str, published: str, period: str) -> None:
@@ -96,6 +103,8 @@ def test_a_figure_for_a_period_before_its_article_is_marked_with_it(sentence: st
         ("The February 6 earthquake has displaced 1.5 million people.", "2026-02-08"),
         ("Since July, the fighting has displaced 200,000 people.", "2025-12-09"),  # a running total
         ("the July conflict displaced about 200,000", None),  # no date to read July against
+        # a month is read within its comma clause only: the bombing is the article's own news
+        ("The January 30 bombing, in the east, killed seven guards.", "2026-02-02"),
     ],
 )
 def test_a_figure_for_its_articles_own_period_is_current(sentence: str, published: str | None) -> None:

@@ -359,7 +359,13 @@ def figures(sentence: str, published: str | None = None) -> list[Figure]:
         ):  # "500-mile (800-kilometer)": one figure, given in the unit written second
             found[-1] = replace(previous, value=round(value, 1), text=text, counted=previous.counted | counted)
             continue
-        period = _period(re.split(r"[;:,()]", sentence[: m.start()])[-1] + " " + after, published)
+        # a month names a period within its comma clause; a year within the whole clause: "The last deadly
+        # earthquake, in 1987, killed 23 people" but "The December 30 bombing, in Khost, killed seven"
+        period = _period(
+            re.split(r"[;:,()]", sentence[: m.start()])[-1] + " " + after,
+            re.split(r"[;:()]", sentence[: m.start()])[-1] + " " + after,
+            published,
+        )
         found.append(
             Figure(round(value, 1), text, m["qualifier"].lower(), dimension, frozenset(counted), scope, period)
         )
@@ -377,8 +383,9 @@ def _is_date(sentence: str, m: re.Match[str]) -> bool:
 
 
 def _verb_and_container(before: list[str], after: list[str]) -> set[str]:
-    """The verb nearest to a figure in its clause (after it within eight words, before it within six),
-    and the noun of a container before it ("the death toll rose to")."""
+    """The verb nearest to a figure in its clause (after it within eight words, before it within six, or
+    a participle right before it), and the noun of a container before it in its clause ("the death toll
+    rose to")."""
     counted: set[str] = set()
     # on a tie the verb before wins: it governs the figure ("killed 23 people and displaced 900,000")
     distances = [(i, 0, w) for i, w in enumerate(reversed(before[-6:])) if _looks_verbal(w.lower())]
@@ -386,7 +393,9 @@ def _verb_and_container(before: list[str], after: list[str]) -> set[str]:
     distances += [(i, 1, w) for i, w in enumerate(content_after[:8]) if _looks_verbal(w.lower())]
     if distances:
         counted.add(_lexeme(min(distances)[2]))
-    lowered = [w.lower() for w in before[-8:]]
+    if before and before[-1].lower().endswith("ing"):  # a participle right before it: "killing at least 12"
+        counted.add(_lexeme(before[-1]))
+    lowered = [w.lower() for w in before]  # the clause's subject holds it: "the death toll from … has risen to"
     for i, word in enumerate(lowered):
         if word in _CONTAINERS and i:
             counted.add(_lexeme(lowered[i - 1]))
@@ -395,9 +404,10 @@ def _verb_and_container(before: list[str], after: list[str]) -> set[str]:
     return counted
 
 
-def _period(clause: str, published: str | None) -> str | None:
-    """The month or year a clause gives its figure for, when it lies before its article's month
-    ("the July conflict" in a December article); "since July" is a running total, not a period."""
+def _period(clause: str, sentence_clause: str, published: str | None) -> str | None:
+    """The month (named in ``clause``) or year (named in the wider ``sentence_clause``) a figure is given
+    for, when it lies before its article's month ("the July conflict" in a December article); "since
+    July" is a running total, not a period."""
     try:
         today = date.fromisoformat(published or "")
     except ValueError:
@@ -409,8 +419,8 @@ def _period(clause: str, published: str | None) -> str | None:
         year = today.year if month <= today.month else today.year - 1
         if (year, month) < (today.year, today.month):
             return f"{year:04d}-{month:02d}"
-    for m in _YEAR_WORD.finditer(clause):
-        if int(m["year"]) < today.year and not _SINCE.search(clause[: m.start()]):
+    for m in _YEAR_WORD.finditer(sentence_clause):
+        if int(m["year"]) < today.year and not _SINCE.search(sentence_clause[: m.start()]):
             return m["year"]
     return None
 
