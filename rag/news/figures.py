@@ -49,9 +49,10 @@ _WORD_NUMBERS = {
 }
 _SCALES = (("billion", 1e9), ("million", 1e6), ("thousand", 1e3))
 _NUMBER = (
-    # Vague amounts ("dozens", "hundreds of thousands") are left out: they are no figure to set against another.
+    # Vague amounts ("dozens", "hundreds of thousands") and ordinals ("the 35th kilometre") are left out: they
+    # are no figure to set against another.
     r"(?P<number>(?:half a|a quarter of a)\s+(?:billion|million|thousand)|(?:two|three|four|a)\s+dozen|"
-    r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?![\d,]\d)(?:\s+(?:billion|million|thousand)\b)?|"
+    r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?![\d,]\d)(?!\d|(?:st|nd|rd|th)\b)(?:\s+(?:billion|million|thousand)\b)?|"
     r"(?:" + "|".join(_WORD_NUMBERS) + r")\b)"
 )
 _QUALIFIER = r"(?P<qualifier>at least|more than|over|about|around|roughly|nearly|almost|some|up to|fewer than|)\s*"
@@ -83,7 +84,7 @@ _UNIT_NAMES = {
     "money": ["dollars", "million", "billion"],
 }
 _UNIT = re.compile(r"[\s-]*\(?(?P<unit>" + "|".join(u for units in _UNITS.values() for u in units) + r")(?!\w)", re.I)
-_DURATION = re.compile(r"[\s-]+(?:days?|weeks?|months?|years?|hours?|minutes?)\b", re.I)
+_DURATION = re.compile(r"[\s-]+(?:days?|weeks?|months?|years?|hours?|minutes?|seconds?)\b", re.I)
 # Question words for a measured (not counted) quantity, and the dimension each asks for.
 _MEASURES = {
     "long": "length",
