@@ -66,7 +66,7 @@ def answer_extractively(
     if LATEST.search(question):
         scored = _prefer_newest(scored)
     kept = {p.chunk_id for p in shown}
-    chosen = _choose(asked, [s for s in scored if s.passage.chunk_id in kept])
+    chosen = _choose([s for s in scored if s.passage.chunk_id in kept])
     evidence = retrieval.passages + extra_passages  # the whole pool: every article's figure is compared
     quantity = compared_quantity(question, newest(evidence))
     # A figure answers only from a passage about what the question names: another article's number for
@@ -275,16 +275,15 @@ def rerank(passages: tuple[Passage, ...], scored: list[Candidate]) -> tuple[Pass
     return tuple(sorted(passages, key=lambda p: -best.get(p.chunk_id, 0.0)))
 
 
-def _choose(asked: Question, scored: list[Candidate]) -> list[Candidate]:
+def _choose(scored: list[Candidate]) -> list[Candidate]:
     """The best sentence, then those close behind it that say something new, up to the length budget.
 
-    For a number question, sentences from other articles are preferred: their figures may differ.
+    Followers come in the order of their scores for every kind of question: other articles' figures for
+    a count are set side by side by the figure comparison, which reads the whole pool.
     """
     best = scored[0]
     chosen = [best]
     followers = [s for s in scored[1:] if s.score >= best.score - load_model().follower_margin]
-    if asked.kind == "number":
-        followers.sort(key=lambda s: (s.passage.source in {c.passage.source for c in chosen}, -s.score))
     length = len(best.span.text)
     for candidate in followers:
         if len(chosen) == load_model().max_sentences:
