@@ -82,6 +82,12 @@ def test_groups_places_durations_and_vague_amounts_are_not_totals(sentence: str)
     assert _counts("How many people have been killed?", sentence) == []
 
 
+def test_a_fraction_is_no_count() -> None:
+    sentence = "In a poll in late August, two-thirds of Americans said they plan to be vaccinated."
+    assert _counts("How many Americans will be vaccinated?", sentence) == []
+    assert _counts("How many Americans will be vaccinated?", "Two million Americans will be vaccinated.") == [2e6]
+
+
 def test_a_time_in_seconds_is_no_count() -> None:
     sentence = "He pulled away after the 35th kilometre and finished 41 seconds ahead of the runner-up."
     assert _counts("How many runners finished the marathon?", sentence) == []

@@ -49,11 +49,12 @@ _WORD_NUMBERS = {
 }
 _SCALES = (("billion", 1e9), ("million", 1e6), ("thousand", 1e3))
 _NUMBER = (
-    # Vague amounts ("dozens", "hundreds of thousands") and ordinals ("the 35th kilometre") are left out: they
-    # are no figure to set against another.
+    # Vague amounts ("dozens", "hundreds of thousands"), ordinals ("the 35th kilometre") and fractions
+    # ("two-thirds of Americans") are left out: they are no figure to set against another.
     r"(?P<number>(?:half a|a quarter of a)\s+(?:billion|million|thousand)|(?:two|three|four|a)\s+dozen|"
     r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?![\d,]\d)(?!\d|(?:st|nd|rd|th)\b)(?:\s+(?:billion|million|thousand)\b)?|"
-    r"(?:" + "|".join(_WORD_NUMBERS) + r")\b)"
+    r"(?<![-‐])(?:" + "|".join(_WORD_NUMBERS) + r")\b(?![-‐](?:halves|half|thirds?|quarters?|fifths?|tenths?)\b)"
+    r"(?:\s+(?:billion|million|thousand)\b)?)"
 )
 _QUALIFIER = r"(?P<qualifier>at least|more than|over|about|around|roughly|nearly|almost|some|up to|fewer than|)\s*"
 FIGURE = re.compile(rf"(?P<currency>[$€£])?\b{_QUALIFIER}{_NUMBER}", re.I)
