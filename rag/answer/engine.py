@@ -22,7 +22,7 @@ from rag.prompts import load_text
 from rag.retrieval.search import Retrieval, retrieve
 from rag.schema import Answer, AnswerStream, Coverage, Passage
 
-RERANK_POOL = 4  # candidate passages retrieved per passage shown (eval/retrieval_sweep.py; README)
+RERANK_POOL = 4  # candidate passages retrieved per passage shown (eval/sweep.py; README)
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,69 @@
+"""Re-derive one of the answerer's constants: ``rag eval``'s own loop over each gold set at every value.
+
+    PYTHONPATH=. python eval/sweep.py rag.answer.engine.RERANK_POOL 1 2 3 4 5 6 --dev GOLD CORPUS HOME [--dev ...]
+    PYTHONPATH=. python eval/sweep.py rag.answer.extractive.DUPLICATE_SIMILARITY 0.85 0.9 1.01 --dev ...
+
+For every value the constant is set in its module (each is read where it is used, on every question) and
+every set's tuning and held-out splits are run apart (indexes kept in HOME, built on first use). It
+prints hit@k, MRR, contains-gold with the top-passage baseline, answer length, abstention and false
+abstentions. The value kept is the one whose answers contain the gold for the most tuning questions of
+all sets together (each question counts once: a mean over sets would let one question of a 35-question
+set outweigh seven of a 295-question one); on a tie, the first one listed, so list the values in the
+order you would rather have them (the smaller pool costs time on every question; the lower similarity
+quotes fewer repeats).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+from pathlib import Path
+
+from rag.config import Settings
+from rag.evaluation.gold import load_gold, split
+from rag.evaluation.runner import evaluate_corpus
+
+COLUMNS = (
+    "hit_at_k",
+    "mrr",
+    "contains_gold_700",
+    "baseline_contains_gold_700",
+    "answer_words",
+    "abstention_recall",
+    "false_abstention_rate",
+)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("constant", help="module.NAME, e.g. rag.answer.engine.RERANK_POOL")
+    parser.add_argument("values", type=float, nargs="+")
+    parser.add_argument("--dev", nargs=3, action="append", metavar=("GOLD", "CORPUS", "HOME"), required=True)
+    args = parser.parse_args()
+    module_name, name = args.constant.rsplit(".", 1)
+    module = importlib.import_module(module_name)
+    kind = type(getattr(module, name))  # an int stays an int: a pool size is a count
+    print(f"{name}\tset\tsplit\t" + "\t".join(COLUMNS))
+    right: dict[float, float] = {}  # tuning questions, all sets, whose answer contains the gold
+    for value in args.values:
+        setattr(module, name, kind(value))
+        for gold, corpus, home in args.dev:
+            items = load_gold(Path(gold))
+            for part in ("tune", "held-out"):
+                chosen = [i for i in items if split(i.id) == part]
+                run = evaluate_corpus(chosen, Settings(corpus=Path(corpus)), home=Path(home))
+                overall = run.summary["overall"]
+                if part == "tune":
+                    right[value] = right.get(value, 0.0) + sum(
+                        r.scores.get("contains_gold_700") or 0.0 for r in run.results
+                    )
+                cells = "\t".join("–" if overall[c] is None else f"{overall[c]:.3f}" for c in COLUMNS)
+                print(f"{kind(value)}\t{gold}\t{part}\t{cells}", flush=True)
+    for value in args.values:
+        print(f"{kind(value)}\ttuning questions whose answer contains the gold\t{right[value]:.0f}")
+    best = max(args.values, key=lambda value: right[value])
+    print(f"\nmost tuning questions answered: {name} = {kind(best)}")
+
+
+if __name__ == "__main__":
+    main()
