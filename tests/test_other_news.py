@@ -26,8 +26,9 @@ def test_a_february_death_toll_is_a_conflict_of_totals_newest_first(indexed: dic
     assert answer.text.startswith("Reports differ on the death toll"), answer.text
     numbers = [c.number for c in answer.conflicts]
     assert numbers[:2] == [12050, 11200] and 3400 in numbers
-    # one town's toll and one nationality's dead are not totals
-    assert not {1200, 7} & set(numbers)
+    # one town's toll, one nationality's dead and an earlier year's are not totals, nor do they lead the list
+    assert not {1200, 7, 17000} & set(numbers)
+    assert "17,000" not in answer.text
 
 
 def test_the_articles_own_month_in_a_question_is_no_scope(indexed: dict[str, Settings]) -> None:

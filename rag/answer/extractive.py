@@ -25,7 +25,16 @@ from rag.index.lexical import LexicalIndex, terms
 from rag.news.attribution import cite, speaker_of
 from rag.news.dates import is_future, mentions, resolve
 from rag.news.duplicates import collapse
-from rag.news.figures import TOLERANCE, Quantity, compared_quantity, find_conflicts, link, newest, totals
+from rag.news.figures import (
+    TOLERANCE,
+    Quantity,
+    compared_quantity,
+    figures,
+    find_conflicts,
+    link,
+    newest,
+    totals,
+)
 from rag.retrieval.search import Retrieval
 from rag.schema import Answer, Citation, Passage, Span, format_date
 from rag.text import is_question
@@ -77,7 +86,10 @@ def answer_extractively(
     if quantity is not None and figure_citations:
         lead = _cite(1, chosen[0], asked)
         listed = [c for c in figure_citations if c.quote != lead.quote]
-        led = len(listed) == len(figure_citations)  # the best sentence is not one of the figures: it comes first
+        # The best sentence comes first when it is not one of the figures, unless it gives the quantity for
+        # another period, place or group ("the last deadly earthquake, in 1987, killed 23"): set before the
+        # totals, that reads as one of them.
+        led = len(listed) == len(figure_citations) and not _other_figure(quantity, chosen[0])
         citations = collapse([lead, *listed] if led else figure_citations, evidence)
         conflicts = link(find_conflicts(question, relevant), citations)
         text = _conflict_text(quantity, citations[1:] if led else citations)
@@ -154,6 +166,11 @@ def _raised(scored: list[Candidate], weight: float, holds: Callable[[Candidate],
 def _said_by(s: Candidate, named: set[str]) -> bool:
     name = speaker_of(s.passage, s.index)
     return bool(name and named & set(terms(name)))
+
+
+def _other_figure(quantity: Quantity, s: Candidate) -> bool:
+    """Whether the sentence gives a figure of ``quantity`` that is no current total (another period or scope)."""
+    return any(f.counts(quantity) and (f.scope or f.period) for f in figures(s.span.text, s.passage.published))
 
 
 def _figure_citations(
