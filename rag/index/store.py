@@ -36,6 +36,10 @@ from rag.schema import Chunk, Passage, Source, Sourced, Span
 # with a dateline ("WASHINGTON (CNN) --"); 3 = unfenced ``title:``/``date:`` lines atop a file are its
 # metadata, not its first paragraph.
 SCHEMA_VERSION = 3
+# How widely the chunks' approximate (HNSW) search looks, stated rather than left to Chroma's default: wider
+# finds more of the exact nearest chunks but, with the weights fitted on this one, answers fewer questions
+# (eval/hnsw_recall.py re-derives it; README).
+SEARCH_EF = 100
 _COLLECTIONS = ("chunks", "sentences", "articles")
 _SIGNATURE_KEYS = ("embed_model", "chunk_tokens", "chunk_overlap", "tokenizer", "schema")
 
@@ -262,9 +266,12 @@ class Store:
         metadata = {**self._signature, "dimension": dimension, "embed_backend": backend, "generation": 0}
         space = {"hnsw": {"space": "cosine"}}
         self._chunks = self._client.get_or_create_collection(
-            self._names[0], metadata=metadata, configuration=space, embedding_function=None
+            self._names[0],
+            metadata=metadata,
+            configuration={"hnsw": {"space": "cosine", "ef_search": SEARCH_EF}},
+            embedding_function=None,
         )
-        self._sentences = self._client.get_or_create_collection(
+        self._sentences = self._client.get_or_create_collection(  # read by id only, never searched
             self._names[1], configuration=space, embedding_function=None
         )
         self._articles = self._client.get_or_create_collection(self._names[2], embedding_function=None)

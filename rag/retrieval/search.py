@@ -27,7 +27,7 @@ class Retrieval:
 def retrieve(question: str, *, k: int, store: Store, lexical: LexicalIndex, embedder: Embedder) -> Retrieval:
     """The ``k`` best passages for ``question``, best first, with their scores from both searches."""
     vector = embedder.embed([question])[0]
-    pool = max(4 * k, 24)
+    pool = dense_pool(k)
     dense = store.search(vector, pool)
     keyword = lexical.search(question, pool)
     candidates = fuse([[i for i, _ in dense], [i for i, _ in keyword]])[: 3 * k]
@@ -45,6 +45,11 @@ def retrieve(question: str, *, k: int, store: Store, lexical: LexicalIndex, embe
         for chunk_id, score in chosen
     )
     return Retrieval(vector, passages, len(dense), len(keyword))
+
+
+def dense_pool(k: int) -> int:
+    """How many chunks each search returns for ``k`` passages: the fusion needs more than it keeps."""
+    return max(4 * k, 24)
 
 
 def fuse(rankings: list[list[str]]) -> list[tuple[str, float]]:
