@@ -173,3 +173,30 @@ def test_a_name_no_article_uses_nor_one_slip_away_is_unknown(index: LexicalIndex
 
 def test_an_index_without_words_knows_nothing() -> None:
     assert LexicalIndex.build("generation", ChunkTerms.read([(["a"], ["…"])])).spelling("islamabad") is None
+
+
+def _together(texts: list[str], question_names: str) -> dict[str, str]:
+    index = LexicalIndex.build("generation", ChunkTerms.read([([str(i) for i in range(len(texts))], texts)]))
+    return index.spelt_together(tuple(terms(question_names)))
+
+
+def test_a_name_used_elsewhere_is_read_as_the_one_its_companions_come_with() -> None:
+    texts = [
+        "Natalee Holloway disappeared while on an Aruba vacation in 2005.",
+        "Holloway's mother, Beth, spoke to reporters.",
+        "Natalie Cole sang at the gala.",
+    ]
+    # "Natalie" is a word of the articles, but never beside Holloway: "Natalee" is
+    assert _together(texts, "Natalie Holloway") == {terms("Natalie")[0]: terms("Natalee")[0]}
+
+
+def test_names_the_articles_use_together_are_left_as_they_are() -> None:
+    texts = ["Charles Schulz drew Peanuts.", "Charles Schultz was charged with fraud.", "Peanuts ran for 50 years."]
+    assert _together(texts, "Charles Schultz") == {}
+
+
+def test_the_rarer_name_is_read_first() -> None:
+    # "Charles" is the commoner: "Schultz" is read as "Schulz", who comes with Charles, and Charles stays
+    # (read first, "charl" would have become "charg", which comes with Schultz)
+    texts = ["Charles Schulz drew Peanuts.", "Schultz was charged with fraud.", "Prince Charles visited."]
+    assert _together(texts, "Charles Schultz") == {"schultz": "schulz"}

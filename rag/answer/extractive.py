@@ -230,8 +230,11 @@ def _out_of_scope(asked: Question, unanswered: float, lexical: LexicalIndex) -> 
 
 
 def read_question(question: str, lexical: LexicalIndex) -> Question:
-    """What ``question`` asks for, its words spelt as the articles spell them."""
-    return respelt(analyse(question), lexical.spelling)
+    """What ``question`` asks for, its words spelt as the articles spell them: each word alone, then its
+    names as the articles spell them together."""
+    asked = respelt(analyse(question), lexical.spelling)
+    together = lexical.spelt_together(asked.names)
+    return respelt(asked, lambda w: together.get(w, w))
 
 
 def unknown_names(asked: Question, lexical: LexicalIndex) -> tuple[str, ...]:

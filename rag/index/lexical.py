@@ -362,6 +362,34 @@ class LexicalIndex:
         used = {v for v in (slips or SLIPS).of(term) if self.document_frequency(v)}
         return max(sorted(used), key=self.document_frequency, default=None)
 
+    def spelt_together(self, names: tuple[str, ...], slips: Slips | None = None) -> dict[str, str]:
+        """Names of one question that no chunk uses together with any of its other names, each mapped to the
+        word one typing slip away (as ``spelling``) that chunks use with most of them. "Natalie Holloway":
+        "natali" is in one chunk, about someone else, while "natale" is in the chunks about Holloway. The
+        rarer names are read first, each against the others as already read, so that of "Charles Schultz"
+        only "schultz" becomes "schulz", and "charl" then stays. A name that some chunk uses with another,
+        or that has no such variant, is left out."""
+        current = {name: name for name in names}
+        found = {}
+        for name in sorted(names, key=lambda n: (self.document_frequency(n), n)):
+            others = [self._chunks_of(current[n]) for n in names if n != name]
+            others = [o for o in others if o]
+            if not others or any(self._chunks_of(name) & o for o in others):
+                continue
+            together = {v: sum(bool(self._chunks_of(v) & o) for o in others) for v in (slips or SLIPS).of(name)}
+            best = max(sorted(together), key=lambda v: (together[v], self.document_frequency(v)), default=None)
+            if best is not None and together[best]:
+                found[name] = current[name] = best
+        return found
+
+    def _chunks_of(self, term: str) -> set[int]:
+        """The positions of the chunks that use a (stemmed) term."""
+        if self.bm25 is None or term not in self.bm25.vocab_dict:
+            return set()
+        column = self.bm25.vocab_dict[term]
+        indptr = self.bm25.scores["indptr"]
+        return set(self.bm25.scores["indices"][indptr[column] : indptr[column + 1]].tolist())
+
     @property
     def size(self) -> int:
         return len(self.chunk_ids)
