@@ -77,3 +77,9 @@ def test_near_duplicates_are_the_same_quote_in_slightly_other_words() -> None:
     b = "We must intensify trust-building among the conflicting parties and provide the horizons for dialogue."
     assert near_duplicate(a, b)
     assert not near_duplicate(a, "The two neighbors exchanged rockets along their land border.")
+
+
+def test_the_same_words_with_other_numbers_are_two_reports() -> None:
+    a = "At least 12 people were killed when the building collapsed, officials said."
+    assert near_duplicate(a, "At least 12 people were killed when the building collapsed, the officials said.")
+    assert not near_duplicate(a, "At least 13 people were killed when the building collapsed, officials said.")
