@@ -346,11 +346,7 @@ class LexicalIndex:
 
     def document_frequency(self, term: str) -> int:
         """In how many chunks a (stemmed) term occurs; 0 for a term the corpus never uses."""
-        if self.bm25 is None or term not in self.bm25.vocab_dict:
-            return 0
-        column = self.bm25.vocab_dict[term]
-        indptr = self.bm25.scores["indptr"]
-        return int(indptr[column + 1] - indptr[column])
+        return len(self._postings(term))
 
     def spelling(self, term: str, slips: Slips | None = None) -> str | None:
         """How the corpus spells a (stemmed) term: the term itself when some chunk uses it, else the most
@@ -369,26 +365,30 @@ class LexicalIndex:
         rarer names are read first, each against the others as already read, so that of "Charles Schultz"
         only "schultz" becomes "schulz", and "charl" then stays. A name that some chunk uses with another,
         or that has no such variant, is left out."""
-        current = {name: name for name in names}
+        chunks = {name: self._chunks_of(name) for name in names}  # of each name as read so far
         found = {}
-        for name in sorted(names, key=lambda n: (self.document_frequency(n), n)):
-            others = [self._chunks_of(current[n]) for n in names if n != name]
-            others = [o for o in others if o]
-            if not others or any(self._chunks_of(name) & o for o in others):
+        for name in sorted(names, key=lambda n: (len(chunks[n]), n)):
+            others = [chunks[n] for n in names if n != name and chunks[n]]
+            if not others or any(chunks[name] & o for o in others):
                 continue
             together = {v: sum(bool(self._chunks_of(v) & o) for o in others) for v in (slips or SLIPS).of(name)}
             best = max(sorted(together), key=lambda v: (together[v], self.document_frequency(v)), default=None)
             if best is not None and together[best]:
-                found[name] = current[name] = best
+                found[name] = best
+                chunks[name] = self._chunks_of(best)
         return found
 
     def _chunks_of(self, term: str) -> set[int]:
         """The positions of the chunks that use a (stemmed) term."""
+        return set(self._postings(term).tolist())
+
+    def _postings(self, term: str) -> np.ndarray:
+        """The positions of the chunks that use a (stemmed) term: a view into the BM25 matrix, no copy."""
         if self.bm25 is None or term not in self.bm25.vocab_dict:
-            return set()
+            return np.zeros(0, dtype=np.int64)
         column = self.bm25.vocab_dict[term]
         indptr = self.bm25.scores["indptr"]
-        return set(self.bm25.scores["indices"][indptr[column] : indptr[column + 1]].tolist())
+        return self.bm25.scores["indices"][indptr[column] : indptr[column + 1]]
 
     @property
     def size(self) -> int:
