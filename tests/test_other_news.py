@@ -63,6 +63,14 @@ def test_a_figure_of_another_deal_is_no_report_of_the_asked_one(indexed: dict[st
     assert "$34 million" in answer.text and "$6 billion" not in answer.text
 
 
+def test_an_article_that_does_not_name_what_the_question_names_does_not_answer(indexed: dict[str, Settings]) -> None:
+    # the merger article tells of stores; the only article naming the Gulls is about a player's contract
+    answer = query("How many stores will the Gulls run?", settings=indexed["deals"])
+    assert answer.abstained, answer.text
+    named = query("How many stores will the combined company run?", settings=indexed["deals"])
+    assert not named.abstained and "900 stores" in named.text, named.text
+
+
 @pytest.mark.parametrize(
     ("corpus", "question", "name"),
     [

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from rag import Settings, query
-from rag.answer.question import analyse
+from rag.answer.question import analyse, specific_names
 from rag.answer.scorer import FEATURES, QUESTION_FEATURES, constraints, load_model, new_fillers
 from rag.evaluation.gold import split
 from rag.evaluation.tune import main as tune
@@ -21,6 +21,23 @@ def test_constraints_are_the_names_numbers_years_and_quoted_titles_of_a_question
     found = constraints(asked)
     assert "2021" in found and "tour" in found and "franc" in found
     assert "long climb" in found  # the quoted title, as its stemmed words in order
+
+
+@pytest.mark.parametrize(
+    ("question", "specific"),
+    [
+        ("Who won the Brenholm marathon in 2015?", ("brenholm", "2015")),
+        ("When does Israel go to the polls? (Haaretz asks)", ("israel",)),  # a name after "(" may be a first word
+        ("Approximately what share of Americans voted?", ("american",)),  # first, so capitalised anyway
+        ("What did the FBI and the U.S. Army say?", ("armi",)),  # abbreviations may be spelt out
+        ("How many delegates were at stake in Tuesday's primaries in May?", ()),  # dates, not names
+        ("How many people died in 4 attacks?", ()),  # a number may be written in words
+    ],
+)
+def test_the_specific_names_are_years_and_words_capitalised_inside_a_sentence(
+    question: str, specific: tuple[str, ...]
+) -> None:
+    assert specific_names(question) == specific
 
 
 @pytest.mark.parametrize(

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from rag.index.lexical import terms
+from rag.news.dates import MONTHS, WEEKDAYS
 
 # Up to two words between "which" and the noun that says what is asked ("which U.S. official"), none of them
 # an auxiliary: in "what did the governor declare" the governor is who acts, not what is asked for.
@@ -40,6 +41,7 @@ class Question:
     kind: str  # measure, number, date, person, place, quote or other
     terms: tuple[str, ...]  # stemmed content terms
     names: tuple[str, ...]  # stemmed terms of capitalised words and numbers: names, places, years
+    specific: tuple[str, ...] = ()  # the names an answering article must hold (see ``specific_names``)
 
 
 def analyse(question: str) -> Question:
@@ -62,7 +64,46 @@ def analyse(question: str) -> Question:
         if word.lower() in _NOT_NAMES:
             continue
         names += terms(word)
-    return Question(question, kind, tuple(dict.fromkeys(terms(content))), tuple(dict.fromkeys(names)))
+    return Question(
+        question,
+        kind,
+        tuple(dict.fromkeys(terms(content))),
+        tuple(dict.fromkeys(names)),
+        specific_names(question),
+    )
+
+
+_YEAR = re.compile(r"(1[89]|20)\d\d")
+# Where a sentence starts: the question's start, or after a stop that does not end an initial ("U.S. Army").
+_SENTENCE_START = re.compile(r"(^|(?<!\b[A-Z])[.?!:;]\s*|[(\[\"“]\s*)$")
+
+
+def specific_names(question: str) -> tuple[str, ...]:
+    """The stemmed names that an article answering ``question`` must hold: its years, and the words it
+    capitalises inside a sentence. A first word is capitalised for being first ("Approximately what share
+    …"), a number may be written in words, a short all-capitals abbreviation may be spelt out ("U.S.",
+    "MS"), and a month or weekday may be written as a date, so none of those is one.
+
+    >>> specific_names("Who won the Brenholm marathon in 2015?")
+    ('brenholm', '2015')
+    >>> specific_names("Next goal is to win what? (U.S. general says)")
+    ()
+    """
+    found = []
+    for match in _NAME.finditer(question):
+        word = match.group()
+        if _YEAR.fullmatch(word):
+            found.append(word)
+        elif not (
+            word[0].isdigit()
+            or word.lower() in _NOT_NAMES
+            or re.sub(r"['’]s$", "", word.lower()) in (*MONTHS, *WEEKDAYS)
+            or _SENTENCE_START.search(question[: match.start()])
+            or (word.isupper() and len(word) <= 4)
+            or len(re.sub(r"\W", "", word)) < 3
+        ):
+            found += terms(word)
+    return tuple(dict.fromkeys(found))
 
 
 def respelt(asked: Question, spelling: Callable[[str], str | None]) -> Question:
@@ -72,7 +113,7 @@ def respelt(asked: Question, spelling: Callable[[str], str | None]) -> Question:
     def fix(words: tuple[str, ...]) -> tuple[str, ...]:
         return tuple(dict.fromkeys(spelling(w) or w for w in words))
 
-    return replace(asked, terms=fix(asked.terms), names=fix(asked.names))
+    return replace(asked, terms=fix(asked.terms), names=fix(asked.names), specific=fix(asked.specific))
 
 
 _NUMBER_WORDS = (

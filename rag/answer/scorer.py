@@ -174,7 +174,10 @@ def candidates(
     lexical: LexicalIndex,
     sentence_vectors: dict[str, np.ndarray],
 ) -> list[Candidate]:
-    """Every sentence of every passage with its features, in retrieval order."""
+    """Every sentence of every passage with its features, in retrieval order, but for those of articles
+    that do not name what the question names (``Question.specific``): "Who won the Brenholm marathon?" is
+    not answered by the Harlow Bay one, however alike the sentences. Their sentences still count in the
+    features that compare a sentence with the best of the pool."""
     documents = max(lexical.size, 1)
     weights = {t: idf(lexical.document_frequency(t), documents) for t in asked.terms}
     total = sum(weights.values()) or 1.0
@@ -217,13 +220,24 @@ def candidates(
     table = np.asarray(rows, dtype=float)
     columns = [FEATURES.index(name) for name in _GAPS]
     table = np.hstack([table, table[:, columns] - table[:, columns].max(axis=0)])
-    return [Candidate(*parts, table[j]) for j, parts in enumerate(found)]
+    naming = articles_naming(asked.specific, passages)
+    return [Candidate(*parts, table[j]) for j, parts in enumerate(found) if parts[1].origin.id in naming]
 
 
 def passage_coverage(needed: tuple[str, ...], passage: Passage) -> float:
     """The share of ``needed`` (see ``constraints``) held by the passage, its title or its article's date."""
     words = terms(passage.text)
     return _share(needed, set(words) | set(terms(passage.title or "")), " ".join(words), passage.published)
+
+
+def articles_naming(names: tuple[str, ...], passages: tuple[Passage, ...]) -> set[str]:
+    """The ids of the articles whose passages among ``passages`` hold every one of ``names`` (in their
+    text, title or, for a year, date)."""
+    words: dict[str, set[str]] = {}
+    for p in passages:
+        words.setdefault(p.origin.id, set()).update(terms(p.text), terms(p.title or ""))
+    published = {p.origin.id: p.published for p in passages}
+    return {a for a, w in words.items() if all(_covered(n, w, "", published[a]) for n in names)}
 
 
 def _share(needed: tuple[str, ...], words: set[str], joined: str, published: str | None) -> float:
