@@ -138,6 +138,25 @@ def test_a_figure_keeps_its_scale_word_and_grouping(sentence: str, value: float,
     assert (figure.value, figure.text) == (value, text)
 
 
+@pytest.mark.parametrize(
+    ("sentence", "value", "text"),
+    [
+        ("Forty-one million people were displaced.", 41_000_000, "Forty-one million"),
+        ("Twenty five people were killed.", 25, "Twenty five"),
+        ("Seventeen people were killed.", 17, "Seventeen"),
+        ("Ninety were hurt.", 90, "Ninety"),
+    ],
+)
+def test_a_number_in_words_is_read_whole(sentence: str, value: float, text: str) -> None:
+    (figure,) = figures(sentence)
+    assert (figure.value, figure.text) == (value, text)
+
+
+def test_an_ordinal_in_words_is_no_figure() -> None:
+    assert figures("The twenty-first century began with twenty-one deaths.")[0].value == 21
+    assert len(figures("The twenty-first century began with twenty-one deaths.")) == 1
+
+
 def test_the_two_forms_of_one_length_are_one_figure() -> None:
     assert len(figures("along their 500-mile (800-kilometer) land border")) == 1
 

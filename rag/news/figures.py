@@ -27,33 +27,39 @@ from rag.schema import Citation, Conflict, Passage
 # "805 km"), but counts a few hundred apart (52,310 and 51,980 votes) are two figures.
 TOLERANCE = 0.001
 
+_UNITS_WORDS = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
+_TEENS_WORDS = (
+    "ten",
+    "eleven",
+    "twelve",
+    "thirteen",
+    "fourteen",
+    "fifteen",
+    "sixteen",
+    "seventeen",
+    "eighteen",
+    "nineteen",
+)
+_TENS_WORDS = ("twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety")
 _WORD_NUMBERS = {
-    "one": 1,
-    "two": 2,
-    "three": 3,
-    "four": 4,
-    "five": 5,
-    "six": 6,
-    "seven": 7,
-    "eight": 8,
-    "nine": 9,
-    "ten": 10,
-    "eleven": 11,
-    "twelve": 12,
-    "fifteen": 15,
-    "twenty": 20,
-    "thirty": 30,
-    "forty": 40,
-    "fifty": 50,
+    **{w: i for i, w in enumerate(_UNITS_WORDS, start=1)},
+    **{w: i for i, w in enumerate(_TEENS_WORDS, start=10)},
+    **{w: 10 * i for i, w in enumerate(_TENS_WORDS, start=2)},
     "hundred": 100,
 }
+# "forty-one", "twenty five", "seven", "nineteen": a number in words below a hundred, or "hundred"; not
+# the start of an ordinal ("the twenty-first century").
+_WORD_NUMBER = (
+    rf"(?:(?:{'|'.join(_TENS_WORDS)})(?:[-‐ ](?:{'|'.join(_UNITS_WORDS)})\b|(?![-‐][a-z]+(?:st|nd|rd|th)\b))|"
+    rf"{'|'.join(_TEENS_WORDS + _UNITS_WORDS)}|hundred)"
+)
 _SCALES = (("billion", 1e9), ("million", 1e6), ("thousand", 1e3))
 _NUMBER = (
     # Vague amounts ("dozens", "hundreds of thousands"), ordinals ("the 35th kilometre") and fractions
     # ("two-thirds of Americans") are left out: they are no figure to set against another.
     r"(?P<number>(?:half a|a quarter of a)\s+(?:billion|million|thousand)|(?:two|three|four|a)\s+dozen|"
     r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?![\d,]\d)(?!\d|(?:st|nd|rd|th)\b)(?:\s+(?:billion|million|thousand)\b)?|"
-    r"(?<![-‐])(?:" + "|".join(_WORD_NUMBERS) + r")\b(?![-‐](?:halves|half|thirds?|quarters?|fifths?|tenths?)\b)"
+    rf"(?<![-‐]){_WORD_NUMBER}\b(?![-‐](?:halves|half|thirds?|quarters?|fifths?|tenths?)\b)"
     r"(?:\s+(?:billion|million|thousand)\b)?)"
 )
 _QUALIFIER = r"(?P<qualifier>at least|more than|over|about|around|roughly|nearly|almost|some|up to|fewer than|)\s*"
@@ -438,8 +444,8 @@ def _number(text: str) -> float:
     for word, factor in _SCALES:
         if lowered.endswith(word):
             scale, lowered = factor, lowered[: -len(word)].strip()
-    if lowered in _WORD_NUMBERS:
-        return _WORD_NUMBERS[lowered] * scale
+    if words := re.fullmatch(r"([a-z]+)(?:[-‐ ]([a-z]+))?", lowered):
+        return sum(_WORD_NUMBERS[w] for w in words.groups() if w) * scale
     return float(lowered.replace(",", "")) * scale
 
 
