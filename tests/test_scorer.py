@@ -31,7 +31,8 @@ def test_constraints_are_the_names_numbers_years_and_quoted_titles_of_a_question
         ("Approximately what share of Americans voted?", ("american",)),  # first, so capitalised anyway
         ("What did the FBI and the U.S. Army say?", ("armi",)),  # abbreviations may be spelt out
         ("How many delegates were at stake in Tuesday's primaries in May?", ()),  # dates, not names
-        ("How many people died in 4 attacks?", ()),  # a number may be written in words
+        ("How many people died in 4 attacks?", ()),  # a one-digit number may be written in words
+        ("Does HPV cause 99 percent of cervical cancers?", ("99",)),
     ],
 )
 def test_the_specific_names_are_years_and_words_capitalised_inside_a_sentence(

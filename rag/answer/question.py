@@ -73,26 +73,29 @@ def analyse(question: str) -> Question:
     )
 
 
-_YEAR = re.compile(r"(1[89]|20)\d\d")
+_DIGITS = re.compile(r"\d\d+")  # a year, or a number of two digits or more
 # Where a sentence starts: the question's start, or after a stop that does not end an initial ("U.S. Army").
 _SENTENCE_START = re.compile(r"(^|(?<!\b[A-Z])[.?!:;]\s*|[(\[\"“]\s*)$")
 
 
 def specific_names(question: str) -> tuple[str, ...]:
-    """The stemmed names that an article answering ``question`` must hold: its years, and the words it
-    capitalises inside a sentence. A first word is capitalised for being first ("Approximately what share
-    …"), a number may be written in words, a short all-capitals abbreviation may be spelt out ("U.S.",
-    "MS"), and a month or weekday may be written as a date, so none of those is one.
+    """The stemmed names that an article answering ``question`` must hold: its years and other numbers of
+    two digits or more (news writes those in digits), and the words it capitalises inside a sentence. A
+    first word is capitalised for being first ("Approximately what share …"), a one-digit number may be
+    written in words, a short all-capitals abbreviation may be spelt out ("U.S.", "MS"), and a month or
+    weekday may be written as a date, so none of those is one.
 
     >>> specific_names("Who won the Brenholm marathon in 2015?")
     ('brenholm', '2015')
+    >>> specific_names("Does HPV cause 99 percent of cervical cancers?")
+    ('99',)
     >>> specific_names("Next goal is to win what? (U.S. general says)")
     ()
     """
     found = []
     for match in _NAME.finditer(question):
         word = match.group()
-        if _YEAR.fullmatch(word):
+        if _DIGITS.fullmatch(word):
             found.append(word)
         elif not (
             word[0].isdigit()
