@@ -10,7 +10,8 @@ abstentions. The value kept is the one whose answers contain the gold for the mo
 all sets together (each question counts once: a mean over sets would let one question of a 35-question
 set outweigh seven of a 295-question one); on a tie, the first one listed, so list the values in the
 order you would rather have them (the smaller pool costs time on every question; the lower similarity
-quotes fewer repeats).
+quotes fewer repeats). With ``--abstentions``, a refusal of an unanswerable tuning question counts as well,
+for a constant that decides what is refused.
 """
 
 from __future__ import annotations
@@ -39,12 +40,13 @@ def main() -> None:
     parser.add_argument("constant", help="module.NAME, e.g. rag.answer.engine.RERANK_POOL")
     parser.add_argument("values", type=float, nargs="+")
     parser.add_argument("--dev", nargs=3, action="append", metavar=("GOLD", "CORPUS", "HOME"), required=True)
+    parser.add_argument("--abstentions", action="store_true", help="count refused unanswerable questions too")
     args = parser.parse_args()
     module_name, name = args.constant.rsplit(".", 1)
     module = importlib.import_module(module_name)
     kind = type(getattr(module, name))  # an int stays an int: a pool size is a count
     print(f"{name}\tset\tsplit\t" + "\t".join(COLUMNS))
-    right: dict[float, float] = {}  # tuning questions, all sets, whose answer contains the gold
+    right: dict[float, float] = {}  # tuning questions, all sets, whose answer contains the gold (or refuses)
     for value in args.values:
         setattr(module, name, kind(value))
         for gold, corpus, home in args.dev:
@@ -55,14 +57,18 @@ def main() -> None:
                 overall = run.summary["overall"]
                 if part == "tune":
                     right[value] = right.get(value, 0.0) + sum(
-                        r.scores.get("contains_gold_700") or 0.0 for r in run.results
+                        (r.answer.abstained if r.item.abstain else r.scores.get("contains_gold_700") or 0.0)
+                        if args.abstentions
+                        else r.scores.get("contains_gold_700") or 0.0
+                        for r in run.results
                     )
                 cells = "\t".join("–" if overall[c] is None else f"{overall[c]:.3f}" for c in COLUMNS)
                 print(f"{kind(value)}\t{gold}\t{part}\t{cells}", flush=True)
     for value in args.values:
-        print(f"{kind(value)}\ttuning questions whose answer contains the gold\t{right[value]:.0f}")
+        what = "contains the gold or refuses rightly" if args.abstentions else "contains the gold"
+        print(f"{kind(value)}\ttuning questions whose answer {what}\t{right[value]:.0f}")
     best = max(args.values, key=lambda value: right[value])
-    print(f"\nmost tuning questions answered: {name} = {kind(best)}")
+    print(f"\nmost tuning questions right: {name} = {kind(best)}")
 
 
 if __name__ == "__main__":

@@ -71,6 +71,12 @@ def test_an_article_that_does_not_name_what_the_question_names_does_not_answer(i
     assert not named.abstained and "900 stores" in named.text, named.text
 
 
+def test_an_article_of_the_same_story_answers_for_the_one_that_names_it(indexed: dict[str, Settings]) -> None:
+    # only the count article names Pennsylvania; the turnout article, on the same election, has the ballots
+    answer = query("How many ballots were uncounted in Pennsylvania?", settings=indexed["election"])
+    assert "1,200 ballots" in answer.text, answer.text
+
+
 @pytest.mark.parametrize(
     ("corpus", "question", "name"),
     [

@@ -175,9 +175,10 @@ def candidates(
     sentence_vectors: dict[str, np.ndarray],
 ) -> list[Candidate]:
     """Every sentence of every passage with its features, in retrieval order, but for those of articles
-    that do not name what the question names (``Question.specific``): "Who won the Brenholm marathon?" is
-    not answered by the Harlow Bay one, however alike the sentences. Their sentences still count in the
-    features that compare a sentence with the best of the pool."""
+    that do not name what the question names (``Question.specific``) and tell another story than those
+    that do (``same_story``): "Who won the Brenholm marathon?" is not answered by the Harlow Bay one,
+    however alike the sentences. Their sentences still count in the features that compare a sentence with
+    the best of the pool."""
     documents = max(lexical.size, 1)
     weights = {t: idf(lexical.document_frequency(t), documents) for t in asked.terms}
     total = sum(weights.values()) or 1.0
@@ -220,8 +221,8 @@ def candidates(
     table = np.asarray(rows, dtype=float)
     columns = [FEATURES.index(name) for name in _GAPS]
     table = np.hstack([table, table[:, columns] - table[:, columns].max(axis=0)])
-    naming = articles_naming(asked.specific, passages)
-    return [Candidate(*parts, table[j]) for j, parts in enumerate(found) if parts[1].origin.id in naming]
+    told = same_story(articles_naming(asked.specific, passages), passages, sentence_vectors)
+    return [Candidate(*parts, table[j]) for j, parts in enumerate(found) if parts[1].origin.id in told]
 
 
 def passage_coverage(needed: tuple[str, ...], passage: Passage) -> float:
@@ -238,6 +239,36 @@ def articles_naming(names: tuple[str, ...], passages: tuple[Passage, ...]) -> se
         words.setdefault(p.origin.id, set()).update(terms(p.text), terms(p.title or ""))
     published = {p.origin.id: p.published for p in passages}
     return {a for a, w in words.items() if all(_covered(n, w, "", published[a]) for n in names)}
+
+
+# Articles this alike tell one story (eval/story_similarity.py re-derives it; README).
+STORY_SIMILARITY = 0.55
+
+
+def same_story(naming: set[str], passages: tuple[Passage, ...], sentence_vectors: dict[str, np.ndarray]) -> set[str]:
+    """``naming`` and the articles that tell the same story as one of them: whose retrieved sentences, taken
+    together, are at least STORY_SIMILARITY alike in meaning to theirs (``article_centroids``)."""
+    if not naming:
+        return set()
+    centroid = article_centroids(passages, sentence_vectors)
+    told = set(naming)
+    for article in centroid.keys() - naming:
+        if any(float(centroid[article] @ centroid[n]) >= STORY_SIMILARITY for n in naming if n in centroid):
+            told.add(article)
+    return told
+
+
+def article_centroids(passages: tuple[Passage, ...], sentence_vectors: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Each article's retrieved sentences in one unit vector: the direction of their mean."""
+    gathered: dict[str, list[np.ndarray]] = {}
+    for p in passages:
+        if p.chunk_id in sentence_vectors:
+            gathered.setdefault(p.origin.id, []).append(sentence_vectors[p.chunk_id])
+    centroid = {}
+    for article, parts in gathered.items():
+        mean = np.concatenate(parts).mean(axis=0)
+        centroid[article] = mean / (np.linalg.norm(mean) or 1.0)
+    return centroid
 
 
 def _share(needed: tuple[str, ...], words: set[str], joined: str, published: str | None) -> float:
