@@ -248,11 +248,12 @@ STORY_SIMILARITY = 0.55
 def same_story(naming: set[str], passages: tuple[Passage, ...], sentence_vectors: dict[str, np.ndarray]) -> set[str]:
     """``naming`` and the articles that tell the same story as one of them: whose retrieved sentences, taken
     together, are at least STORY_SIMILARITY alike in meaning to theirs (``article_centroids``)."""
-    if not naming:
-        return set()
+    others = {p.origin.id for p in passages} - naming
+    if not naming or not others:
+        return set(naming)
     centroid = article_centroids(passages, sentence_vectors)
     told = set(naming)
-    for article in centroid.keys() - naming:
+    for article in others & centroid.keys():
         if any(float(centroid[article] @ centroid[n]) >= STORY_SIMILARITY for n in naming if n in centroid):
             told.add(article)
     return told
