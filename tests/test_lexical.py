@@ -200,3 +200,12 @@ def test_the_rarer_name_is_read_first() -> None:
     # (read first, "charl" would have become "charg", which comes with Schultz)
     texts = ["Charles Schulz drew Peanuts.", "Schultz was charged with fraud.", "Prince Charles visited."]
     assert _together(texts, "Charles Schultz") == {"schultz": "schulz"}
+
+
+def test_the_chunks_holding_every_term_are_found_in_index_order() -> None:
+    texts = ["Pinter won the Nobel Prize in 2005.", "The Nobel Prize went to Pamuk in 2006.", "Pinter died in 2008."]
+    index = LexicalIndex.build("generation", ChunkTerms.read([(["a", "b", "c"], texts)]))
+    assert index.holding_all(terms("Nobel 2005")) == ["a"]
+    assert index.holding_all(terms("Pinter")) == ["a", "c"]
+    assert index.holding_all(terms("Nobel Updike")) == []
+    assert index.holding_all([]) == []

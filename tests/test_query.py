@@ -4,10 +4,13 @@ import shutil
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import numpy as np
 import pytest
 from conftest import JOURNOS, SEEDS
 
 from rag import Answer, QuestionError, Settings, query
+from rag.answer.engine import Engine
+from rag.retrieval.search import Retrieval
 from rag.text import collapse_whitespace
 
 
@@ -118,3 +121,16 @@ def test_the_outcome_of_an_event_after_the_newest_article_is_not_made_up(seed_se
     assert "24 Dec 2025" in (answer.notice or "") and "newest indexed article (9 Dec 2025)" in (answer.notice or "")
     planned = query("When will the defense talks be held?", settings=seed_settings)
     assert not planned.abstained and "December 24" in planned.text
+
+
+def test_the_chunks_naming_what_no_retrieved_article_names_join_the_pool(seed_settings: Settings) -> None:
+    engine = Engine(seed_settings)
+    store, lexical, _ = engine._open()
+    nothing = Retrieval(np.zeros(store.dimension or 0), (), 0, 0)  # a pool in which no article names them
+    named = Engine._named_passages("What did Trump say from Mar-a-Lago?", nothing, 6, store, lexical)
+    assert named and all("Trump" in p.text and "Mar-a-Lago" in p.text for p in named)
+    # a name in more chunks than the answer shows is no sign of what the question is about
+    assert Engine._named_passages("What did Thailand say?", nothing, 6, store, lexical) == ()
+    # and a pool that already has an article naming them gets nothing more
+    found = engine.read("What did Trump say from Mar-a-Lago?").retrieval
+    assert Engine._named_passages("What did Trump say from Mar-a-Lago?", found, 6, store, lexical) == ()

@@ -8,8 +8,9 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from rag.answer.answerer import Answerer, Evidence, answerer_for
-from rag.answer.extractive import answer_extractively
+from rag.answer.extractive import answer_extractively, read_question
 from rag.answer.followup import standalone
+from rag.answer.scorer import articles_naming
 from rag.config import Settings
 from rag.errors import IndexMissingError, QuestionError
 from rag.index.embedding import Embedder, load_embedder
@@ -132,12 +133,14 @@ class Engine:
 
     def read(self, question: str, top_k: int | None = None) -> Reading:
         """What the extractive answerer reads for ``question`` (the tuning script, rag/evaluation/tune.py,
-        reads the same): a candidate pool of RERANK_POOL times the passages shown, and their sentence vectors."""
+        reads the same): a candidate pool of RERANK_POOL times the passages shown, with the chunks that name
+        what the question names when none of the pool does (``_named_passages``), and their sentence vectors."""
         store, lexical, coverage = self._open()
         embedder = load_embedder(self.settings)
         store.check_embedder(embedder.dimension, embedder.backend)
         k = top_k or self.settings.top_k
         found = retrieve(question, k=RERANK_POOL * k, store=store, lexical=lexical, embedder=embedder)
+        found = replace(found, passages=found.passages + self._named_passages(question, found, k, store, lexical))
         vectors = store.sentence_vectors({p.chunk_id: len(p.sentences) for p in found.passages})
         return Reading(found, vectors, lexical, k, store, embedder, coverage)
 
@@ -156,6 +159,24 @@ class Engine:
         )
         answer = replace(answer, coverage=reading.coverage)
         return Evidence(question, answer, reading.embedder.embed, reading.sentence_vectors)
+
+    @staticmethod
+    def _named_passages(
+        question: str, found: Retrieval, k: int, store: Store, lexical: LexicalIndex
+    ) -> tuple[Passage, ...]:
+        """When no retrieved article names all that the question names (``Question.specific``), the chunks
+        that do, if there are no more of them than passages shown: names that rare are what the question is
+        about ("Who won the Nobel Prize for Literature in 2005?"), and the searches ranked other chunks, alike
+        in meaning or sharing the commoner words, above them. The answerer reads only articles that name
+        them (``scorer.candidates``), so without these it would refuse."""
+        asked = read_question(question, lexical)
+        if not asked.specific or articles_naming(asked.specific, found.passages):
+            return ()
+        holding = lexical.holding_all(asked.specific)
+        if len(holding) > k:
+            return ()
+        chunks = store.get(holding)
+        return tuple(chunks[i] for i in holding if i in chunks)
 
     @staticmethod
     def _figure_passages(

@@ -378,6 +378,15 @@ class LexicalIndex:
                 chunks[name] = self._chunks_of(best)
         return found
 
+    def holding_all(self, terms: Sequence[str]) -> list[str]:
+        """The ids of the chunks that use every one of the (stemmed) ``terms``, in index order."""
+        if not terms:
+            return []
+        positions = self._postings(terms[0])
+        for term in terms[1:]:
+            positions = np.intersect1d(positions, self._postings(term))
+        return [self.chunk_ids[int(i)] for i in np.sort(positions)]
+
     def _chunks_of(self, term: str) -> set[int]:
         """The positions of the chunks that use a (stemmed) term."""
         return set(self._postings(term).tolist())
