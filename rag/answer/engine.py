@@ -24,6 +24,7 @@ from rag.retrieval.search import Retrieval, retrieve
 from rag.schema import Answer, AnswerStream, Coverage, Passage
 
 RERANK_POOL = 4  # candidate passages retrieved per passage shown (eval/sweep.py; README)
+NAMED_POOL = 1  # chunks naming what no retrieved article names, added at most per passage shown (the same)
 
 
 @dataclass(frozen=True)
@@ -165,15 +166,15 @@ class Engine:
         question: str, found: Retrieval, k: int, store: Store, lexical: LexicalIndex
     ) -> tuple[Passage, ...]:
         """When no retrieved article names all that the question names (``Question.specific``), the chunks
-        that do, if there are no more of them than passages shown: names that rare are what the question is
-        about ("Who won the Nobel Prize for Literature in 2005?"), and the searches ranked other chunks, alike
-        in meaning or sharing the commoner words, above them. The answerer reads only articles that name
+        that do, if there are at most NAMED_POOL of them per passage shown: names that rare are what the
+        question is about ("Who won the Nobel Prize for Literature in 2005?"), and the searches ranked other
+        chunks, alike in meaning or sharing the commoner words, above them. The answerer reads only articles that name
         them (``scorer.candidates``), so without these it would refuse."""
         asked = read_question(question, lexical)
         if not asked.specific or articles_naming(asked.specific, found.passages):
             return ()
         holding = lexical.holding_all(asked.specific)
-        if len(holding) > k:
+        if len(holding) > NAMED_POOL * k:
             return ()
         chunks = store.get(holding)
         return tuple(chunks[i] for i in holding if i in chunks)
