@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from pathlib import Path
 
@@ -187,7 +187,7 @@ def candidates(
     found, rows = [], []
     for rank, passage in enumerate(passages, start=1):
         vectors = sentence_vectors.get(passage.chunk_id)
-        passage_words = set(terms(passage.text)) | set(terms(passage.title or ""))
+        passage_words = passage_terms(passage)
         passage_lexical = sum(w for t, w in weights.items() if t in passage_words) / total
         passage_cover = passage_coverage(needed, passage)
         previous_share = 0.0
@@ -231,12 +231,24 @@ def passage_coverage(needed: tuple[str, ...], passage: Passage) -> float:
     return _share(needed, set(words) | set(terms(passage.title or "")), " ".join(words), passage.published)
 
 
+def passage_terms(passage: Passage) -> frozenset[str]:
+    """The terms of a passage's text and title."""
+    return _text_terms(passage.text) | _text_terms(passage.title or "")
+
+
+@lru_cache(maxsize=4096)
+def _text_terms(text: str) -> frozenset[str]:
+    # One answer reads a passage's words in several steps (which articles name what is asked, then each
+    # sentence's features), and the next question often retrieves the same passages.
+    return frozenset(terms(text))
+
+
 def articles_naming(names: tuple[str, ...], passages: tuple[Passage, ...]) -> set[str]:
     """The ids of the articles whose passages among ``passages`` hold every one of ``names`` (in their
     text, title or, for a year, date)."""
     words: dict[str, set[str]] = {}
     for p in passages:
-        words.setdefault(p.origin.id, set()).update(terms(p.text), terms(p.title or ""))
+        words.setdefault(p.origin.id, set()).update(passage_terms(p))
     published = {p.origin.id: p.published for p in passages}
     return {a for a, w in words.items() if all(_covered(n, w, "", published[a]) for n in names)}
 
