@@ -23,6 +23,7 @@ from pathlib import Path
 from rag.config import Settings
 from rag.evaluation.gold import load_gold, split
 from rag.evaluation.runner import evaluate_corpus
+from rag.evaluation.scoring import ItemResult
 
 COLUMNS = (
     "hit_at_k",
@@ -56,12 +57,7 @@ def main() -> None:
                 run = evaluate_corpus(chosen, Settings(corpus=Path(corpus)), home=Path(home))
                 overall = run.summary["overall"]
                 if part == "tune":
-                    right[value] = right.get(value, 0.0) + sum(
-                        (r.answer.abstained if r.item.abstain else r.scores.get("contains_gold_700") or 0.0)
-                        if args.abstentions
-                        else r.scores.get("contains_gold_700") or 0.0
-                        for r in run.results
-                    )
+                    right[value] = right.get(value, 0.0) + sum(_right(r, args.abstentions) for r in run.results)
                 cells = "\t".join("–" if overall[c] is None else f"{overall[c]:.3f}" for c in COLUMNS)
                 print(f"{kind(value)}\t{gold}\t{part}\t{cells}", flush=True)
     for value in args.values:
@@ -69,6 +65,14 @@ def main() -> None:
         print(f"{kind(value)}\ttuning questions whose answer {what}\t{right[value]:.0f}")
     best = max(args.values, key=lambda value: right[value])
     print(f"\nmost tuning questions right: {name} = {kind(best)}")
+
+
+def _right(result: ItemResult, abstentions: bool) -> float:
+    """1 for a question that went right: its answer holds the gold, or (with ``abstentions``) it is
+    unanswerable and was refused."""
+    if abstentions and result.item.abstain:
+        return float(result.answer.abstained)
+    return result.scores.get("contains_gold_700") or 0.0
 
 
 if __name__ == "__main__":

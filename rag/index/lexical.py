@@ -378,12 +378,12 @@ class LexicalIndex:
                 chunks[name] = self._chunks_of(best)
         return found
 
-    def holding_all(self, terms: Sequence[str]) -> list[str]:
-        """The ids of the chunks that use every one of the (stemmed) ``terms``, in index order."""
-        if not terms:
+    def holding_all(self, words: Sequence[str]) -> list[str]:
+        """The ids of the chunks that use every one of the (stemmed) ``words``, in index order."""
+        if not words:
             return []
-        positions = self._postings(terms[0])
-        for term in terms[1:]:
+        positions = self._postings(words[0])
+        for term in words[1:]:
             positions = np.intersect1d(positions, self._postings(term))
         return [self.chunk_ids[int(i)] for i in np.sort(positions)]
 
