@@ -83,3 +83,10 @@ def test_the_same_words_with_other_numbers_are_two_reports() -> None:
     a = "At least 12 people were killed when the building collapsed, officials said."
     assert near_duplicate(a, "At least 12 people were killed when the building collapsed, the officials said.")
     assert not near_duplicate(a, "At least 13 people were killed when the building collapsed, officials said.")
+
+
+def test_the_same_words_with_other_currencies_are_two_reports() -> None:
+    dollars = "The government spent $1.3 billion ($1.87 billion) to cover bank losses in the country."
+    euros = "The minister's government spent 1.3 billion euros ($1.87 billion) to cover bank losses in the country."
+    assert not near_duplicate(dollars, euros)
+    assert near_duplicate(dollars, "The government spent $1.3 billion ($1.87 billion) to cover bank losses there.")

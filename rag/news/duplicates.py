@@ -17,6 +17,15 @@ def words(text: str) -> set[str]:
     return set(re.findall(r"[a-z0-9]+", text.lower().replace("’", "'")))
 
 
+_CURRENCY = re.compile(r"[$€£¥]|\b(dollar|euro|pound|yuan|yen|rupee)s?\b", re.I)
+_SYMBOLS = {"$": "dollar", "€": "euro", "£": "pound", "¥": "yen"}
+
+
+def currencies(text: str) -> set[str]:
+    """The currencies a sentence names, by symbol or word: "$1.3 billion" and "1.3 billion euros" differ."""
+    return {_SYMBOLS.get(m.group(), (m.group(1) or "").lower()) for m in _CURRENCY.finditer(text)}
+
+
 def near_duplicate(a: str, b: str) -> bool:
     """Whether two sentences say the same thing in (almost) the same words.
 
@@ -26,6 +35,8 @@ def near_duplicate(a: str, b: str) -> bool:
     x, y = words(a), words(b)
     if {w for w in x if w.isdigit()} != {w for w in y if w.isdigit()}:
         return False  # "12 were killed" and "13 were killed" are two reports, not one repeated
+    if currencies(a) != currencies(b):
+        return False  # nor are "$1.3 billion" and "1.3 billion euros"
     shorter = min(len(x), len(y))
     return shorter >= MIN_WORDS and len(x & y) / shorter >= CONTAINMENT
 
