@@ -15,7 +15,6 @@ different stories, but some of its CNN stories report one event, so they are not
 from __future__ import annotations
 
 import argparse
-import re
 import tempfile
 from itertools import combinations
 from pathlib import Path
@@ -26,6 +25,7 @@ from rag import Settings, ingest
 from rag.answer.engine import Engine
 from rag.answer.scorer import article_centroids
 from rag.evaluation.gold import load_gold
+from rag.ingestion.corpus import load_corpus
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures" / "news"
@@ -53,10 +53,6 @@ def pairs(engine: Engine, questions: list[str]) -> list[tuple[str, str, float]]:
     return found
 
 
-def titles(corpus: Path) -> list[str]:
-    return [m.group(1) for f in sorted(corpus.iterdir()) if (m := re.search(r"^title: (.+)$", f.read_text(), re.M))]
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--newsqa", nargs=3, metavar=("GOLD", "CORPUS", "HOME"))
@@ -74,9 +70,10 @@ def main() -> None:
         for folder in sorted(p for p in FIXTURES.iterdir() if p.is_dir()):
             engine = Engine(Settings(home=Path(scratch) / folder.name, corpus=folder))
             ingest(engine.settings)
+            titles = [article.title for article in load_corpus(folder).articles if article.title]
             labelled += [
                 (FIXTURE_STORIES.get(a, folder.name) == FIXTURE_STORIES.get(b, folder.name), s)
-                for a, b, s in pairs(engine, titles(folder))
+                for a, b, s in pairs(engine, titles)
             ]
     same = np.asarray([s for same, s in labelled if same])
     other = np.asarray([s for same, s in labelled if not same])
