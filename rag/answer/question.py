@@ -74,6 +74,7 @@ def analyse(question: str) -> Question:
 
 
 _DIGITS = re.compile(r"\d\d+")  # a year, or a number of two digits or more
+_CALENDAR = frozenset(MONTHS) | frozenset(WEEKDAYS)
 # Where a sentence starts: the question's start, or after a stop that does not end an initial ("U.S. Army").
 _SENTENCE_START = re.compile(r"(^|(?<!\b[A-Z])[.?!:;]\s*|[(\[\"“]\s*)$")
 
@@ -100,7 +101,7 @@ def specific_names(question: str) -> tuple[str, ...]:
         elif not (
             word[0].isdigit()
             or word.lower() in _NOT_NAMES
-            or re.sub(r"['’]s$", "", word.lower()) in (*MONTHS, *WEEKDAYS)
+            or re.sub(r"['’]s$", "", word.lower()) in _CALENDAR
             or _SENTENCE_START.search(question[: match.start()])
             or (word.isupper() and len(word) <= 4)
             or len(re.sub(r"\W", "", word)) < 3

@@ -268,7 +268,7 @@ class Store:
         self._chunks = self._client.get_or_create_collection(
             self._names[0],
             metadata=metadata,
-            configuration={"hnsw": {"space": "cosine", "ef_search": SEARCH_EF}},
+            configuration={"hnsw": {**space["hnsw"], "ef_search": SEARCH_EF}},
             embedding_function=None,
         )
         self._sentences = self._client.get_or_create_collection(  # read by id only, never searched
