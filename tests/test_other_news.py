@@ -71,6 +71,13 @@ def test_an_article_that_does_not_name_what_the_question_names_does_not_answer(i
     assert not named.abstained and "900 stores" in named.text, named.text
 
 
+def test_a_line_that_only_restates_the_question_is_no_answer(indexed: dict[str, Settings]) -> None:
+    # the merger article's subheading "Shareholder vote on the merger" holds every word of the question
+    answer = query("When will shareholders vote on the merger?", settings=indexed["deals"])
+    assert "August" in answer.text, answer.text
+    assert all("Shareholder vote on the merger" not in c.quote for c in answer.citations), answer.text
+
+
 def test_an_article_of_the_same_story_answers_for_the_one_that_names_it(indexed: dict[str, Settings]) -> None:
     # only the count article names Pennsylvania; the turnout article, on the same election, has the ballots
     answer = query("How many ballots were uncounted in Pennsylvania?", settings=indexed["election"])

@@ -177,8 +177,9 @@ def candidates(
     """Every sentence of every passage with its features, in retrieval order, but for those of articles
     that do not name what the question names (``Question.specific``) and tell another story than those
     that do (``same_story``): "Who won the Brenholm marathon?" is not answered by the Harlow Bay one,
-    however alike the sentences. Their sentences still count in the features that compare a sentence with
-    the best of the pool."""
+    however alike the sentences. Nor is a sentence whose every term is the question's: "Tesla Q2 2020
+    revenue." restates "What was Tesla's revenue in Q2 2020?" and answers nothing. The sentences left out
+    still count in the features that compare a sentence with the best of the pool."""
     documents = max(lexical.size, 1)
     weights = {t: idf(lexical.document_frequency(t), documents) for t in asked.terms}
     total = sum(weights.values()) or 1.0
@@ -222,7 +223,12 @@ def candidates(
     columns = [FEATURES.index(name) for name in _GAPS]
     table = np.hstack([table, table[:, columns] - table[:, columns].max(axis=0)])
     told = same_story(articles_naming(asked.specific, passages), passages, sentence_vectors)
-    return [Candidate(*parts, table[j]) for j, parts in enumerate(found) if parts[1].origin.id in told]
+    novelty = FEATURES.index("novelty")
+    return [
+        Candidate(*parts, table[j])
+        for j, parts in enumerate(found)
+        if parts[1].origin.id in told and table[j, novelty] > 0
+    ]
 
 
 def passage_coverage(needed: tuple[str, ...], passage: Passage) -> float:
