@@ -38,7 +38,7 @@ NORVANIA_STORIES = {
     "quake-day4.txt": "quake",
     "rate-cut.txt": "rates",
 }
-FIXTURE_STORIES = {"merger.md": "merger", "receiver.md": "signing"}  # the deals folder tells two; others one
+FIXTURE_STORIES = {"merger.md": "merger", "receiver.md": "signing", "rates.md": "rates"}  # deals: three; others one
 THRESHOLDS = (0.3, 0.4, 0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9)
 
 

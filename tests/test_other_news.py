@@ -78,6 +78,15 @@ def test_a_line_that_only_restates_the_question_is_no_answer(indexed: dict[str, 
     assert all("Shareholder vote on the merger" not in c.quote for c in answer.citations), answer.text
 
 
+@pytest.mark.parametrize("question", ["What did Marsh say?", "What did Elena Marsh say?"])
+def test_what_someone_said_is_found_where_no_article_uses_the_word_say(
+    indexed: dict[str, Settings], question: str
+) -> None:
+    # the articles write "said"; "say", a term no article used, outweighed the name and the answer was refused
+    answer = query(question, settings=indexed["deals"])
+    assert not answer.abstained and answer.citations[0].quote.startswith("Governor Elena Marsh said"), answer.text
+
+
 def test_an_article_of_the_same_story_answers_for_the_one_that_names_it(indexed: dict[str, Settings]) -> None:
     # only the count article names Pennsylvania; the turnout article, on the same election, has the ballots
     answer = query("How many ballots were uncounted in Pennsylvania?", settings=indexed["election"])
