@@ -132,6 +132,40 @@ def test_the_keyword_index_updated_by_what_changed_equals_a_rebuild(
     _assert_same_keyword_index(*_rebuilt_lexical(settings), settings.home)
 
 
+def test_the_keyword_index_follows_a_new_headline(
+    tmp_path: Path, small_corpus: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings = _settings(tmp_path, small_corpus)
+    article = small_corpus / "talks.txt"
+    body = "date: 2025-12-01\n\nThe two delegations met for three hours and agreed to meet again next week.\n"
+    article.write_text("title: Quorvex talks resume\n" + body)
+    ingest(settings)
+    article.write_text("title: Zelmora talks resume\n" + body)  # the same text under another headline
+
+    def every_text(*args: object) -> None:
+        raise AssertionError("the keyword index was rebuilt from every chunk's text")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(Store, "iter_texts", every_text)
+        assert ingest(settings).updated == ("talks.txt",)
+    saved, rebuilt = _rebuilt_lexical(settings)
+    _assert_same_keyword_index(saved, rebuilt, settings.home)
+    hits = saved.search("Zelmora", 3)
+    assert hits and Store.open(settings).get([hits[0][0]])[hits[0][0]].source == "talks.txt"
+    assert saved.document_frequency("quorvex") == 0
+
+
+def test_a_keyword_index_saved_from_an_older_reading_is_rebuilt(tmp_path: Path, small_corpus: Path) -> None:
+    settings = _settings(tmp_path, small_corpus)
+    ingest(settings)
+    generation = Store.open(settings).generation()
+    assert LexicalIndex.load(settings.home, generation) is not None
+    pointer = settings.home / "bm25.json"
+    saved = json.loads(pointer.read_text())
+    pointer.write_text(json.dumps({k: v for k, v in saved.items() if k != "terms"}))  # as version 1 wrote it
+    assert LexicalIndex.load(settings.home, generation) is None
+
+
 def test_damaged_saved_terms_mean_a_rebuild_from_every_text(tmp_path: Path, small_corpus: Path) -> None:
     settings = _settings(tmp_path, small_corpus)
     ingest(settings)

@@ -87,6 +87,12 @@ def test_what_someone_said_is_found_where_no_article_uses_the_word_say(
     assert not answer.abstained and answer.citations[0].quote.startswith("Governor Elena Marsh said"), answer.text
 
 
+def test_a_name_only_the_headline_gives_is_known(indexed: dict[str, Settings]) -> None:
+    # "Calder" is in the rate decision's title alone: read as a name no article mentions, it was refused
+    answer = query("What did the Calder central bank decide?", settings=indexed["deals"])
+    assert not answer.abstained and "2 percent" in answer.text, answer.text
+
+
 def test_an_article_of_the_same_story_answers_for_the_one_that_names_it(indexed: dict[str, Settings]) -> None:
     # only the count article names Pennsylvania; the turnout article, on the same election, has the ballots
     answer = query("How many ballots were uncounted in Pennsylvania?", settings=indexed["election"])

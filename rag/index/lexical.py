@@ -178,8 +178,9 @@ def terms(text: str) -> list[str]:
     return _stemmer().stemWords([w for w in words if w not in _STOPWORDS])
 
 
-# Bump when ``terms`` changes: terms saved by an older tokenisation must not be mixed with new ones.
-TERMS_VERSION = 1
+# Bump when ``terms`` changes, or what is read into it: terms saved by an older reading must not be mixed
+# with new ones, nor an index built from them be loaded. 2: a chunk's terms take in its article's title.
+TERMS_VERSION = 2
 
 
 @dataclass(frozen=True)
@@ -416,7 +417,7 @@ class LexicalIndex:
         pointer = home / "bm25.json"
         previous = _read_pointer(pointer)
         temporary = home / f"bm25.json.{os.getpid()}.tmp"
-        temporary.write_text(json.dumps({"generation": self.generation, "folder": folder.name}))
+        temporary.write_text(json.dumps({"generation": self.generation, "folder": folder.name, "terms": TERMS_VERSION}))
         os.replace(temporary, pointer)
         if previous and previous.get("folder") != folder.name:
             shutil.rmtree(home / str(previous["folder"]), ignore_errors=True)
@@ -425,7 +426,7 @@ class LexicalIndex:
     def load(cls, home: Path, generation: str) -> LexicalIndex | None:
         """The saved index for ``generation``, or None when there is none (or it is of another one)."""
         pointer = _read_pointer(home / "bm25.json")
-        if not pointer or pointer.get("generation") != generation:
+        if not pointer or pointer.get("generation") != generation or pointer.get("terms") != TERMS_VERSION:
             return None
         folder = home / str(pointer["folder"])
         try:

@@ -425,26 +425,27 @@ class Store:
             offset += len(rows["ids"])
 
     def iter_texts(self, page: int = 5000) -> Iterator[tuple[list[str], list[str]]]:
-        """All chunk ids and texts, a page at a time (for rebuilding the keyword index)."""
+        """All chunk ids and searchable texts (``_searchable``), a page at a time (for rebuilding the
+        keyword index)."""
         if self._chunks is None:
             return
         offset = 0
         while True:
             with named_faults(self._settings):
-                rows = self._chunks.get(include=["documents"], limit=page, offset=offset)
+                rows = self._chunks.get(include=["documents", "metadatas"], limit=page, offset=offset)
             if not rows["ids"]:
                 return
-            yield list(rows["ids"]), list(rows["documents"])
+            yield list(rows["ids"]), _searchable(rows)
             offset += len(rows["ids"])
 
     def texts(self, chunk_ids: Sequence[str], page: int = 5000) -> Iterator[tuple[list[str], list[str]]]:
-        """The ids and texts of those of ``chunk_ids`` that exist, a page at a time."""
+        """The ids and searchable texts of those of ``chunk_ids`` that exist, a page at a time."""
         if self._chunks is None:
             return
         for first in range(0, len(chunk_ids), page):
             with named_faults(self._settings):
-                rows = self._chunks.get(ids=list(chunk_ids[first : first + page]), include=["documents"])
-            yield list(rows["ids"]), list(rows["documents"])
+                rows = self._chunks.get(ids=list(chunk_ids[first : first + page]), include=["documents", "metadatas"])
+            yield list(rows["ids"]), _searchable(rows)
 
     @_guarded
     def all_chunk_ids(self, page: int = 50_000) -> set[str]:
@@ -489,6 +490,15 @@ def _chunk_metadata(chunk: Chunk, record: ArticleRecord) -> dict[str, Any]:
         **record.origin.metadata(),
     }
     return {k: v for k, v in metadata.items() if v is not None}
+
+
+def _searchable(rows: Mapping[str, Any]) -> list[str]:
+    """Each chunk's text under its article's title: a headline names what its article is about ("Italy
+    wins Euro 2020" over "Italy beat England on penalties …"), so a question may name what only it says."""
+    return [
+        f"{meta['title']}\n{text}" if meta.get("title") else text
+        for text, meta in zip(rows["documents"], rows["metadatas"], strict=True)
+    ]
 
 
 def _passage(chunk_id: str, text: str, meta: Mapping[str, Any]) -> Passage:

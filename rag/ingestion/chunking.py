@@ -41,7 +41,9 @@ def chunk_article(article: Article, splitter: SentenceSplitter) -> list[Chunk]:
             raise ValueError(f"chunk of {article.id} not found in its article text: {text[:60]!r}")
         end = start + len(text)
         cursor = start + 1
-        digest = hashlib.sha256(f"{article.id}\0{text}".encode()).hexdigest()[:24]
+        # The title is in the id because the keyword index reads a chunk's terms with its article's title
+        # and keeps them by id (rag/index/lexical.py): a new title must make new ids.
+        digest = hashlib.sha256(f"{article.id}\0{article.title or ''}\0{text}".encode()).hexdigest()[:24]
         seen[digest] = seen.get(digest, 0) + 1
         piece = article.span(start, end)
         # A sentence the splitter had to cut (one longer than a chunk) is kept as the part inside.
