@@ -7,10 +7,12 @@ import numpy as np
 import pytest
 
 from rag import Settings, query
+from rag.answer.extractive import read_question, unknown_names
 from rag.answer.question import analyse, specific_names
 from rag.answer.scorer import FEATURES, QUESTION_FEATURES, constraints, load_model, new_fillers
 from rag.evaluation.gold import split
 from rag.evaluation.tune import main as tune
+from rag.index.lexical import ChunkTerms, LexicalIndex
 from rag.text import is_question
 
 NORVANIA = Path(__file__).resolve().parent.parent / "eval" / "norvania"
@@ -39,6 +41,21 @@ def test_the_specific_names_are_years_and_words_capitalised_inside_a_sentence(
     question: str, specific: tuple[str, ...]
 ) -> None:
     assert specific_names(question) == specific
+
+
+@pytest.mark.parametrize(
+    ("question", "unknown"),
+    [
+        ("When did Britain and the EU agree a trade deal in December?", ()),  # "European Union", "on Thursday"
+        ("Who won the Brenholm marathon in 2015?", ("brenholm", "2015")),
+        ("What did the Red Cross say about Britain?", ("red", "cross")),
+    ],
+)
+def test_an_unknown_name_is_a_specific_name_no_chunk_mentions(question: str, unknown: tuple[str, ...]) -> None:
+    lexical = LexicalIndex.build(
+        "1", ChunkTerms.read([(["a"], ["Britain and the European Union agreed a trade deal on Thursday."])])
+    )
+    assert unknown_names(read_question(question, lexical), lexical) == unknown
 
 
 @pytest.mark.parametrize(

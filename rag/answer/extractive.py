@@ -238,8 +238,8 @@ def read_question(question: str, lexical: LexicalIndex) -> Question:
 
 
 def unknown_names(asked: Question, lexical: LexicalIndex) -> tuple[str, ...]:
-    """The names and numbers of the (respelt) question that no indexed chunk mentions."""
-    return tuple(name for name in asked.names if not lexical.document_frequency(name))
+    """The specific names of the (respelt) question (``Question.specific``) that no indexed chunk mentions."""
+    return tuple(name for name in asked.specific if not lexical.document_frequency(name))
 
 
 # "What was the outcome of the talks on December 24?": a question about what came of something.
