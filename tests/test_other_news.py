@@ -93,6 +93,25 @@ def test_a_name_only_the_headline_gives_is_known(indexed: dict[str, Settings]) -
     assert not answer.abstained and "2 percent" in answer.text, answer.text
 
 
+def test_a_count_is_not_answered_by_sentences_without_a_number(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    news = {
+        "games": "The Games opened on Friday in a nearly empty stadium. Athletes competed without fans, a year "
+        "after the Games were postponed.",
+        "rover": "The rover landed in a crater on Thursday after a seven-month journey.",
+        "ship": "The container ship was freed on Monday after blocking the canal for six days.",
+        "shares": "Shares of the retailer rose 135 percent on Tuesday as small investors bought the stock.",
+    }
+    for name, text in news.items():
+        (corpus / f"{name}.txt").write_text(f"title: {name}\ndate: 2026-07-24\n\n{text}\n")
+    settings = Settings(home=tmp_path / "home", corpus=corpus)
+    ingest(settings)
+    assert query("How many athletes competed at the Games?", settings=settings).abstained
+    opened = query("When did the Games open?", settings=settings)
+    assert not opened.abstained and "Friday" in opened.text, opened.text
+
+
 def test_an_article_of_the_same_story_answers_for_the_one_that_names_it(indexed: dict[str, Settings]) -> None:
     # only the count article names Pennsylvania; the turnout article, on the same election, has the ballots
     answer = query("How many ballots were uncounted in Pennsylvania?", settings=indexed["election"])

@@ -18,7 +18,7 @@ import numpy as np
 
 from rag.answer.answerer import Evidence
 from rag.answer.followup import standalone
-from rag.answer.question import Question, analyse, respelt
+from rag.answer.question import Question, analyse, has_kind, respelt
 from rag.answer.scorer import Candidate, candidates, constraints, load_model, passage_coverage, question_features
 from rag.config import Settings
 from rag.index.lexical import LexicalIndex, terms
@@ -77,6 +77,10 @@ def answer_extractively(
         scored = _prefer_newest(scored)
     kept = {p.chunk_id for p in shown}
     chosen = _choose([s for s in scored if s.passage.chunk_id in kept])
+    if asked.kind in ("number", "measure") and not any(has_kind(s.span.text, "number") for s in chosen):
+        # "How many athletes competed?" is not answered by "The Olympics opened on Friday …": a count
+        # needs a number, in digits or in words.
+        return Answer(question, refusal_text, (), shown, abstained=True)
     evidence = retrieval.passages + extra_passages  # the whole pool: every article's figure is compared
     quantity = compared_quantity(question, newest(evidence))
     # A figure answers only from a passage about what the question names: another article's number for
