@@ -40,6 +40,17 @@ def test_an_article_is_dated_from_the_year_and_weekday_in_its_own_text(tmp_path:
     assert "December 8" in (article.date_basis or "") and "2025" in (article.date_basis or "")
 
 
+def test_a_date_the_text_writes_out_as_history_does_not_date_it(tmp_path: Path) -> None:
+    # The birthday was read as the latest event: the article was dated Friday 7 January 1972.
+    (tmp_path / "a.txt").write_text(
+        "Actor dies at 38\n\nThe actor died early Wednesday, two weeks after he began seeing a specialist, police"
+        " said on Friday. He was born December 23, 1971, and made his first film in 1984.\n",
+        encoding="utf-8",
+    )
+    (article,) = load_corpus(tmp_path).articles
+    assert article.published is None and not article.published_inferred
+
+
 def test_adding_a_dated_article_never_moves_another_articles_date(tmp_path: Path) -> None:
     """Issue 13, problem 2: a new dated article (the same kind of Monday event, the same names) used to
     lend its date to the undated ones; now each article's date is its own, whatever else is indexed."""

@@ -3,7 +3,8 @@
 Many articles carry no date line. What they say can still date them: "the strike began on March 2, 2026",
 "the vote set for March 20", "the council met on Monday", "its second week". A weekday names the
 day on or after the latest past date the article gives plus the weeks it says have passed, and before
-any date it calls upcoming; the year is the one the article writes out ("March 2, 2026"). An article
+any date it calls upcoming; the year is the one the article writes out ("March 2, 2026"), unless it speaks
+of a later one as past ("born December 23, 1971 … his first film in 1984": those dates are history). An article
 is dated from its own text only, never from another article's. Every inferred date says how it was reached.
 
 Dates in metadata (front matter, a date line, a byline) come in any format and are normalised to ISO
@@ -215,6 +216,8 @@ def _from_own_dates(article: Article) -> tuple[str, str] | None:
     weekday: int | None = None
     for sentence in _sentences(article.text):
         for m in mentions(sentence):
+            if m.kind == "year" and m.year > year and not is_future(sentence, m.start):
+                return None  # "born December 23, 1971 … his first role in 1982": the dates written out are history
             if m.kind == "day":
                 try:
                     when = date(year, m.month or 1, m.day or 1)
