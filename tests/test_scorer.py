@@ -73,6 +73,12 @@ def test_which_role_asks_for_a_person_and_which_country_for_a_place(question: st
     assert analyse(question).kind == kind
 
 
+def test_how_old_asks_for_a_number_not_a_date() -> None:
+    # its "when" had made it a date question: answers were shown with the days they name resolved
+    asked = analyse("How old was the actor when he died?")
+    assert asked.kind == "number" and "old" not in asked.terms
+
+
 def test_a_sentence_that_restates_the_question_adds_no_filler() -> None:
     question = set(analyse("What was Tesla's revenue in Q2 2020?").terms) | {"tesla", "q2", "2020"}
     assert new_fillers("Tesla Q2 2020 revenue.", question) == set()

@@ -14,7 +14,7 @@ from rag.news.dates import MONTHS, WEEKDAYS
 _QUALIFIERS = r"((?!(?:did|does|do|is|are|was|were|has|have|had|will|would|can|could|should)\b)[\w.’'-]+ ){0,2}"
 _KIND_PATTERNS = (
     ("measure", r"\bhow (long|far|big|large|wide|deep|tall|high)\b"),
-    ("number", r"\b(how (many|much)|what (number|percentage|share)|death toll|toll|count|figure)\b"),
+    ("number", r"\b(how (many|much|old)|what (number|percentage|share)|death toll|toll|count|figure)\b"),
     ("date", r"\b(when|(what|which) (date|day|month|year|time)|since when|how long ago)\b"),
     (
         "person",
