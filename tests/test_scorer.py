@@ -32,6 +32,7 @@ def test_constraints_are_the_names_numbers_years_and_quoted_titles_of_a_question
         ("When does Israel go to the polls? (Haaretz asks)", ("israel",)),  # a name after "(" may be a first word
         ("Approximately what share of Americans voted?", ("american",)),  # first, so capitalised anyway
         ("What did the FBI and the U.S. Army say?", ("armi",)),  # abbreviations may be spelt out
+        ("How many F-35 jets did the air force lose?", ("f", "35")),  # a code with digits is no abbreviation
         ("How many delegates were at stake in Tuesday's primaries in May?", ()),  # dates, not names
         ("How many people died in 4 attacks?", ()),  # a one-digit number may be written in words
         ("Does HPV cause 99 percent of cervical cancers?", ("99",)),

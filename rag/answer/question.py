@@ -86,8 +86,8 @@ def specific_names(question: str) -> tuple[str, ...]:
     """The stemmed names that an article answering ``question`` must hold: its years and other numbers of
     two digits or more (news writes those in digits), and the words it capitalises inside a sentence. A
     first word is capitalised for being first ("Approximately what share …"), a one-digit number may be
-    written in words, a short all-capitals abbreviation may be spelt out ("U.S.", "MS"), and a month or
-    weekday may be written as a date, so none of those is one.
+    written in words, a short all-capitals abbreviation may be spelt out ("U.S.", "MS"; but not a code with
+    digits, "F-35"), and a month or weekday may be written as a date, so none of those is one.
 
     >>> specific_names("Who won the Brenholm marathon in 2015?")
     ('brenholm', '2015')
@@ -106,7 +106,7 @@ def specific_names(question: str) -> tuple[str, ...]:
             or word.lower() in _NOT_NAMES
             or re.sub(r"['’]s$", "", word.lower()) in _CALENDAR
             or _SENTENCE_START.search(question[: match.start()])
-            or (word.isupper() and len(word) <= 4)
+            or (word.isupper() and len(word) <= 4 and not any(c.isdigit() for c in word))
             or len(re.sub(r"\W", "", word)) < 3
         ):
             found += terms(word)
