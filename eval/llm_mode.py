@@ -32,7 +32,7 @@ from rag.answer.engine import Engine
 from rag.answer.question import analyse
 from rag.evaluation import metrics
 from rag.evaluation.gold import load_gold
-from rag.evaluation.scoring import score_item
+from rag.evaluation.scoring import baseline_text, score_item
 from rag.llm.verify import Verifier, cited_numbers, strip_markers
 
 CUT = 700  # the hidden sets read the first 700 characters of an answer
@@ -114,10 +114,9 @@ def main() -> int:
                     "articles": list(item.articles),
                 }
                 ext = extractive.ask(item.question)
-                record["extractive"] = _row(item, ext, 0.0, base.top_k)
-                record["baseline_contains"] = bool(ext.passages) and metrics.key_fact_hit(
-                    ext.passages[0].text[:CUT], item.answers
-                )
+                baseline = baseline_text(extractive.read(item.question).retrieval.passages)
+                record["extractive"] = _row(item, ext, 0.0, base.top_k, baseline)
+                record["baseline_contains"] = metrics.key_fact_hit(baseline[:CUT], item.answers)
                 for name, engine in (("llm", gated), ("llm_ungated", ungated)):
                     if name == "llm_ungated" and not ext.abstained:
                         record[name] = record["llm"]  # the gate only acts where the extractive answer abstained
@@ -125,7 +124,7 @@ def main() -> int:
                     UNCITED.clear()
                     start = time.perf_counter()
                     answer = engine.ask(item.question)
-                    record[name] = _row(item, answer, time.perf_counter() - start, base.top_k) | {
+                    record[name] = _row(item, answer, time.perf_counter() - start, base.top_k, baseline) | {
                         "uncited": list(UNCITED)
                     }
                 records.write(json.dumps(record, ensure_ascii=False) + "\n")
@@ -134,7 +133,7 @@ def main() -> int:
     return 0
 
 
-def _row(item: object, answer: Answer, seconds: float, k: int) -> dict[str, object]:
+def _row(item: object, answer: Answer, seconds: float, k: int, baseline: str) -> dict[str, object]:
     return {
         "text": answer.text,
         "abstained": answer.abstained,
@@ -144,7 +143,7 @@ def _row(item: object, answer: Answer, seconds: float, k: int) -> dict[str, obje
         "citations": [c.source for c in answer.citations],
         "seconds": round(seconds, 2),
         "contains": metrics.key_fact_hit(answer.text[:CUT], item.answers),  # type: ignore[attr-defined]
-        "scores": score_item(item, answer, k),  # type: ignore[arg-type]
+        "scores": score_item(item, answer, k, baseline),  # type: ignore[arg-type]
     }
 
 

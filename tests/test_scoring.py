@@ -11,14 +11,16 @@ TOLL = GoldItem("c1", "conflict", "How many died?", (A, "b.txt"), ("killed at le
 NONE = GoldItem("n1", "unanswerable", "What did Vietnam say?", (), (), (), True)
 
 
+PASSAGE = Passage("x", Source(A), QUOTE, 0, len(QUOTE), (), 1.0)
+
+
 def _answer(text: str, abstained: bool = False) -> Answer:
-    passage = Passage("x", Source(A), QUOTE, 0, len(QUOTE), (), 1.0)
     citations = () if abstained else (Citation(1, Source(A), QUOTE, 0, len(QUOTE), 1.0, "x"),)
-    return Answer("q", text, citations, (passage,), abstained)
+    return Answer("q", text, citations, (PASSAGE,), abstained)
 
 
 def test_a_right_answer_that_misses_one_figure() -> None:
-    scores = score_item(TOLL, _answer(f"{QUOTE} [1]"), k=6)
+    scores = score_item(TOLL, _answer(f"{QUOTE} [1]"), k=6, baseline=QUOTE)
     assert scores["key_fact_accuracy"] == 1.0 and scores["hit_at_k"] == 1.0 and scores["mrr"] == 1.0
     assert scores["citation_precision"] == 1.0
     assert scores["citation_recall"] == 0.5 and scores["recall_at_k"] == 0.5 and scores["conflict_coverage"] == 0.5
@@ -26,12 +28,12 @@ def test_a_right_answer_that_misses_one_figure() -> None:
 
 
 def test_wrong_refusals_and_wrong_answers_score_low() -> None:
-    refused = score_item(TOLL, _answer("The indexed articles do not say.", abstained=True), k=6)
+    refused = score_item(TOLL, _answer("The indexed articles do not say.", abstained=True), k=6, baseline=QUOTE)
     assert refused["key_fact_accuracy"] == 0.0 and refused["citation_recall"] == 0.0
     assert refused["citation_precision"] is None and refused["conflict_coverage"] == 0.0
     results = [
         ItemResult(TOLL, _answer("x", abstained=True), 10.0, refused),
-        ItemResult(NONE, _answer(f"{QUOTE} [1]"), 30.0, score_item(NONE, _answer(f"{QUOTE} [1]"), k=6)),
+        ItemResult(NONE, _answer(f"{QUOTE} [1]"), 30.0, score_item(NONE, _answer(f"{QUOTE} [1]"), k=6, baseline=QUOTE)),
     ]
     summary = summarise(results)
     assert list(summary) == ["overall", "conflict", "unanswerable"]
@@ -44,11 +46,13 @@ def test_wrong_refusals_and_wrong_answers_score_low() -> None:
 def test_the_baseline_and_the_700_character_window_are_scored_beside_the_answer() -> None:
     item = GoldItem("f1", "fact", "How many died?", (A,), (), ("60",), False)
     late = "x" * 700 + " at least 60 [1]"
-    scores = score_item(item, _answer(late), k=6)
+    scores = score_item(item, _answer(late), k=6, baseline=QUOTE)
     assert scores["key_fact_accuracy"] == 1.0 and scores["contains_gold_700"] == 0.0  # past the window
     assert scores["baseline_contains_gold_700"] == 1.0 and scores["baseline_key_fact_accuracy"] == 1.0
-    assert baseline_text(_answer(late)) == QUOTE  # the top passage, cut to 700 characters
-    refused = score_item(item, _answer("60 is not said. [1]", abstained=True), k=6)
+    other = Passage("y", Source("b.txt"), "z" * 800, 0, 800, (), 0.5)
+    # the first passage the retrieval found, in its own order (not the answer's reranked one), cut to 700
+    assert baseline_text((other, PASSAGE)) == "z" * 700 and baseline_text(()) == ""
+    refused = score_item(item, _answer("60 is not said. [1]", abstained=True), k=6, baseline=QUOTE)
     assert refused["contains_gold_700"] == 0.0 and refused["false_abstention_rate"] == 1.0
     assert refused["baseline_contains_gold_700"] == 1.0  # the baseline never abstains
     summary = summarise(

@@ -9,13 +9,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from rag import ingest, query
+from rag import engine, ingest, query
 from rag.config import Settings
 from rag.errors import CorpusError
 from rag.evaluation.gold import GoldItem
 from rag.evaluation.judge import Judge
 from rag.evaluation.news_metrics import summarise as news_summary
-from rag.evaluation.scoring import ItemResult, score_item, summarise
+from rag.evaluation.scoring import ItemResult, baseline_text, score_item, summarise
 from rag.ingestion.pipeline import Progress
 
 QuestionProgress = Callable[[int, int, str], None]  # (done, total, id of the item just answered)
@@ -82,7 +82,8 @@ def run_gold(
         start = time.perf_counter()
         answer = query(item.question, settings=settings)
         latency_ms = (time.perf_counter() - start) * 1000
-        scores = score_item(item, answer, settings.top_k)
+        retrieved = engine(settings).read(item.question).retrieval.passages  # the baseline's, not timed
+        scores = score_item(item, answer, settings.top_k, baseline_text(retrieved))
         if judging is not None:
             scores |= judging.score(item.question, answer)
         results.append(ItemResult(item, answer, latency_ms, scores))

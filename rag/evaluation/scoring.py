@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from rag.evaluation import metrics
 from rag.evaluation.gold import KINDS, GoldItem
-from rag.schema import Answer
+from rag.schema import Answer, Passage
 
 # Column order of every table; names are the JSON keys and the keys of eval/thresholds.toml.
 METRICS = (
@@ -61,12 +61,12 @@ class ItemResult:
         }
 
 
-def score_item(item: GoldItem, answer: Answer, k: int) -> dict[str, float | None]:
-    """The per-question metrics; retrieval, citation and key-fact ones only where the articles answer."""
+def score_item(item: GoldItem, answer: Answer, k: int, baseline: str) -> dict[str, float | None]:
+    """The per-question metrics; retrieval, citation and key-fact ones only where the articles answer.
+    ``baseline`` is the plain baseline's answer to the same question (``baseline_text``)."""
     passages = [(p.source, p.text) for p in answer.passages]
     citations = [(c.source, c.quote) for c in answer.citations]
     scores: dict[str, float | None] = dict.fromkeys(_MEANS)
-    baseline = baseline_text(answer)
     if not answer.abstained:
         scores["answer_words"] = float(metrics.answer_words(answer.text))
     if item.abstain:
@@ -88,9 +88,10 @@ def score_item(item: GoldItem, answer: Answer, k: int) -> dict[str, float | None
     return scores
 
 
-def baseline_text(answer: Answer) -> str:
-    """The plain baseline's answer: the top retrieved passage cut to the answer window."""
-    return answer.passages[0].text[: metrics.ANSWER_WINDOW] if answer.passages else ""
+def baseline_text(retrieved: Sequence[Passage]) -> str:
+    """The plain baseline's answer: the first of ``retrieved`` (in the retrieval's own order, before the
+    answerer reranks it) cut to the answer window."""
+    return retrieved[0].text[: metrics.ANSWER_WINDOW] if retrieved else ""
 
 
 def summarise(results: Sequence[ItemResult]) -> dict[str, dict[str, float | None]]:
