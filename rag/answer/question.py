@@ -50,17 +50,18 @@ def analyse(question: str) -> Question:
     >>> analyse("How many people were displaced in Thailand?").kind
     'number'
     """
-    kind, phrase = "other", ""
+    kind, content = "other", question
     for name, pattern in _KIND_PATTERNS:
         if match := re.search(pattern, question, re.I):
-            kind, phrase = name, match.group()
+            kind = name
+            # The words of "how long" or "how many" say what kind of answer is wanted, not what it is about:
+            # "long" must not make "long-running" look relevant. So does the verb of "what did Powell say":
+            # news writes "said", which no stemmer makes "say", and a term no article uses weighs most.
+            if kind in ("measure", "number"):
+                content = question.replace(match.group(), " ")
+            elif kind == "quote":
+                content = question[: match.start(1)] + question[match.end(1) :]
             break
-    # The words of "how long" or "how many" say what kind of answer is wanted, not what it is about:
-    # "long" must not make "long-running" look relevant. So does the verb of "what did Powell say": news
-    # writes "said", which no stemmer makes "say", and a term no article uses weighs most.
-    content = question.replace(phrase, " ") if kind in ("measure", "number") else question
-    if kind == "quote":
-        content = content[: match.start(1)] + content[match.end(1) :]
     names = []
     for match in _NAME.finditer(question):
         word = match.group()
