@@ -112,6 +112,24 @@ def test_a_count_is_not_answered_by_sentences_without_a_number(tmp_path: Path) -
     assert not opened.abstained and "Friday" in opened.text, opened.text
 
 
+def test_another_quarter_does_not_answer_for_the_one_asked(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    reports = {
+        "q1": ("2026-04-28", "Harbor Grocers said revenue rose to $4.1 billion in the first quarter."),
+        "q3": ("2026-10-27", "Harbor Grocers said revenue fell to $3.2 billion in the third quarter."),
+        "vote": ("2026-05-05", "Shareholders of Harbor Grocers will vote on the merger in August."),
+    }
+    for name, (day, text) in reports.items():
+        (corpus / f"{name}.txt").write_text(f"title: Harbor Grocers\ndate: {day}\n\n{text}\n")
+    settings = Settings(home=tmp_path / "home", corpus=corpus)
+    ingest(settings)
+    third = query("What was Harbor Grocers' revenue in the third quarter?", settings=settings)
+    assert "$3.2 billion" in third.text and "$4.1 billion" not in third.text, third.text
+    second = query("What was Harbor Grocers' revenue in Q2?", settings=settings)
+    assert second.abstained, second.text
+
+
 def test_an_article_of_the_same_story_answers_for_the_one_that_names_it(indexed: dict[str, Settings]) -> None:
     # only the count article names Pennsylvania; the turnout article, on the same election, has the ballots
     answer = query("How many ballots were uncounted in Pennsylvania?", settings=indexed["election"])

@@ -8,7 +8,7 @@ import pytest
 
 from rag import Settings, query
 from rag.answer.extractive import read_question, unknown_names
-from rag.answer.question import analyse, specific_names
+from rag.answer.question import analyse, names_another_period, periods, specific_names
 from rag.answer.scorer import FEATURES, QUESTION_FEATURES, constraints, load_model, new_fillers
 from rag.evaluation.gold import split
 from rag.evaluation.tune import main as tune
@@ -78,6 +78,16 @@ def test_how_old_asks_for_a_number_not_a_date() -> None:
     # its "when" had made it a date question: answers were shown with the days they name resolved
     asked = analyse("How old was the actor when he died?")
     assert asked.kind == "number" and "old" not in asked.terms
+
+
+def test_another_numbered_period_than_the_one_asked_is_named() -> None:
+    asked = analyse("What was the revenue in Q2 2020?").periods
+    assert asked == {("quarter", 2)}
+    assert names_another_period(asked, "Revenue rose to $5 billion in the first quarter.")
+    assert not names_another_period(asked, "Second-quarter revenue rose after a weak first quarter.")  # both
+    assert not names_another_period(asked, "Revenue rose to $5 billion in the second quarter.")
+    assert not names_another_period(asked, "Revenue rose to $5 billion, the company said.")  # names none
+    assert periods("the 3rd round and the first half") == {("round", 3), ("half", 1)}
 
 
 def test_a_sentence_that_restates_the_question_adds_no_filler() -> None:

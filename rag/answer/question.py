@@ -42,6 +42,7 @@ class Question:
     terms: tuple[str, ...]  # stemmed content terms
     names: tuple[str, ...]  # stemmed terms of capitalised words and numbers: names, places, years
     specific: tuple[str, ...] = ()  # the names an answering article must hold (see ``specific_names``)
+    periods: frozenset[tuple[str, int]] = frozenset()  # numbered periods it asks about (see ``periods``)
 
 
 def analyse(question: str) -> Question:
@@ -74,7 +75,39 @@ def analyse(question: str) -> Question:
         tuple(dict.fromkeys(terms(content))),
         tuple(dict.fromkeys(names)),
         specific_names(question),
+        periods(question),
     )
+
+
+_ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7, "eighth": 8}
+_PERIOD = re.compile(
+    rf"\b(?P<ordinal>{'|'.join(_ORDINALS)}|\d+(?:st|nd|rd|th))[- ](?P<noun>quarter|half|round|stage|leg|phase|wave)s?\b"
+    r"|\bQ(?P<quarter>[1-4])\b",
+    re.I,
+)
+
+
+def periods(text: str) -> frozenset[tuple[str, int]]:
+    """The numbered parts of a year, a race or a contest that ``text`` names, as (part, number).
+
+    >>> sorted(periods("Revenue rose in Q2 after a weak first quarter; the 3rd round starts Monday."))
+    [('quarter', 1), ('quarter', 2), ('round', 3)]
+    """
+    found = set()
+    for m in _PERIOD.finditer(text):
+        if m["quarter"]:
+            found.add(("quarter", int(m["quarter"])))
+        else:
+            ordinal = m["ordinal"].lower()
+            found.add((m["noun"].lower(), _ORDINALS.get(ordinal) or int(ordinal[:-2])))
+    return frozenset(found)
+
+
+def names_another_period(asked: frozenset[tuple[str, int]], sentence: str) -> bool:
+    """Whether ``sentence`` names another of the parts the question asks about and not the one asked: "the
+    first quarter" does not answer a question about the second."""
+    said = periods(sentence)
+    return any((part, n) not in said and any(p == part for p, _ in said) for part, n in asked)
 
 
 _DIGITS = re.compile(r"\d\d+")  # a year, or a number of two digits or more

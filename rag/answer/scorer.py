@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
-from rag.answer.question import Question, has_kind, has_new_filler
+from rag.answer.question import Question, has_kind, has_new_filler, names_another_period
 from rag.index.lexical import LexicalIndex, idf, terms
 from rag.schema import Passage, Span
 
@@ -178,8 +178,9 @@ def candidates(
     that do not name what the question names (``Question.specific``) and tell another story than those
     that do (``same_story``): "Who won the Brenholm marathon?" is not answered by the Harlow Bay one,
     however alike the sentences. Nor is a sentence whose every term is the question's: "Tesla Q2 2020
-    revenue." restates "What was Tesla's revenue in Q2 2020?" and answers nothing. The sentences left out
-    still count in the features that compare a sentence with the best of the pool."""
+    revenue." restates "What was Tesla's revenue in Q2 2020?" and answers nothing; nor one that names
+    another quarter, half or round than the one asked ("the first quarter" for "in Q2"). The sentences left
+    out still count in the features that compare a sentence with the best of the pool."""
     documents = max(lexical.size, 1)
     weights = {t: idf(lexical.document_frequency(t), documents) for t in asked.terms}
     total = sum(weights.values()) or 1.0
@@ -227,7 +228,9 @@ def candidates(
     return [
         Candidate(*parts, table[j])
         for j, parts in enumerate(found)
-        if parts[1].origin.id in told and table[j, novelty] > 0
+        if parts[1].origin.id in told
+        and table[j, novelty] > 0
+        and not (asked.periods and names_another_period(asked.periods, parts[0].text))
     ]
 
 
