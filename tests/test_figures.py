@@ -150,6 +150,13 @@ def test_an_ordinal_in_words_is_no_figure() -> None:
 
 def test_the_two_forms_of_one_length_are_one_figure() -> None:
     assert len(figures("along their 500-mile (800-kilometer) land border")) == 1
+    assert [f.value for f in figures("a border of 500 miles, or 800 kilometers, long")] == [800]
+
+
+def test_two_close_figures_in_one_unit_are_two_reports() -> None:
+    # read as one length given twice, 59.8 was taken for 61 and the official turnout was lost
+    sentence = "They put turnout at 59.8 percent, lower than the 61 percent announced on election night."
+    assert [f.value for f in figures(sentence)] == [59.8, 61]
 
 
 def _citation(n: int, source: str, published: str, quote: str) -> Citation:

@@ -309,6 +309,11 @@ def _lexeme(word: str) -> str:
     return _LEXEMES.get(stem, stem)
 
 
+# What stands between one figure and the same in another unit: "500-mile (800-kilometer)", "5 miles, or 8
+# kilometers". Anything else ("59.8 percent, lower than the 61 percent") parts two figures.
+_ALSO_IN = re.compile(r"[\s(/,-]*(?:or|about|some|nearly|roughly)?[\s(]*", re.I)
+
+
 def figures(sentence: str, published: str | None = None) -> list[Figure]:
     """The figures of ``sentence``, each once; ``published`` (ISO) is its article's date, against which a
     month or year named with a figure is read.
@@ -318,6 +323,7 @@ def figures(sentence: str, published: str | None = None) -> list[Figure]:
     """
     found: list[Figure] = []
     consumed: list[int] = []
+    previous_end = 0
     for m in FIGURE.finditer(sentence):
         if m.start("number") in consumed or _is_date(sentence, m):
             continue
@@ -364,9 +370,12 @@ def figures(sentence: str, published: str | None = None) -> list[Figure]:
             and dimension is not None
             and previous.dimension == dimension
             and abs(previous.value - value) / max(value, 1e-9) < 0.02
+            and _ALSO_IN.fullmatch(sentence[previous_end : m.start()])
         ):  # "500-mile (800-kilometer)": one figure, given in the unit written second
             found[-1] = replace(previous, value=round(value, 1), text=text, counted=previous.counted | counted)
+            previous_end = end
             continue
+        previous_end = end
         # a month names a period within its comma clause; a year within the whole clause: "The last deadly
         # earthquake, in 1987, killed 23 people" but "The December 30 bombing, in Khost, killed seven"
         period = _period(
