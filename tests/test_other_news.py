@@ -130,6 +130,23 @@ def test_another_quarter_does_not_answer_for_the_one_asked(tmp_path: Path) -> No
     assert second.abstained, second.text
 
 
+def test_one_articles_several_figures_are_no_reports_that_differ(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "box-office.txt").write_text(
+        "title: Weekend box office\ndate: 2026-01-08\n\nThe comedy earned $52 million over the weekend, the"
+        " studio said. The thriller earned $20.5 million in its fourth weekend.\n"
+    )
+    (corpus / "rates.txt").write_text(
+        "title: Bank holds rates\ndate: 2026-01-07\n\nThe central bank kept its rate at 2 percent on Wednesday.\n"
+    )
+    settings = Settings(home=tmp_path / "home", corpus=corpus)
+    ingest(settings)
+    answer = query("How much did the thriller earn?", settings=settings)
+    assert not answer.text.startswith("Reports differ") and answer.conflicts == (), answer.text
+    assert "$20.5 million" in answer.text, answer.text
+
+
 def test_an_article_of_the_same_story_answers_for_the_one_that_names_it(indexed: dict[str, Settings]) -> None:
     # only the count article names Pennsylvania; the turnout article, on the same election, has the ballots
     answer = query("How many ballots were uncounted in Pennsylvania?", settings=indexed["election"])

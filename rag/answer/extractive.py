@@ -181,7 +181,8 @@ def _figure_citations(
     quantity: Quantity | None, scored: list[Candidate], passages: tuple[Passage, ...]
 ) -> list[Citation]:
     """One citation per distinct figure of the asked quantity in ``passages``, newest report first, when
-    there are at least two; an article repeating a figure already cited is listed on that citation."""
+    there are at least two and they come from at least two articles (one article's several figures are not
+    reports that differ); an article repeating a figure already cited is listed on that citation."""
     if quantity is None:
         return []
     allowed = {p.chunk_id for p in passages}
@@ -197,7 +198,7 @@ def _figure_citations(
             entries = picked.setdefault(key, [])
             if all(e[1].source != passage.source for e in entries):
                 entries.append((span, passage, index, score, f.text))
-    if len(picked) < 2:
+    if len(picked) < 2 or len({e[1].source for entries in picked.values() for e in entries}) < 2:
         return []
     newest_first = sorted(
         picked.items(), key=lambda item: (max(e[1].published or "" for e in item[1]), item[0]), reverse=True

@@ -474,7 +474,8 @@ def compared_quantity(question: str, current: str | None = None) -> Quantity | N
 
 def find_conflicts(question: str, evidence: Sequence[Citation] | Sequence[Passage]) -> tuple[Conflict, ...]:
     """Figures of the quantity the question asks about that differ between the citations (or passages),
-    one row per article and figure, newest report first. Empty when they agree.
+    one row per article and figure, newest report first. Empty when they agree, or when they all come from
+    one article (its several figures are no reports that differ).
 
     A citation row carries its ``[n]``; a passage row (the LLM backend checks its passages) has none.
     """
@@ -486,7 +487,7 @@ def find_conflicts(question: str, evidence: Sequence[Citation] | Sequence[Passag
     for row in found:
         if all(abs(row.number - v) / max(v, 1) > TOLERANCE for v in values):
             values.append(row.number)
-    if len(values) < 2:
+    if len(values) < 2 or len({row.article for row in found}) < 2:
         return ()
     unique = {(r.article, r.number): r for r in found}
     return tuple(sorted(unique.values(), key=lambda r: (r.published or "", r.number), reverse=True))
