@@ -93,9 +93,18 @@ def test_a_name_only_the_headline_gives_is_known(indexed: dict[str, Settings]) -
     assert not answer.abstained and "2 percent" in answer.text, answer.text
 
 
-def test_a_count_is_not_answered_by_sentences_without_a_number(tmp_path: Path) -> None:
+def _indexed_corpus(tmp_path: Path, articles: dict[str, tuple[str, str, str]]) -> Settings:
+    """``articles`` (file name: title, date, text) written as a corpus and indexed, under ``tmp_path``."""
     corpus = tmp_path / "corpus"
     corpus.mkdir()
+    for name, (title, day, text) in articles.items():
+        (corpus / f"{name}.txt").write_text(f"title: {title}\ndate: {day}\n\n{text}\n")
+    settings = Settings(home=tmp_path / "home", corpus=corpus)
+    ingest(settings)
+    return settings
+
+
+def test_a_count_is_not_answered_by_sentences_without_a_number(tmp_path: Path) -> None:
     news = {
         "games": "The Games opened on Friday in a nearly empty stadium. Athletes competed without fans, a year "
         "after the Games were postponed.",
@@ -103,27 +112,19 @@ def test_a_count_is_not_answered_by_sentences_without_a_number(tmp_path: Path) -
         "ship": "The container ship was freed on Monday after blocking the canal for six days.",
         "shares": "Shares of the retailer rose 135 percent on Tuesday as small investors bought the stock.",
     }
-    for name, text in news.items():
-        (corpus / f"{name}.txt").write_text(f"title: {name}\ndate: 2026-07-24\n\n{text}\n")
-    settings = Settings(home=tmp_path / "home", corpus=corpus)
-    ingest(settings)
+    settings = _indexed_corpus(tmp_path, {name: (name, "2026-07-24", text) for name, text in news.items()})
     assert query("How many athletes competed at the Games?", settings=settings).abstained
     opened = query("When did the Games open?", settings=settings)
     assert not opened.abstained and "Friday" in opened.text, opened.text
 
 
 def test_another_quarter_does_not_answer_for_the_one_asked(tmp_path: Path) -> None:
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
     reports = {
         "q1": ("2026-04-28", "Harbor Grocers said revenue rose to $4.1 billion in the first quarter."),
         "q3": ("2026-10-27", "Harbor Grocers said revenue fell to $3.2 billion in the third quarter."),
         "vote": ("2026-05-05", "Shareholders of Harbor Grocers will vote on the merger in August."),
     }
-    for name, (day, text) in reports.items():
-        (corpus / f"{name}.txt").write_text(f"title: Harbor Grocers\ndate: {day}\n\n{text}\n")
-    settings = Settings(home=tmp_path / "home", corpus=corpus)
-    ingest(settings)
+    settings = _indexed_corpus(tmp_path, {name: ("Harbor Grocers", *report) for name, report in reports.items()})
     third = query("What was Harbor Grocers' revenue in the third quarter?", settings=settings)
     assert "$3.2 billion" in third.text and "$4.1 billion" not in third.text, third.text
     second = query("What was Harbor Grocers' revenue in Q2?", settings=settings)
@@ -131,17 +132,18 @@ def test_another_quarter_does_not_answer_for_the_one_asked(tmp_path: Path) -> No
 
 
 def test_one_articles_several_figures_are_no_reports_that_differ(tmp_path: Path) -> None:
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    (corpus / "box-office.txt").write_text(
-        "title: Weekend box office\ndate: 2026-01-08\n\nThe comedy earned $52 million over the weekend, the"
-        " studio said. The thriller earned $20.5 million in its fourth weekend.\n"
+    box_office = (
+        "The comedy earned $52 million over the weekend, the studio said. The thriller earned $20.5 million in"
+        " its fourth weekend."
     )
-    (corpus / "rates.txt").write_text(
-        "title: Bank holds rates\ndate: 2026-01-07\n\nThe central bank kept its rate at 2 percent on Wednesday.\n"
+    rates = "The central bank kept its rate at 2 percent on Wednesday."
+    settings = _indexed_corpus(
+        tmp_path,
+        {
+            "box-office": ("Weekend box office", "2026-01-08", box_office),
+            "rates": ("Bank holds rates", "2026-01-07", rates),
+        },
     )
-    settings = Settings(home=tmp_path / "home", corpus=corpus)
-    ingest(settings)
     answer = query("How much did the thriller earn?", settings=settings)
     assert not answer.text.startswith("Reports differ") and answer.conflicts == (), answer.text
     assert "$20.5 million" in answer.text, answer.text
