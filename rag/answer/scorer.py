@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from importlib import resources
@@ -139,7 +140,7 @@ def constraints(asked: Question) -> tuple[str, ...]:
     return asked.names + tuple(q for q in quoted if q)
 
 
-def _covered(constraint: str, words: set[str], text: str, published: str | None) -> bool:
+def _covered(constraint: str, words: AbstractSet[str], text: str, published: str | None) -> bool:
     if " " in constraint:  # a quoted title: its words in order
         return constraint in text
     if _YEAR.match(constraint) and published and published.startswith(constraint):
@@ -236,20 +237,20 @@ def candidates(
 
 def passage_coverage(needed: tuple[str, ...], passage: Passage) -> float:
     """The share of ``needed`` (see ``constraints``) held by the passage, its title or its article's date."""
-    words = terms(passage.text)
-    return _share(needed, set(words) | set(terms(passage.title or "")), " ".join(words), passage.published)
+    return _share(needed, passage_terms(passage), " ".join(_text_terms(passage.text)), passage.published)
 
 
 def passage_terms(passage: Passage) -> frozenset[str]:
     """The terms of a passage's text and title."""
-    return _text_terms(passage.text) | _text_terms(passage.title or "")
+    return frozenset(_text_terms(passage.text)) | frozenset(_text_terms(passage.title or ""))
 
 
 @lru_cache(maxsize=4096)
-def _text_terms(text: str) -> frozenset[str]:
-    # One answer reads a passage's words in several steps (which articles name what is asked, then each
-    # sentence's features), and the next question often retrieves the same passages.
-    return frozenset(terms(text))
+def _text_terms(text: str) -> tuple[str, ...]:
+    # One answer reads a passage's words in several steps (which articles name what is asked, the
+    # constraints each passage holds, then each sentence's features, and the figures' passages), and the
+    # next question often retrieves the same passages.
+    return tuple(terms(text))
 
 
 def articles_naming(names: tuple[str, ...], passages: tuple[Passage, ...]) -> set[str]:
@@ -293,7 +294,7 @@ def article_centroids(passages: tuple[Passage, ...], sentence_vectors: dict[str,
     return centroid
 
 
-def _share(needed: tuple[str, ...], words: set[str], joined: str, published: str | None) -> float:
+def _share(needed: tuple[str, ...], words: AbstractSet[str], joined: str, published: str | None) -> float:
     if not needed:
         return 1.0
     return sum(_covered(c, words, joined, published) for c in needed) / len(needed)
