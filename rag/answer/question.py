@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from rag.index.lexical import terms
-from rag.news.dates import MONTHS, WEEKDAYS
+from rag.news.dates import MONTHS, ORDINALS, WEEKDAYS
 
 # Up to two words between "which" and the noun that says what is asked ("which U.S. official"), none of them
 # an auxiliary: in "what did the governor declare" the governor is who acts, not what is asked for.
@@ -79,9 +79,8 @@ def analyse(question: str) -> Question:
     )
 
 
-_ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7, "eighth": 8}
 _PERIOD = re.compile(
-    rf"\b(?P<ordinal>{'|'.join(_ORDINALS)}|\d+(?:st|nd|rd|th))[- ](?P<noun>quarter|half|round|stage|leg|phase|wave)s?\b"
+    rf"\b(?P<ordinal>{'|'.join(ORDINALS)}|\d+(?:st|nd|rd|th))[- ](?P<noun>quarter|half|round|stage|leg|phase|wave)s?\b"
     r"|\bQ(?P<quarter>[1-4])\b",
     re.I,
 )
@@ -99,7 +98,7 @@ def periods(text: str) -> frozenset[tuple[str, int]]:
             found.add(("quarter", int(m["quarter"])))
         else:
             ordinal = m["ordinal"].lower()
-            found.add((m["noun"].lower(), _ORDINALS.get(ordinal) or int(ordinal[:-2])))
+            found.add((m["noun"].lower(), ORDINALS.get(ordinal) or int(ordinal[:-2])))
     return frozenset(found)
 
 

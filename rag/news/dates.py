@@ -62,7 +62,7 @@ _FUTURE = re.compile(
     r"due to be|(?:is|are) due)\b",
     re.I,
 )
-_ORDINALS = {"second": 2, "third": 3, "fourth": 4, "fifth": 5}
+ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7, "eighth": 8}
 _NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "a": 1}
 _WEEK_COUNT = re.compile(
     r"\b(?:(?P<ordinal>second|third|fourth|fifth) week|(?P<count>one|two|three|four|five|\d) weeks)\b", re.I
@@ -231,7 +231,7 @@ def _from_own_dates(article: Article) -> tuple[str, str] | None:
             elif m.kind == "weekday" and weekday is None and not is_future(sentence, m.start):
                 weekday = m.weekday
         for w in _WEEK_COUNT.finditer(sentence):
-            weeks = max(weeks, _ORDINALS[w["ordinal"].lower()] - 1 if w["ordinal"] else _count(w["count"]))
+            weeks = max(weeks, ORDINALS[w["ordinal"].lower()] - 1 if w["ordinal"] else _count(w["count"]))
     if not past or weekday is None:
         return None
     since, phrase = max(past)
