@@ -22,7 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
-from rag.answer.engine import Engine
+from rag.answer.engine import Engine, Reading
 from rag.answer.extractive import MAX_CHARS, read_question, unknown_names
 from rag.answer.scorer import (
     FEATURES,
@@ -36,6 +36,7 @@ from rag.answer.scorer import (
 from rag.config import Settings
 from rag.evaluation.gold import GoldItem, load_gold, split
 from rag.evaluation.metrics import contains_gold, key_fact_hit
+from rag.schema import Passage
 from rag.text import is_question
 
 MAX_FALSE_ABSTENTIONS = 0.05  # the operating point: at most this share of answerable questions refused
@@ -61,23 +62,24 @@ def collect(gold: Path, corpus: Path, home: Path) -> list[Asked]:
     found = []
     items = [i for i in load_gold(gold) if split(i.id) == "tune"]
     for n, item in enumerate(items, start=1):
-        evidence = engine.read(item.question)
-        asked = read_question(item.question, evidence.lexical)
-        sentences = candidates(
-            asked,
-            evidence.retrieval.passages,
-            evidence.retrieval.question_vector,
-            evidence.lexical,
-            evidence.sentence_vectors,
-        )
-        unknown = bool(unknown_names(asked, evidence.lexical))
-        features = np.stack([c.features for c in sentences]) if sentences else np.zeros((0, len(FEATURES)))
-        labels = np.asarray([not item.abstain and key_fact_hit(c.span.text, item.answers) for c in sentences])
-        texts = [c.span.text for c in sentences]
-        found.append(Asked(item, str(corpus), features, labels, texts, unknown, bool(constraints(asked))))
+        reading = engine.read(item.question)
+        found.append(ask(item, str(corpus), reading, reading.retrieval.passages))
         if n % 50 == 0:
             print(f"tune: {gold.name}: {n}/{len(items)} questions read", file=sys.stderr)
     return found
+
+
+def ask(item: GoldItem, corpus: str, reading: Reading, passages: tuple[Passage, ...]) -> Asked:
+    """``item`` as the answerer sees it over ``passages`` (those of ``reading``, or fewer of them)."""
+    asked = read_question(item.question, reading.lexical)
+    sentences = candidates(
+        asked, passages, reading.retrieval.question_vector, reading.lexical, reading.sentence_vectors
+    )
+    features = np.stack([c.features for c in sentences]) if sentences else np.zeros((0, len(FEATURES)))
+    labels = np.asarray([not item.abstain and key_fact_hit(c.span.text, item.answers) for c in sentences])
+    texts = [c.span.text for c in sentences]
+    unknown = bool(unknown_names(asked, reading.lexical))
+    return Asked(item, corpus, features, labels, texts, unknown, bool(constraints(asked)))
 
 
 def fit(questions: list[Asked]) -> tuple[np.ndarray, float]:
