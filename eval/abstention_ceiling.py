@@ -16,9 +16,11 @@ ones (so rank-based features favour it), and its own articles' words still count
 
 ``--judge N`` also asks the local LLM (``RAG_LLM=local``, ``RAG_LLM_MODEL_PATH``) of N answered answerable
 questions and every answered unanswerable one whether the answer's text answers the question, and prints
-the area under the ROC curve of its P(yes) - P(no).
+the area under the ROC curve of its P(yes) - P(no). ``--refit`` fits the abstainer again on the tuning
+split with the hidden variants counted as unanswerable, chooses its threshold by the tuning script's rule
+(``rag.evaluation.tune``) and prints what it refuses.
 
-    PYTHONPATH=. python eval/abstention_ceiling.py --dev GOLD CORPUS HOME [--dev ...] [--judge N]
+    PYTHONPATH=. python eval/abstention_ceiling.py --dev GOLD CORPUS HOME [--dev ...] [--judge N] [--refit]
 """
 
 from __future__ import annotations
@@ -38,8 +40,8 @@ from sklearn.metrics import roc_auc_score
 from rag.answer.engine import Engine
 from rag.answer.scorer import Model, load_model, question_features
 from rag.config import Settings
-from rag.evaluation.gold import load_gold
-from rag.evaluation.tune import Asked, ask, compose
+from rag.evaluation.gold import load_gold, split
+from rag.evaluation.tune import MAX_FALSE_ABSTENTIONS, Asked, ask, compose
 from rag.llm.local import server_for
 
 THRESHOLDS = (0.95, 0.9, 0.85, 0.8, 0.78, 0.75, 0.7, 0.65, 0.6, 0.55, 0.5, 0.45, 0.4)
@@ -52,6 +54,8 @@ class Row:
     refused_by_name: bool  # it names something no chunk mentions
     text: str  # the answer the answerer would quote
     question: str
+    part: str  # tune or held-out (rag.evaluation.gold.split)
+    features: np.ndarray  # its QUESTION_FEATURES
 
 
 def rows_of(gold: Path, corpus: Path, home: Path) -> list[Row]:
@@ -75,9 +79,43 @@ def rows_of(gold: Path, corpus: Path, home: Path) -> list[Row]:
 
 def _row(asked: Asked, kind: str, model: Model) -> Row:
     chances = model.probability(asked.features) if len(asked.labels) else np.zeros(0)
-    unanswered = model.unanswered(question_features(asked.features, chances, asked.constrained))
+    features = question_features(asked.features, chances, asked.constrained)
     text = compose(asked, chances, model.follower_margin, model.max_sentences) if len(chances) else ""
-    return Row(kind, unanswered, asked.unknown_name, text, asked.item.question)
+    part = split(asked.item.id)
+    return Row(kind, model.unanswered(features), asked.unknown_name, text, asked.item.question, part, features)
+
+
+def refit(sets: dict[str, list[Row]]) -> list[str]:
+    """The abstainer fitted again on the tuning split with the hidden variants as unanswerable too, its
+    threshold chosen by the tuning script's rule; abstention and false abstentions on every item."""
+    from sklearn.linear_model import LogisticRegression
+
+    tuning = [r for rows in sets.values() for r in rows if r.part == "tune"]
+    x = np.stack([r.features for r in tuning])
+    model = LogisticRegression(C=1.0, class_weight="balanced", max_iter=2000)
+    model.fit(x, [r.kind != "answerable" for r in tuning])
+
+    def refused(rows: list[Row], threshold: float) -> np.ndarray:
+        p = model.predict_proba(np.stack([r.features for r in rows]))[:, 1]
+        return np.asarray([r.refused_by_name for r in rows]) | (p > threshold)
+
+    def false_share(rows: list[Row], threshold: float) -> float:
+        owed = [r for r in rows if r.kind == "answerable" and r.part == "tune"]
+        return float(refused(owed, threshold).mean())
+
+    candidates = np.round(np.arange(1.0, -0.001, -0.02), 2)
+    fitting = [t for t in candidates if all(false_share(rows, t) <= MAX_FALSE_ABSTENTIONS for rows in sets.values())]
+    threshold = float(min(fitting, default=1.0))
+    lines = [f"refitted with the hidden variants, threshold {threshold:.2f}:"]
+    for name, rows in sets.items():
+        shares = []
+        for kind in ("answerable", "unanswerable", "hidden"):
+            chosen = [r for r in rows if r.kind == kind]
+            shares.append(float(refused(chosen, threshold).mean()) if chosen else float("nan"))
+        lines.append(
+            f"{name}\tfalse {shares[0]:.3f}\tabstention (unanswerable) {shares[1]:.2f}\t(hidden) {shares[2]:.2f}"
+        )
+    return lines
 
 
 def curve(rows: list[Row]) -> list[str]:
@@ -144,13 +182,17 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--dev", nargs=3, action="append", metavar=("GOLD", "CORPUS", "HOME"), required=True)
     parser.add_argument("--judge", type=int, default=0, metavar="N", help="ask the local LLM of N answerable questions")
+    parser.add_argument("--refit", action="store_true", help="fit the abstainer again with the hidden variants")
     args = parser.parse_args()
+    sets = {}
     for gold, corpus, home in args.dev:
-        rows = rows_of(Path(gold), Path(corpus), Path(home))
+        rows = sets[gold] = rows_of(Path(gold), Path(corpus), Path(home))
         print(f"\n{gold}")
         print("\n".join(curve(rows)))
         if args.judge:
             print(judged(rows, args.judge))
+    if args.refit:
+        print("\n" + "\n".join(refit(sets)))
 
 
 if __name__ == "__main__":
