@@ -13,6 +13,7 @@ import re
 from collections.abc import Callable, Generator
 from dataclasses import replace
 from datetime import date
+from typing import NamedTuple
 
 import numpy as np
 
@@ -26,13 +27,14 @@ from rag.news.attribution import cite, speaker_of
 from rag.news.dates import is_future, mentions, resolve
 from rag.news.duplicates import collapse
 from rag.news.figures import (
-    TOLERANCE,
     Quantity,
+    by_figure,
     compared_quantity,
     figures,
     find_conflicts,
     link,
     newest,
+    reports_differ,
     totals,
 )
 from rag.retrieval.search import Retrieval
@@ -177,6 +179,16 @@ def _other_figure(quantity: Quantity, s: Candidate) -> bool:
     return any(f.counts(quantity) and (f.scope or f.period) for f in figures(s.span.text, s.passage.published))
 
 
+class _Report(NamedTuple):
+    """A figure of the asked quantity in one sentence of one passage."""
+
+    span: Span
+    passage: Passage
+    index: int  # of the sentence in its passage
+    score: float  # the sentence's answer score (0 for one the answerer did not score)
+    value: float
+
+
 def _figure_citations(
     quantity: Quantity | None, scored: list[Candidate], passages: tuple[Passage, ...]
 ) -> list[Citation]:
@@ -186,30 +198,38 @@ def _figure_citations(
     if quantity is None:
         return []
     allowed = {p.chunk_id for p in passages}
-    candidates = [(s.span, s.passage, s.index, s.score) for s in scored if s.passage.chunk_id in allowed]
+    sentences = [(s.span, s.passage, s.index, s.score) for s in scored if s.passage.chunk_id in allowed]
     scored_ids = {s.passage.chunk_id for s in scored}
-    candidates += [
+    sentences += [
         (span, p, i, 0.0) for p in passages if p.chunk_id not in scored_ids for i, span in enumerate(p.sentences)
     ]
-    picked: dict[float, list[tuple[Span, Passage, int, float, str]]] = {}
-    for span, passage, index, score in candidates:
-        for f in totals(quantity, span.text, passage.published):
-            key = next((v for v in picked if abs(v - f.value) / max(v, 1) <= TOLERANCE), f.value)
-            entries = picked.setdefault(key, [])
-            if all(e[1].source != passage.source for e in entries):
-                entries.append((span, passage, index, score, f.text))
-    if len(picked) < 2 or len({e[1].source for entries in picked.values() for e in entries}) < 2:
+    reports = [
+        _Report(span, passage, index, score, f.value)
+        for span, passage, index, score in sentences
+        for f in totals(quantity, span.text, passage.published)
+    ]
+    groups = by_figure(reports, lambda r: r.value)
+    if not reports_differ(groups, lambda r: r.passage.source):
         return []
+    per_article = {value: _first_of_each_article(group) for value, group in groups.items()}
     newest_first = sorted(
-        picked.items(), key=lambda item: (max(e[1].published or "" for e in item[1]), item[0]), reverse=True
+        per_article.items(), key=lambda item: (max(r.passage.published or "" for r in item[1]), item[0]), reverse=True
     )
     citations = []
-    for n, (_, entries) in enumerate(newest_first[:MAX_FIGURES], start=1):
-        entries.sort(key=lambda e: (e[1].published or "", e[3]), reverse=True)
-        span, passage, index, score, _ = entries[0]
-        also = tuple(sorted(e[1].source for e in entries[1:]))
-        citations.append(cite(n, passage, index, span, score, also))
+    for n, (_, group) in enumerate(newest_first[:MAX_FIGURES], start=1):
+        group.sort(key=lambda r: (r.passage.published or "", r.score), reverse=True)
+        first, *others = group
+        also = tuple(sorted(r.passage.source for r in others))
+        citations.append(cite(n, first.passage, first.index, first.span, first.score, also))
     return citations
+
+
+def _first_of_each_article(reports: list[_Report]) -> list[_Report]:
+    """An article that gives a figure twice is one report of it."""
+    firsts: dict[str, _Report] = {}
+    for report in reports:
+        firsts.setdefault(report.passage.source, report)
+    return list(firsts.values())
 
 
 def _conflict_text(quantity: Quantity, citations: tuple[Citation, ...]) -> str:

@@ -15,9 +15,10 @@ every answerer (extractive or LLM) can run it on what it cites.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
+from typing import TypeVar
 
 from rag.index.lexical import terms
 from rag.news.dates import MONTHS
@@ -26,6 +27,8 @@ from rag.schema import Citation, Conflict, Passage
 # Relative difference under which two figures are the same: a converted unit rounds (500 miles = 804.7 km is
 # "805 km"), but counts a few hundred apart (52,310 and 51,980 votes) are two figures.
 TOLERANCE = 0.001
+
+T = TypeVar("T")
 
 _UNITS_WORDS = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
 _TEENS_WORDS = (
@@ -483,14 +486,35 @@ def find_conflicts(question: str, evidence: Sequence[Citation] | Sequence[Passag
     if quantity is None:
         return ()
     found = [row for item in evidence for row in _rows(item, quantity)]
-    values: list[float] = []
-    for row in found:
-        if all(abs(row.number - v) / max(v, 1) > TOLERANCE for v in values):
-            values.append(row.number)
-    if len(values) < 2 or len({row.article for row in found}) < 2:
+    if not reports_differ(by_figure(found, lambda row: row.number), lambda row: row.article):
         return ()
     unique = {(r.article, r.number): r for r in found}
     return tuple(sorted(unique.values(), key=lambda r: (r.published or "", r.number), reverse=True))
+
+
+def same_figure(a: float, b: float) -> bool:
+    """Whether ``a`` is ``b`` written again (within TOLERANCE of it)."""
+    return abs(a - b) / max(b, 1) <= TOLERANCE
+
+
+def by_figure(items: Iterable[T], number: Callable[[T], float]) -> dict[float, list[T]]:
+    """``items`` grouped by their figure, in order: one joins the first group whose figure it repeats.
+
+    >>> by_figure([805, 500, 804.5], float)
+    {805.0: [805, 804.5], 500.0: [500]}
+    """
+    groups: dict[float, list[T]] = {}
+    for item in items:
+        value = number(item)
+        key = next((v for v in groups if same_figure(value, v)), value)
+        groups.setdefault(key, []).append(item)
+    return groups
+
+
+def reports_differ(groups: dict[float, list[T]], article: Callable[[T], str]) -> bool:
+    """Two figures or more, from two articles or more: one article's several figures are no reports that
+    differ (a film's takings and another film's in one story)."""
+    return len(groups) >= 2 and len({article(item) for group in groups.values() for item in group}) >= 2
 
 
 def newest(evidence: Sequence[Citation] | Sequence[Passage]) -> str | None:
@@ -523,7 +547,7 @@ def link(conflicts: tuple[Conflict, ...], citations: Sequence[Citation]) -> tupl
                 c.n
                 for c in citations
                 if (c.source == row.article or row.article in c.also_reported_by)
-                and any(abs(f.value - row.number) / max(row.number, 1) <= TOLERANCE for f in figures(c.quote))
+                and any(same_figure(f.value, row.number) for f in figures(c.quote))
             ),
             row.citation,
         )
