@@ -114,7 +114,7 @@ def main() -> int:
                     "articles": list(item.articles),
                 }
                 ext = extractive.ask(item.question)
-                baseline = baseline_text(extractive.read(item.question).retrieval.passages)
+                baseline = baseline_text(extractive.retrieve(item.question).passages)
                 record["extractive"] = _row(item, ext, 0.0, base.top_k, baseline)
                 record["baseline_contains"] = metrics.key_fact_hit(baseline[:CUT], item.answers)
                 for name, engine in (("llm", gated), ("llm_ungated", ungated)):

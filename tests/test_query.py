@@ -9,7 +9,7 @@ import pytest
 from conftest import JOURNOS, SEEDS
 
 from rag import Answer, QuestionError, Settings, query
-from rag.answer.engine import Engine
+from rag.answer.engine import RERANK_POOL, Engine
 from rag.retrieval.search import Retrieval
 from rag.text import collapse_whitespace
 
@@ -121,6 +121,19 @@ def test_the_outcome_of_an_event_after_the_newest_article_is_not_made_up(seed_se
     assert "24 Dec 2025" in (answer.notice or "") and "newest indexed article (9 Dec 2025)" in (answer.notice or "")
     planned = query("When will the defense talks be held?", settings=seed_settings)
     assert not planned.abstained and "December 24" in planned.text
+
+
+def test_the_plain_retrieval_is_the_pool_the_answerer_reads_in_the_searches_order(seed_settings: Settings) -> None:
+    # rag eval's baseline is the top passage of this retrieval, not of the answerer's reranking
+    engine = Engine(seed_settings)
+    question = "How many people have been displaced by the fighting?"
+    plain = engine.retrieve(question).passages
+    read = engine.read(question).retrieval.passages
+    assert len(plain) == RERANK_POOL * seed_settings.top_k
+    assert [p.chunk_id for p in read[: len(plain)]] == [p.chunk_id for p in plain]
+    assert [p.score for p in plain] == sorted((p.score for p in plain), reverse=True)
+    shown = query(question, settings=seed_settings).passages
+    assert [p.chunk_id for p in shown] != [p.chunk_id for p in plain[: len(shown)]]
 
 
 def test_the_chunks_naming_what_no_retrieved_article_names_join_the_pool(seed_settings: Settings) -> None:

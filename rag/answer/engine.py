@@ -138,12 +138,22 @@ class Engine:
         what the question names when none of the pool does (``_named_passages``), and their sentence vectors."""
         store, lexical, coverage = self._open()
         embedder = load_embedder(self.settings)
-        store.check_embedder(embedder.dimension, embedder.backend)
         k = top_k or self.settings.top_k
-        found = retrieve(question, k=RERANK_POOL * k, store=store, lexical=lexical, embedder=embedder)
+        found = self._retrieve(question, k, store, lexical, embedder)
         found = replace(found, passages=found.passages + self._named_passages(question, found, k, store, lexical))
         vectors = store.sentence_vectors({p.chunk_id: len(p.sentences) for p in found.passages})
         return Reading(found, vectors, lexical, k, store, embedder, coverage)
+
+    def retrieve(self, question: str, top_k: int | None = None) -> Retrieval:
+        """The candidate pool ``read`` starts from, in the searches' own order: what a plain retriever would
+        show (``rag eval``'s baseline is its top passage)."""
+        store, lexical, _ = self._open()
+        return self._retrieve(question, top_k or self.settings.top_k, store, lexical, load_embedder(self.settings))
+
+    @staticmethod
+    def _retrieve(question: str, k: int, store: Store, lexical: LexicalIndex, embedder: Embedder) -> Retrieval:
+        store.check_embedder(embedder.dimension, embedder.backend)
+        return retrieve(question, k=RERANK_POOL * k, store=store, lexical=lexical, embedder=embedder)
 
     def _evidence(self, question: str, top_k: int | None) -> Evidence:
         """Retrieval, and the extractive answer over what it found (every answerer starts from it)."""

@@ -82,7 +82,7 @@ def run_gold(
         start = time.perf_counter()
         answer = query(item.question, settings=settings)
         latency_ms = (time.perf_counter() - start) * 1000
-        retrieved = engine(settings).read(item.question).retrieval.passages  # the baseline's, not timed
+        retrieved = engine(settings).retrieve(item.question).passages  # the baseline's, not timed
         scores = score_item(item, answer, settings.top_k, baseline_text(retrieved))
         if judging is not None:
             scores |= judging.score(item.question, answer)
