@@ -53,23 +53,26 @@ def pairs(engine: Engine, questions: list[str]) -> list[tuple[str, str, float]]:
     return found
 
 
+def _indexed(corpus: Path, home: Path) -> Engine:
+    engine = Engine(Settings(home=home, corpus=corpus))
+    ingest(engine.settings)
+    return engine
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--newsqa", nargs=3, metavar=("GOLD", "CORPUS", "HOME"))
     args = parser.parse_args()
     labelled: list[tuple[bool, float]] = []
     with tempfile.TemporaryDirectory() as scratch:
-        seeds = Engine(Settings(home=Path(scratch) / "seeds", corpus=ROOT / "seeds"))
-        ingest(seeds.settings)
+        seeds = _indexed(ROOT / "seeds", Path(scratch) / "seeds")
         questions = [i.question for i in load_gold(ROOT / "eval" / "gold.jsonl")]
         labelled += [(True, s) for _, _, s in pairs(seeds, questions)]
-        norvania = Engine(Settings(home=Path(scratch) / "norvania", corpus=ROOT / "eval" / "norvania" / "corpus"))
-        ingest(norvania.settings)
+        norvania = _indexed(ROOT / "eval" / "norvania" / "corpus", Path(scratch) / "norvania")
         questions = [i.question for i in load_gold(ROOT / "eval" / "norvania" / "gold.jsonl")]
         labelled += [(NORVANIA_STORIES[a] == NORVANIA_STORIES[b], s) for a, b, s in pairs(norvania, questions)]
         for folder in sorted(p for p in FIXTURES.iterdir() if p.is_dir()):
-            engine = Engine(Settings(home=Path(scratch) / folder.name, corpus=folder))
-            ingest(engine.settings)
+            engine = _indexed(folder, Path(scratch) / folder.name)
             titles = [article.title for article in load_corpus(folder).articles if article.title]
             labelled += [
                 (FIXTURE_STORIES.get(a, folder.name) == FIXTURE_STORIES.get(b, folder.name), s)
