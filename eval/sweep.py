@@ -11,13 +11,15 @@ all sets together (each question counts once: a mean over sets would let one que
 set outweigh seven of a 295-question one); on a tie, the first one listed, so list the values in the
 order you would rather have them (the smaller pool costs time on every question; the lower similarity
 quotes fewer repeats). With ``--abstentions``, a refusal of an unanswerable tuning question counts as well,
-for a constant that decides what is refused.
+for a constant that decides what is refused. With ``--lowercase`` every question is asked as typed
+without capitals (``rag.answer.casing``).
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib
+from dataclasses import replace
 from pathlib import Path
 
 from rag.config import Settings
@@ -42,6 +44,7 @@ def main() -> None:
     parser.add_argument("values", type=float, nargs="+")
     parser.add_argument("--dev", nargs=3, action="append", metavar=("GOLD", "CORPUS", "HOME"), required=True)
     parser.add_argument("--abstentions", action="store_true", help="count refused unanswerable questions too")
+    parser.add_argument("--lowercase", action="store_true", help="ask every question in lower case")
     args = parser.parse_args()
     module_name, name = args.constant.rsplit(".", 1)
     module = importlib.import_module(module_name)
@@ -54,6 +57,8 @@ def main() -> None:
             items = load_gold(Path(gold))
             for part in ("tune", "held-out"):
                 chosen = [i for i in items if split(i.id) == part]
+                if args.lowercase:
+                    chosen = [replace(i, question=i.question.lower()) for i in chosen]
                 run = evaluate_corpus(chosen, Settings(corpus=Path(corpus)), home=Path(home))
                 overall = run.summary["overall"]
                 if part == "tune":

@@ -123,6 +123,21 @@ def test_the_outcome_of_an_event_after_the_newest_article_is_not_made_up(seed_se
     assert not planned.abstained and "December 24" in planned.text
 
 
+def test_a_question_typed_without_capitals_is_read_with_the_capitals_of_the_articles(seed_settings: Settings) -> None:
+    engine = Engine(seed_settings)
+    assert (
+        engine.with_capitals("what did the asean foreign ministers say?") == "what did the ASEAN foreign ministers say?"
+    )
+    typed_cased = "What did the asean ministers tell Hun Manet?"  # a capital past the first letter: read as typed
+    assert engine.with_capitals(typed_cased) == typed_cased
+    # Read as typed, it names nothing the articles must hold, and the articles' population figures of other
+    # things answer it; read as "… of Thailand", it is refused as its cased form is.
+    typed = "what is the gdp of thailand?"
+    answer = query(typed, settings=seed_settings)
+    assert answer.abstained and answer.question == typed
+    assert query("What is the GDP of Thailand?", settings=seed_settings).abstained
+
+
 def test_the_plain_retrieval_is_the_pool_the_answerer_reads_in_the_searches_order(seed_settings: Settings) -> None:
     # rag eval's baseline is the top passage of this retrieval, not of the answerer's reranking
     engine = Engine(seed_settings)

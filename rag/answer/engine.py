@@ -8,13 +8,14 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from rag.answer.answerer import Answerer, Evidence, answerer_for
+from rag.answer.casing import SAMPLE, recased, typed_without_capitals, words_to_look_up
 from rag.answer.extractive import answer_extractively, read_question
 from rag.answer.followup import standalone
 from rag.answer.scorer import articles_naming
 from rag.config import Settings
 from rag.errors import IndexMissingError, QuestionError
 from rag.index.embedding import Embedder, load_embedder
-from rag.index.lexical import LexicalIndex
+from rag.index.lexical import LexicalIndex, terms
 from rag.index.store import ArticleRecord, Store
 from rag.ingestion.pipeline import ingest, lexical_index
 from rag.news.coverage import coverage_of
@@ -156,7 +157,9 @@ class Engine:
         return retrieve(question, k=RERANK_POOL * k, store=store, lexical=lexical, embedder=embedder)
 
     def _evidence(self, question: str, top_k: int | None) -> Evidence:
-        """Retrieval, and the extractive answer over what it found (every answerer starts from it)."""
+        """Retrieval, and the extractive answer over what it found (every answerer starts from it), for the
+        question as the articles would write it (``rag.answer.casing``); the answer keeps the words typed."""
+        typed, question = question, self.with_capitals(question)
         reading = self.read(question, top_k)
         found, k, lexical = reading.retrieval, reading.k, reading.lexical
         answer = answer_extractively(
@@ -168,8 +171,17 @@ class Engine:
             extra_passages=self._figure_passages(question, found, k, reading.store, lexical, reading.embedder),
             top_k=k,
         )
-        answer = replace(answer, coverage=reading.coverage)
+        answer = replace(answer, question=typed, coverage=reading.coverage)
         return Evidence(question, answer, reading.embedder.embed, reading.sentence_vectors)
+
+    def with_capitals(self, question: str) -> str:
+        """``question``, if typed without capitals, with those the articles give its words (``recased``)."""
+        if not typed_without_capitals(question):
+            return question
+        store, lexical, _ = self._open()
+        using = {word: lexical.holding_all(terms(word))[:SAMPLE] for word in words_to_look_up(question)}
+        chunks = store.get(sorted({i for ids in using.values() for i in ids}))
+        return recased(question, {word: [chunks[i].text for i in ids if i in chunks] for word, ids in using.items()})
 
     @staticmethod
     def _named_passages(
