@@ -7,12 +7,14 @@ TEXTS = {
     "election": ["Election results came late. Voters backed the election of a mayor."],
     "union": ["The European Union agreed.", "The union of states and the union of workers met."],
     "bolivian": ["Voters in the Bolivian capital cheered."],
+    "erdoğan": ["The talks with Erdoğan ended.", "President Erdoğan said so."],
 }
 
 
 def test_a_word_the_articles_capitalise_takes_their_form() -> None:
     assert recased("what did nato say?", TEXTS) == "what did NATO say?"
     assert recased("who won the bolivian election", TEXTS) == "who won the Bolivian election"
+    assert recased("what did erdoğan say?", TEXTS) == "what did Erdoğan say?"
 
 
 def test_a_capital_that_starts_a_sentence_says_nothing() -> None:

@@ -20,7 +20,8 @@ from rag.index.lexical import terms
 CAPITALISED_SHARE = 0.9
 SAMPLE = 20
 
-_WORD = re.compile(r"[A-Za-z][A-Za-z’']*[A-Za-z]|[A-Za-z]")
+_LETTER = r"[^\W\d_]"  # a letter of any alphabet: "Erdoğan", "Pogačar"
+_WORD = re.compile(rf"{_LETTER}(?:{_LETTER}|['’])*{_LETTER}|{_LETTER}")
 # A word after these (or first in its text) starts a sentence, a quote or a heading: its capital says nothing.
 _OPENERS = frozenset(".!?:;\"“”‘'(—–-•")
 
@@ -68,5 +69,5 @@ def _written(word: str, texts: Iterable[str], share: float) -> str | None:
 
 
 def _opens(text: str, start: int) -> bool:
-    before = text[:start].rstrip()
+    before = text[max(0, start - 20) : start].rstrip()
     return not before or before[-1] in _OPENERS
