@@ -130,8 +130,8 @@ def test_a_question_typed_without_capitals_is_read_with_the_capitals_of_the_arti
     )
     typed_cased = "What did the asean ministers tell Hun Manet?"  # a capital past the first letter: read as typed
     assert engine.with_capitals(typed_cased) == typed_cased
-    # Read as typed, it names nothing the articles must hold, and the articles' population figures of other
-    # things answer it; read as "… of Thailand", it is refused as its cased form is.
+    # Read as typed, it names nothing the articles must hold, and sentences on the fighting in Thailand answer
+    # it; read as "… of Thailand", it is refused as its cased form is.
     typed = "what is the gdp of thailand?"
     answer = query(typed, settings=seed_settings)
     assert answer.abstained and answer.question == typed
