@@ -41,7 +41,7 @@ from rag.answer.engine import Engine
 from rag.answer.scorer import Model, load_model, question_features
 from rag.config import Settings
 from rag.evaluation.gold import load_gold, split
-from rag.evaluation.tune import MAX_FALSE_ABSTENTIONS, Asked, ask, compose
+from rag.evaluation.tune import Asked, ask, compose, fit_abstainer, operating_point
 from rag.llm.local import server_for
 
 THRESHOLDS = (0.95, 0.9, 0.85, 0.8, 0.78, 0.75, 0.7, 0.65, 0.6, 0.55, 0.5, 0.45, 0.4)
@@ -88,24 +88,15 @@ def _row(asked: Asked, kind: str, model: Model) -> Row:
 def refit(sets: dict[str, list[Row]]) -> list[str]:
     """The abstainer fitted again on the tuning split with the hidden variants as unanswerable too, its
     threshold chosen by the tuning script's rule; abstention and false abstentions on every item."""
-    from sklearn.linear_model import LogisticRegression
-
     tuning = [r for rows in sets.values() for r in rows if r.part == "tune"]
-    x = np.stack([r.features for r in tuning])
-    model = LogisticRegression(C=1.0, class_weight="balanced", max_iter=2000)
-    model.fit(x, [r.kind != "answerable" for r in tuning])
+    model = fit_abstainer(np.stack([r.features for r in tuning]), [r.kind != "answerable" for r in tuning])
 
     def refused(rows: list[Row], threshold: float) -> np.ndarray:
         p = model.predict_proba(np.stack([r.features for r in rows]))[:, 1]
         return np.asarray([r.refused_by_name for r in rows]) | (p > threshold)
 
-    def false_share(rows: list[Row], threshold: float) -> float:
-        owed = [r for r in rows if r.kind == "answerable" and r.part == "tune"]
-        return float(refused(owed, threshold).mean())
-
-    candidates = np.round(np.arange(1.0, -0.001, -0.02), 2)
-    fitting = [t for t in candidates if all(false_share(rows, t) <= MAX_FALSE_ABSTENTIONS for rows in sets.values())]
-    threshold = float(min(fitting, default=1.0))
+    owed = [[r for r in rows if r.kind == "answerable" and r.part == "tune"] for rows in sets.values()]
+    threshold = operating_point(lambda t: max(float(refused(rows, t).mean()) for rows in owed))
     lines = [f"refitted with the hidden variants, threshold {threshold:.2f}:"]
     for name, rows in sets.items():
         shares = []

@@ -17,8 +17,10 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -39,7 +41,11 @@ from rag.evaluation.metrics import contains_gold, key_fact_hit
 from rag.schema import Passage
 from rag.text import is_question
 
+if TYPE_CHECKING:
+    from sklearn.linear_model import LogisticRegression
+
 MAX_FALSE_ABSTENTIONS = 0.05  # the operating point: at most this share of answerable questions refused
+THRESHOLDS = np.round(np.arange(1.0, -0.001, -0.02), 2)  # abstention thresholds tried, highest first
 MARGINS = (0.0, 0.05, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5, 1.0)
 SENTENCES = (1, 2, 3, 4, 5)
 
@@ -109,8 +115,6 @@ def compose(q: Asked, chances: np.ndarray, margin: float, most: int) -> str:
 
 def derive(questions: list[Asked], weights: np.ndarray, bias: float) -> tuple[Model, list[str]]:
     """The follower margin, the abstention model and its threshold for ``weights``, with the curves behind them."""
-    from sklearn.linear_model import LogisticRegression
-
     probe = Model(tuple(weights), bias, (0.0,) * len(QUESTION_FEATURES), 0.0, 1.0, 0.0, 0)
     chances = [probe.probability(q.features) if len(q.labels) else np.zeros(0) for q in questions]
     answerable = [(q, c) for q, c in zip(questions, chances, strict=True) if not q.item.abstain and len(c)]
@@ -125,22 +129,25 @@ def derive(questions: list[Asked], weights: np.ndarray, bias: float) -> tuple[Mo
     top = max(gains.values())
     max_sentences, follower_margin = min((g for g in gains if gains[g] >= top - 0.005), key=lambda g: (g[0], g[1]))
     x = np.stack([question_features(q.features, c, q.constrained) for q, c in zip(questions, chances, strict=True)])
-    y = np.asarray([q.item.abstain for q in questions], dtype=int)
-    abstainer = LogisticRegression(C=1.0, class_weight="balanced", max_iter=2000).fit(x, y)
+    abstainer = fit_abstainer(x, [q.item.abstain for q in questions])
     unanswered = abstainer.predict_proba(x)[:, 1]
     due = [i for i, q in enumerate(questions) if q.item.abstain]
     owed = [i for i, q in enumerate(questions) if not q.item.abstain]
     corpora = sorted({q.corpus for q in questions})
+
+    def refused(threshold: float) -> np.ndarray:
+        return np.asarray([q.unknown_name for q in questions]) | (unanswered > threshold)
+
+    def worst_false(threshold: float) -> float:
+        return max(refused(threshold)[[i for i in owed if questions[i].corpus == c]].mean() for c in corpora)
+
     lines.append("threshold\tabstention_recall\tabstention_precision\tfalse_abstentions (the worst set)")
-    threshold = 1.0
-    for t in np.round(np.arange(1.0, -0.001, -0.02), 2):
-        refused = np.asarray([q.unknown_name for q in questions]) | (unanswered > t)
-        recall = refused[due].mean() if due else float("nan")
-        false = max(refused[[i for i in owed if questions[i].corpus == c]].mean() for c in corpora)
-        precision = refused[due].sum() / refused.sum() if refused.sum() else float("nan")
-        lines.append(f"{t:.2f}\t{recall:.3f}\t{precision:.3f}\t{false:.3f}")
-        if false <= MAX_FALSE_ABSTENTIONS:
-            threshold = float(t)
+    for t in THRESHOLDS:
+        shown = refused(t)
+        recall = shown[due].mean() if due else float("nan")
+        precision = shown[due].sum() / shown.sum() if shown.sum() else float("nan")
+        lines.append(f"{t:.2f}\t{recall:.3f}\t{precision:.3f}\t{worst_false(t):.3f}")
+    threshold = operating_point(worst_false)
     model = Model(
         tuple(float(w) for w in weights),
         bias,
@@ -151,6 +158,20 @@ def derive(questions: list[Asked], weights: np.ndarray, bias: float) -> tuple[Mo
         max_sentences,
     )
     return model, lines
+
+
+def fit_abstainer(x: np.ndarray, unanswerable: Sequence[bool]) -> LogisticRegression:
+    """The abstention model over question features ``x`` (QUESTION_FEATURES), classes weighted as balanced:
+    unanswerable questions are few."""
+    from sklearn.linear_model import LogisticRegression
+
+    return LogisticRegression(C=1.0, class_weight="balanced", max_iter=2000).fit(x, np.asarray(unanswerable, int))
+
+
+def operating_point(worst_false: Callable[[float], float]) -> float:
+    """The lowest of THRESHOLDS at which the false abstentions of the worst development set
+    (``worst_false(threshold)``) stay within MAX_FALSE_ABSTENTIONS; 1.0 when none does."""
+    return float(min((t for t in THRESHOLDS if worst_false(t) <= MAX_FALSE_ABSTENTIONS), default=1.0))
 
 
 def main(argv: list[str] | None = None) -> int:
