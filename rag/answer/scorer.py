@@ -242,7 +242,13 @@ def passage_coverage(needed: tuple[str, ...], passage: Passage) -> float:
 
 def passage_terms(passage: Passage) -> frozenset[str]:
     """The terms of a passage's text and title."""
-    return frozenset(_text_terms(passage.text)) | frozenset(_text_terms(passage.title or ""))
+    return _term_set(passage.text, passage.title or "")
+
+
+@lru_cache(maxsize=4096)
+def _term_set(text: str, title: str) -> frozenset[str]:
+    # Asked for about a hundred times an answer (each passage, for each step of ``_text_terms``'s list).
+    return frozenset(_text_terms(text)) | frozenset(_text_terms(title))
 
 
 @lru_cache(maxsize=4096)
