@@ -247,6 +247,20 @@ class Coverage:
 
 
 @dataclass(frozen=True)
+class ShortAnswer:
+    """The few words that fill what a question asks for ("F-16", "at least 80", "Anutin Charnvirakul"), as
+    they stand in one cited quote: ``citation.quote[start:end] == text`` for the citation numbered ``n``."""
+
+    text: str
+    n: int  # the [n] of the citation whose quote states it
+    start: int  # character offsets inside that quote
+    end: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
 class Answer:
     """The result of a question: text with ``[n]`` markers, the citations behind them, and the evidence."""
 
@@ -264,6 +278,7 @@ class Answer:
     conflicts: tuple[Conflict, ...] = ()  # figures the cited articles disagree on, newest first
     coverage: Coverage | None = None  # what was searched
     unsupported: tuple[str, ...] = ()  # sentences of a model's answer that no passage supports (rag/verify.py)
+    short: ShortAnswer | None = None  # what fills the question's gap, when it asks for a name, date or number
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-safe dictionary of everything above."""
@@ -280,6 +295,7 @@ class Answer:
             "conflicts": [c.to_dict() for c in self.conflicts],
             "coverage": self.coverage.to_dict() if self.coverage else None,
             "unsupported": list(self.unsupported),
+            "short": self.short.to_dict() if self.short else None,
         }
 
 
