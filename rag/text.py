@@ -73,6 +73,16 @@ def is_question(sentence: str) -> bool:
     return sentence.rstrip("\u201d\u2019\"') ").endswith("?")
 
 
+def is_heading(sentence: str) -> bool:
+    """Whether a line names a topic rather than states something: a headline or section heading has no
+    closing stop.
+
+    >>> is_heading("Thailand, Cambodia Set Defense Talks"), is_heading("The talks begin today.")
+    (True, False)
+    """
+    return not sentence.rstrip("\u201d\u2019\"') ").endswith((".", "!", "?"))
+
+
 _WHITESPACE = re.compile(r"\s+")
 # Abbreviations that stand before a name or a number, never at the end of a sentence: titles and ranks
 # ("Gov. Arnold Schwarzenegger", "Lance Cpl. Maria Lauterbach"), months, "No. 3".

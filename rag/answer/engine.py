@@ -18,6 +18,7 @@ from rag.index.embedding import Embedder, load_embedder
 from rag.index.lexical import LexicalIndex, terms
 from rag.index.store import ArticleRecord, Store
 from rag.ingestion.pipeline import ingest, lexical_index
+from rag.language import Reader
 from rag.news.coverage import coverage_of
 from rag.news.figures import compared_quantity, newest
 from rag.prompts import load_text
@@ -96,6 +97,7 @@ class Engine:
         self._lexical: LexicalIndex | None = None
         self._coverage: Coverage | None = None
         self._answerer: Answerer | None = None
+        self._reader: Reader | None = None
 
     def ask(self, question: str, *, top_k: int | None = None, previous: str | None = None) -> Answer:
         """Answer ``question`` from the articles, with citations, or abstain.
@@ -132,6 +134,13 @@ class Engine:
             if self._answerer is None:
                 self._answerer = answerer_for(self.settings)
             return self._answerer
+
+    def reader(self) -> Reader:
+        """The language layer's reader, its cache of parsed sentences kept beside the index."""
+        with self._lock:
+            if self._reader is None:
+                self._reader = Reader(self.settings.home)
+            return self._reader
 
     def read(self, question: str, top_k: int | None = None) -> Reading:
         """What the extractive answerer reads for ``question`` (the tuning script, rag/evaluation/tune.py,
@@ -170,6 +179,8 @@ class Engine:
             refusal_text=load_text(self.settings.prompts, "refusal.txt"),
             extra_passages=self._figure_passages(question, found, k, reading.store, lexical, reading.embedder),
             top_k=k,
+            reader=self.reader(),
+            embed=reading.embedder.embed,
         )
         answer = replace(answer, question=typed, coverage=reading.coverage)
         return Evidence(question, answer, reading.embedder.embed, reading.sentence_vectors)

