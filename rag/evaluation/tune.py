@@ -3,7 +3,7 @@
     python -m rag.evaluation.tune --dev GOLD CORPUS HOME [--dev ...] [--write]
 
 Each ``--dev`` names a gold set, its corpus and the folder its index is kept in (built on first use, reused
-after). Only the tuning split of each set is read (``gold.split``): held-out items are never seen here.
+after). Only the tuning part of each set is read (``gold.split``, by story): check items are never seen here.
 For every question the answerer's own reading is done (``Engine.read``), every candidate sentence gets
 its features (``rag.scorer``) and the label "holds an accepted answer". A logistic regression is fitted on
 them; then, on the same questions, the follower margin that maximises contains-gold, and the abstention
@@ -66,7 +66,7 @@ class Asked:
 def collect(gold: Path, corpus: Path, home: Path) -> list[Asked]:
     engine = Engine(Settings.from_env(home=home, corpus=corpus))
     found = []
-    items = [i for i in load_gold(gold) if split(i.id) == "tune"]
+    items = [i for i in load_gold(gold) if split(i) == "tune"]
     for n, item in enumerate(items, start=1):
         reading = engine.read(item.question)
         found.append(ask(item, str(corpus), reading, reading.retrieval.passages))
