@@ -8,6 +8,7 @@ import pytest
 
 from rag import Settings, query
 from rag.answer.extractive import read_question, unknown_names
+from rag.answer.fitted import feature_digest
 from rag.answer.question import analyse, names_another_period, periods, specific_names
 from rag.answer.scorer import FEATURES, QUESTION_FEATURES, constraints, load_model, new_fillers
 from rag.evaluation.gold import GoldItem, load_gold, split
@@ -156,6 +157,9 @@ def test_the_tuning_script_refits_the_weights_from_a_gold_set(tmp_path: Path, ca
     data = json.loads(out.read_text())
     assert data["features"] == list(FEATURES) and data["question_features"] == list(QUESTION_FEATURES)
     assert data["questions"] == sum(split(i) == "tune" for i in load_gold(gold))
+    recorded = {"gold": str(gold), "corpus": str(corpus), "part": "tune", "questions": data["questions"]}
+    assert data["fitted_on"] == [recorded]
+    assert data["feature_digest"] == feature_digest()
     fitted = load_model(out)
     assert fitted.weights[FEATURES.index("lexical")] > 0  # sharing the question's rare words helps
     printed = capsys.readouterr().out
