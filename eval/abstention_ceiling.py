@@ -54,7 +54,7 @@ class Row:
     refused_by_name: bool  # it names something no chunk mentions
     text: str  # the answer the answerer would quote
     question: str
-    part: str  # tune or held-out (rag.evaluation.gold.split)
+    part: str  # tune or check (rag.evaluation.gold.split)
     features: np.ndarray  # its QUESTION_FEATURES
 
 
@@ -81,7 +81,7 @@ def _row(asked: Asked, kind: str, model: Model) -> Row:
     chances = model.probability(asked.features) if len(asked.labels) else np.zeros(0)
     features = question_features(asked.features, chances, asked.constrained)
     text = compose(asked, chances, model.follower_margin, model.max_sentences) if len(chances) else ""
-    part = split(asked.item.id)
+    part = split(asked.item)
     return Row(kind, model.unanswered(features), asked.unknown_name, text, asked.item.question, part, features)
 
 

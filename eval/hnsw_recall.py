@@ -39,7 +39,7 @@ def main() -> None:
     parser.add_argument("--dev", nargs=3, action="append", metavar=("GOLD", "CORPUS", "HOME"), required=True)
     parser.add_argument("--ef", type=int, nargs="+", default=EFS)
     args = parser.parse_args()
-    print("ef_search\tset\trecall\tquestions with all\tsearch p50 ms\tsearch p95 ms\tcontains_gold_700 tune / held-out")
+    print("ef_search\tset\trecall\tquestions with all\tsearch p50 ms\tsearch p95 ms\tcontains_gold_700 tune / check")
     right: dict[int, float] = {}
     for gold, corpus, home in args.dev:
         items = load_gold(Path(gold))
@@ -68,8 +68,8 @@ def main() -> None:
                     times.append((time.perf_counter() - start) * 1000)
                 shares = [len(f & e) / len(e) for f, e in zip(found, exact, strict=True)]
                 scores = {}
-                for part in ("tune", "held-out"):
-                    run = evaluate_corpus([i for i in items if split(i.id) == part], settings, home=copy)
+                for part in ("tune", "check"):
+                    run = evaluate_corpus([i for i in items if split(i) == part], settings, home=copy)
                     scores[part] = run.summary["overall"]["contains_gold_700"] or 0.0
                     if part == "tune":
                         answered = sum(r.scores.get("contains_gold_700") or 0.0 for r in run.results)
@@ -78,7 +78,7 @@ def main() -> None:
                 p50, p95 = np.percentile(times, [50, 95])
                 print(
                     f"{ef}\t{gold}\t{np.mean(shares):.4f}\t{whole}/{len(shares)}\t{p50:.1f}\t{p95:.1f}\t"
-                    f"{scores['tune']:.3f} / {scores['held-out']:.3f}",
+                    f"{scores['tune']:.3f} / {scores['check']:.3f}",
                     flush=True,
                 )
     for ef in sorted(right):

@@ -2,9 +2,9 @@
 
 Only the questions ``extractive.SAID_BY`` matches are affected, so only they are asked, once per weight,
 on every development set given (gold set, corpus, index folder, as for ``rag.evaluation.tune``). The table
-gives, per weight, the answers containing a gold answer (700 characters) on each set's tuning and held-out
+gives, per weight, the answers containing a gold answer (700 characters) on each set's tuning and check
 questions. The weight chosen is the smallest with the most such answers on the tuning questions of all
-sets together; held-out figures are printed, never used to choose.
+sets together; check figures are printed, never used to choose.
 
     PYTHONPATH=. python eval/speaker_weight.py \\
         --dev ../shared/devsets/newsqa-cnn/dev.jsonl ../shared/devsets/newsqa-cnn/corpus /tmp/newsqa-home \\
@@ -34,20 +34,20 @@ def main() -> None:
     for gold, corpus, home in args.dev:
         items = [i for i in load_gold(Path(gold)) if not i.abstain and extractive.SAID_BY.search(i.question)]
         sets.append((Path(gold).parent.name or gold, Settings.from_env(home=Path(home), corpus=Path(corpus)), items))
-        tuned = sum(split(i.id) == "tune" for i in items)
+        tuned = sum(split(i) == "tune" for i in items)
         print(f"{gold}: {len(items)} answerable questions ask what someone said ({tuned} tuning)")
-    print("weight\t" + "\t".join(f"{name} tune\t{name} held-out" for name, _, _ in sets))
+    print("weight\t" + "\t".join(f"{name} tune\t{name} check" for name, _, _ in sets))
     tuning_hits = {}
     for weight in WEIGHTS:
         extractive.W_SPEAKER = weight
         row, total = [], 0
         for _, settings, items in sets:
             engine = Engine(settings)  # a new engine per weight: nothing of another weight's answers is kept
-            hits = {"tune": 0, "held-out": 0}
+            hits = {"tune": 0, "check": 0}
             for item in items:
                 answer = engine.ask(item.question)
-                hits[split(item.id)] += not answer.abstained and contains_gold(answer.text, item.answers)
-            row += [str(hits["tune"]), str(hits["held-out"])]
+                hits[split(item)] += not answer.abstained and contains_gold(answer.text, item.answers)
+            row += [str(hits["tune"]), str(hits["check"])]
             total += hits["tune"]
         tuning_hits[weight] = total
         print(f"{weight:.2f}\t" + "\t".join(row))

@@ -39,11 +39,11 @@ def main() -> None:
         for item in load_gold(Path(gold)):
             unknown = [n for n in analyse(item.question).names if not lexical.document_frequency(n)]
             if unknown:
-                asked.append((split(item.id), item.abstain, unknown, lexical, item.question))
+                asked.append((split(item), item.abstain, unknown, lexical, item.question))
     tally: dict[Slips, tuple[int, int]] = {}
     print("shortest\tshortest_changed\tsplit\tsaved (answerable)\tlost (unanswerable)\tof answerable/unanswerable")
     for slips in SETTINGS:
-        for part in ("tune", "held-out"):
+        for part in ("tune", "check"):
             rows = [a for a in asked if a[0] == part]
             respelt = [all(lex.spelling(n, slips) for n in names) for _, _, names, lex, _ in rows]
             saved = sum(r and not a[1] for r, a in zip(respelt, rows, strict=True))

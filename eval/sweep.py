@@ -4,7 +4,7 @@
     PYTHONPATH=. python eval/sweep.py rag.answer.extractive.DUPLICATE_SIMILARITY 0.85 0.9 1.01 --dev ...
 
 For every value the constant is set in its module (each is read where it is used, on every question) and
-every set's tuning and held-out splits are run apart (indexes kept in HOME, built on first use). It
+every set's tuning and check splits are run apart (indexes kept in HOME, built on first use). It
 prints hit@k, MRR, contains-gold with the top-passage baseline, answer length, abstention and false
 abstentions. The value kept is the one whose answers contain the gold for the most tuning questions of
 all sets together (each question counts once: a mean over sets would let one question of a 35-question
@@ -55,8 +55,8 @@ def main() -> None:
         setattr(module, name, kind(value))
         for gold, corpus, home in args.dev:
             items = load_gold(Path(gold))
-            for part in ("tune", "held-out"):
-                chosen = [i for i in items if split(i.id) == part]
+            for part in ("tune", "check"):
+                chosen = [i for i in items if split(i) == part]
                 if args.lowercase:
                     chosen = [replace(i, question=i.question.lower()) for i in chosen]
                 run = evaluate_corpus(chosen, Settings(corpus=Path(corpus)), home=Path(home))

@@ -48,6 +48,13 @@ def test_the_report_files(seed_run, tmp_path: Path) -> None:
     assert "| conflict | 6 |" in md and "FAIL overall.mrr" in md and "Note: a note" in md
     assert paths[2].read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert report.table(seed_run).splitlines()[1].startswith("overall")
+    # each baseline figure stands beside its metric
+    header = report.table(seed_run).splitlines()[0].split()
+    for metric, baseline in (("gold700", "base.700"), ("gold200", "base.200"), ("chars", "base.chars")):
+        assert header.index(baseline) == header.index(metric) + 1
+    overall = data["summary"]["overall"]
+    assert overall["answer_chars_median"] > overall["answer_words"]  # characters, not words
+    assert overall["short_answer_coverage"] is not None and "short" in data["items"][0]
 
 
 def test_without_article_003_rag_eval_fails_naming_the_metrics(tmp_path: Path, capsys, monkeypatch) -> None:
@@ -208,7 +215,7 @@ def test_another_gold_set_is_scored_against_the_baseline_on_a_kept_index(tmp_pat
     norvania = Path(__file__).resolve().parent.parent / "eval" / "norvania"
     home, report_dir = tmp_path / "home", tmp_path / "report"
     args = ["eval", "--gold", str(norvania / "gold.jsonl"), "--corpus", str(norvania / "corpus")]
-    args += ["--home", str(home), "--split", "held-out", "--report", str(report_dir), "--json"]
+    args += ["--home", str(home), "--split", "check", "--report", str(report_dir), "--json"]
     assert main(args) == 0  # another set is not gated by the seeds' thresholds
     out, err = capsys.readouterr()
     assert "embedding" in err  # the first run indexes the corpus

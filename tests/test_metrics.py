@@ -102,3 +102,44 @@ def test_percentiles() -> None:
     assert m.percentile([5.0, 15.0], 50) == 10.0
     with pytest.raises(ValueError):
         m.percentile([], 50)
+
+
+def test_gold_in_first_200_counts_characters_without_the_markers() -> None:
+    lead = "The toll rose to 42 on Monday. [1] "
+    assert m.gold_in_first(lead + "x" * 500, ["42"])
+    assert not m.gold_in_first("x" * 200 + " 42 [1]", ["42"])  # there, but after the first 200 characters
+    assert not m.gold_in_first("x" * 190 + " 42", ["4"])  # matched as key_fact_hit: 4 is not 42
+    # 20 markers " [12]" make 100 characters: the gold stands at 220 with them, at 120 without
+    cited = "Word. [12] " * 20 + "42"
+    assert m.gold_in_first(cited, ["42"])
+    assert not m.contains_gold(cited, ["42"], window=200)  # a window over the raw text would miss it
+
+
+def test_answer_chars_leaves_markers_and_their_spaces_out() -> None:
+    assert m.answer_chars("Thailand used F-16 jets. [1] Cambodia fired rockets. [2]") == len(
+        "Thailand used F-16 jets. Cambodia fired rockets."
+    )
+    assert m.answer_chars("") == 0 and m.answer_chars("[1]") == 0
+
+
+@pytest.mark.parametrize(
+    ("predicted", "answers", "f1"),
+    [
+        ("F-16", ["F-16"], 1.0),
+        ("the F-16", ["F-16"], 1.0),  # articles are not words of the answer
+        ("four", ["4"], 1.0),  # counting words as digits, as key_fact_hit
+        ("F-16 jets", ["F-16 fighter jets"], 6 / 7),  # P 3/3, R 3/4
+        ("Anutin", ["Thaksin", "Anutin Charnvirakul"], 2 / 3),  # the best of the accepted answers
+        ("Hun Sen", ["Anutin Charnvirakul"], 0.0),
+        ("", ["F-16"], 0.0),
+        ("the", ["a"], 0.0),  # nothing left on either side
+    ],
+)
+def test_short_answer_token_f1(predicted: str, answers: list[str], f1: float) -> None:
+    assert m.token_f1(predicted, answers) == pytest.approx(f1)
+
+
+def test_median() -> None:
+    assert m.median([300.0, 100.0, 200.0]) == 200.0
+    assert m.median([100.0, 200.0]) == 150.0
+    assert m.median([]) is None

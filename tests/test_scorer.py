@@ -8,9 +8,10 @@ import pytest
 
 from rag import Settings, query
 from rag.answer.extractive import read_question, unknown_names
+from rag.answer.fitted import feature_digest
 from rag.answer.question import analyse, names_another_period, periods, specific_names
 from rag.answer.scorer import FEATURES, QUESTION_FEATURES, constraints, load_model, new_fillers
-from rag.evaluation.gold import split
+from rag.evaluation.gold import GoldItem, load_gold, split
 from rag.evaluation.tune import main as tune
 from rag.index.lexical import ChunkTerms, LexicalIndex
 from rag.text import is_question
@@ -124,10 +125,29 @@ def test_the_shipped_model_matches_the_features_and_ranks_sensibly() -> None:
     assert model.probability(strong[None])[0] > model.probability(weak[None])[0]
 
 
-def test_the_split_is_fixed_and_holds_out_about_a_third() -> None:
-    ids = [f"q-{i}" for i in range(300)]
-    held = [i for i in ids if split(i) == "held-out"]
-    assert 70 <= len(held) <= 130 and held == [i for i in ids if split(i) == "held-out"]
+def _item(item_id: str, *articles: str) -> GoldItem:
+    if not articles:
+        return GoldItem(item_id, "unanswerable", "Why?", (), (), (), True)
+    return GoldItem(item_id, "fact", "Who?", articles, (), ("x",), False)
+
+
+def test_the_split_keeps_about_a_third_of_the_stories_to_check_on() -> None:
+    stories = [_item(f"q-{i}", f"story-{i}.txt") for i in range(300)]
+    checked = [s.articles[0] for s in stories if split(s) == "check"]
+    assert 70 <= len(checked) <= 130
+    # fixed across processes and machines (a sha256, not Python's salted hash()): the same parts every run
+    assert [f"story-{i}.txt" in checked for i in range(8)] == [False] * 4 + [True] * 4
+    # an unanswerable item has no article: its own id decides
+    assert 70 <= sum(split(_item(f"q-{i}")) == "check" for i in range(300)) <= 130
+
+
+@pytest.mark.parametrize("story", [f"story-{i}.txt" for i in range(12)])
+def test_two_questions_about_one_story_land_in_the_same_part(story: str) -> None:
+    # the first article in sorted order is the key, whatever the order the gold set lists them in
+    parts = {split(_item(f"{story}-{n}", story, *more)) for n, more in enumerate([(), ("zz.txt",), ("zzz.txt",)])}
+    parts.add(split(_item("other-id", "zzzz.txt", story)))
+    assert len(parts) == 1
+    assert {split(_item(f"a-{story}", story)), split(_item(f"b-{story}", story))} == parts
 
 
 def test_the_tuning_script_refits_the_weights_from_a_gold_set(tmp_path: Path, capsys) -> None:
@@ -136,7 +156,10 @@ def test_the_tuning_script_refits_the_weights_from_a_gold_set(tmp_path: Path, ca
     assert tune(["--dev", str(gold), str(corpus), str(tmp_path / "home"), "--write", "--out", str(out)]) == 0
     data = json.loads(out.read_text())
     assert data["features"] == list(FEATURES) and data["question_features"] == list(QUESTION_FEATURES)
-    assert data["questions"] == sum(split(json.loads(line)["id"]) == "tune" for line in gold.read_text().splitlines())
+    assert data["questions"] == sum(split(i) == "tune" for i in load_gold(gold))
+    recorded = {"gold": str(gold), "corpus": str(corpus), "part": "tune", "questions": data["questions"]}
+    assert data["fitted_on"] == [recorded]
+    assert data["feature_digest"] == feature_digest()
     fitted = load_model(out)
     assert fitted.weights[FEATURES.index("lexical")] > 0  # sharing the question's rare words helps
     printed = capsys.readouterr().out

@@ -24,7 +24,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--gold", type=Path, help="gold questions, one JSON object a line (default eval/gold.jsonl)")
     parser.add_argument("--corpus", type=Path, help="articles to index (default RAG_CORPUS, seeds/)")
     parser.add_argument(
-        "--split", choices=SPLITS, help="only the items tuned on, or only the held-out third (default: all)"
+        "--split",
+        choices=SPLITS,
+        help="only the items tuned on, or only the third kept to check on, split by story (default: all)",
     )
     parser.add_argument(
         "--home", type=Path, help="keep the index here and reuse it next time (default: a temporary folder)"
@@ -45,7 +47,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     own_gold = args.gold is not None
     if own_gold and not args.gold.is_file():
         raise ConfigError(f"no gold set at {args.gold}: pass --gold FILE, a JSON question a line")
-    items = [i for i in (load_gold(args.gold) if own_gold else load_gold()) if args.split in (None, split(i.id))]
+    items = [i for i in (load_gold(args.gold) if own_gold else load_gold()) if args.split in (None, split(i))]
     gated = args.thresholds is not None or not own_gold
     thresholds = load_thresholds(args.thresholds or DEFAULT_THRESHOLDS) if gated else {}
     judge, notes = judge_llm(settings)

@@ -7,6 +7,7 @@ Gold ``evidence`` strings are substrings of the gold articles that state the ans
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterable, Sequence
 
 import numpy as np
@@ -14,6 +15,7 @@ import numpy as np
 Quoted = tuple[str, str]
 
 _MARKER = re.compile(r"\[\d+\]")
+_MARKER_BEFORE = re.compile(r"\s*\[\d+\]")
 _QUOTES = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"'})
 _NUMBER_WORDS = {
     word: value
@@ -75,6 +77,64 @@ def contains_gold(text: str, answers: Iterable[str], window: int = ANSWER_WINDOW
     (False, True)
     """
     return key_fact_hit(text[:window], answers)
+
+
+LEAD_WINDOW = 200  # characters a reader sees first: the answer should lead with the point
+
+
+def without_markers(text: str) -> str:
+    """``text`` with its ``[n]`` citation markers and the space before each taken out.
+
+    >>> without_markers("The toll rose to 42. [1] Rescuers left. [2]")
+    'The toll rose to 42. Rescuers left.'
+    """
+    return _MARKER_BEFORE.sub("", text).strip()
+
+
+def gold_in_first(text: str, answers: Iterable[str], window: int = LEAD_WINDOW) -> bool:
+    """Whether an accepted answer (as ``key_fact_hit``) is in the first ``window`` characters of ``text`` once
+    its citation markers are removed: does the answer lead with the point?
+
+    >>> gold_in_first("The toll rose to 42. [1] " + "x" * 300, ["42"]), gold_in_first("x" * 200 + " 42", ["42"])
+    (True, False)
+    """
+    return key_fact_hit(without_markers(text)[:window], answers)
+
+
+def answer_chars(text: str) -> int:
+    """Characters of an answer a reader reads: ``[n]`` markers left out."""
+    return len(without_markers(text))
+
+
+_ARTICLES = {"a", "an", "the"}
+
+
+def answer_tokens(text: str) -> list[str]:
+    """An answer's words for token F1, SQuAD-style: ``normalise``d (case, punctuation, ``four`` = ``4``) and
+    without the articles a, an, the."""
+    return [t for t in normalise(text).split() if t not in _ARTICLES]
+
+
+def token_f1(predicted: str, answers: Iterable[str]) -> float:
+    """The SQuAD token F1 of ``predicted`` against the best-matching accepted answer (0.0 when there is none).
+
+    >>> token_f1("the F-16 jets", ["F-16"]), token_f1("Anutin", ["Anutin Charnvirakul", "Thaksin"])
+    (0.8, 0.6666666666666666)
+    """
+    guess = answer_tokens(predicted)
+    best = 0.0
+    for answer in answers:
+        gold = answer_tokens(answer)
+        common = sum((Counter(guess) & Counter(gold)).values())
+        if common:
+            precision, recall = common / len(guess), common / len(gold)
+            best = max(best, 2 * precision * recall / (precision + recall))
+    return best
+
+
+def median(values: Sequence[float]) -> float | None:
+    """The median of ``values``; ``None`` when there are none."""
+    return float(np.median(np.asarray(values, dtype=float))) if values else None
 
 
 def _fold(text: str) -> str:

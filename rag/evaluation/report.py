@@ -18,11 +18,17 @@ _HEADERS = {
     "baseline_key_fact_accuracy": "base.fact",
     "contains_gold_700": "gold700",
     "baseline_contains_gold_700": "base.700",
+    "gold_in_first_200": "gold200",
+    "baseline_gold_in_first_200": "base.200",
     "false_abstention_rate": "false.abst",
     "abstention_precision": "abst.P",
     "abstention_recall": "abst.R",
     "conflict_coverage": "confl",
     "answer_words": "words",
+    "answer_chars_median": "chars",
+    "baseline_answer_chars_median": "base.chars",
+    "short_answer_f1": "short.F1",
+    "short_answer_coverage": "short.cov",
     "latency_p50_ms": "p50 ms",
     "latency_p95_ms": "p95 ms",
     "faithfulness": "faith",
@@ -30,8 +36,11 @@ _HEADERS = {
 }
 # The 0..1 scores drawn in the chart (length and latency have other scales).
 _CHARTED = ("hit_at_k", "mrr", "citation_precision", "citation_recall", "key_fact_accuracy", "contains_gold_700")
-_CHARTED += ("baseline_contains_gold_700", "abstention_recall", "false_abstention_rate")
-_CHARTED += ("conflict_coverage", "faithfulness", "relevancy")
+_CHARTED += ("baseline_contains_gold_700", "gold_in_first_200", "baseline_gold_in_first_200")
+_CHARTED += ("abstention_recall", "false_abstention_rate", "conflict_coverage", "short_answer_f1")
+_CHARTED += ("faithfulness", "relevancy")
+# Counts, not 0..1 scores: printed whole.
+_WHOLE = ("answer_words", "answer_chars_median", "baseline_answer_chars_median", "latency_p50_ms", "latency_p95_ms")
 
 
 def _columns(run: EvalRun) -> list[str]:
@@ -41,7 +50,7 @@ def _columns(run: EvalRun) -> list[str]:
 def _cell(metric: str, value: float | None) -> str:
     if value is None:
         return "–"
-    if metric in ("answer_words", "latency_p50_ms", "latency_p95_ms"):
+    if metric in _WHOLE:
         return f"{value:.0f}"
     return f"{value:.2f}"
 

@@ -20,11 +20,17 @@ METRICS = (
     "baseline_key_fact_accuracy",
     "contains_gold_700",
     "baseline_contains_gold_700",
+    "gold_in_first_200",
+    "baseline_gold_in_first_200",
     "abstention_precision",
     "abstention_recall",
     "false_abstention_rate",
     "conflict_coverage",
     "answer_words",
+    "answer_chars_median",
+    "baseline_answer_chars_median",
+    "short_answer_f1",
+    "short_answer_coverage",
     "latency_p50_ms",
     "latency_p95_ms",
     "faithfulness",
@@ -33,9 +39,12 @@ METRICS = (
 JUDGED = ("faithfulness", "relevancy")
 # The plain baseline every answer is measured against, in the same run: the first ANSWER_WINDOW characters of
 # the top retrieved passage, never an abstention.
-BASELINE = ("baseline_key_fact_accuracy", "baseline_contains_gold_700")
+BASELINE = ("baseline_key_fact_accuracy", "baseline_contains_gold_700", "baseline_gold_in_first_200")
 _MEANS = ("hit_at_k", "recall_at_k", "mrr", "citation_precision", "citation_recall", "key_fact_accuracy")
-_MEANS += ("contains_gold_700", "false_abstention_rate", *BASELINE, "conflict_coverage", "answer_words", *JUDGED)
+_MEANS += ("contains_gold_700", "gold_in_first_200", "false_abstention_rate", *BASELINE, "conflict_coverage")
+_MEANS += ("answer_words", "short_answer_f1", "short_answer_coverage", *JUDGED)
+# Summarised as a median of a per-question score (the summary's name: the per-question one).
+_MEDIANS = {"answer_chars_median": "answer_chars", "baseline_answer_chars_median": "baseline_answer_chars"}
 
 
 @dataclass(frozen=True)
@@ -55,6 +64,7 @@ class ItemResult:
             "expected_abstain": self.item.abstain,
             "abstained": self.answer.abstained,
             "answer": self.answer.text,
+            "short": self.answer.short.to_dict() if self.answer.short else None,
             "citations": [{"n": c.n, "source": c.source, "quote": c.quote} for c in self.answer.citations],
             "latency_ms": round(self.latency_ms, 2),
             "scores": self.scores,
@@ -66,11 +76,14 @@ def score_item(item: GoldItem, answer: Answer, k: int, baseline: str) -> dict[st
     ``baseline`` is the plain baseline's answer to the same question (``baseline_text``)."""
     passages = [(p.source, p.text) for p in answer.passages]
     citations = [(c.source, c.quote) for c in answer.citations]
-    scores: dict[str, float | None] = dict.fromkeys(_MEANS)
+    scores: dict[str, float | None] = dict.fromkeys((*_MEANS, *_MEDIANS.values()))
+    scores["baseline_answer_chars"] = float(metrics.answer_chars(baseline))
     if not answer.abstained:
         scores["answer_words"] = float(metrics.answer_words(answer.text))
+        scores["answer_chars"] = float(metrics.answer_chars(answer.text))
     if item.abstain:
         return scores
+    short = answer.short if not answer.abstained else None
     scores |= {
         "hit_at_k": metrics.hit_at_k(passages, item.articles, item.evidence, k),
         "recall_at_k": metrics.recall_at_k(passages, item.articles, k),
@@ -82,6 +95,11 @@ def score_item(item: GoldItem, answer: Answer, k: int, baseline: str) -> dict[st
         "false_abstention_rate": float(answer.abstained),
         "baseline_key_fact_accuracy": float(metrics.key_fact_hit(baseline, item.answers)),
         "baseline_contains_gold_700": float(metrics.contains_gold(baseline, item.answers)),
+        "gold_in_first_200": float(not answer.abstained and metrics.gold_in_first(answer.text, item.answers)),
+        "baseline_gold_in_first_200": float(metrics.gold_in_first(baseline, item.answers)),
+        # Only answers that give a short one are scored on it; how many do is the coverage.
+        "short_answer_f1": metrics.token_f1(short.text, item.answers) if short else None,
+        "short_answer_coverage": float(short is not None),
     }
     if item.kind == "conflict":
         scores["conflict_coverage"] = metrics.conflict_coverage(citations, item.evidence)
@@ -105,11 +123,14 @@ def summarise(results: Sequence[ItemResult]) -> dict[str, dict[str, float | None
 
 
 def _summary(results: Sequence[ItemResult]) -> dict[str, float | None]:
-    """Means of the per-question scores (``None`` ones left out), plus the metrics of the group as a whole."""
+    """Means (or medians) of the per-question scores (``None`` ones left out), plus the metrics of the group as
+    a whole."""
     means: dict[str, float | None] = {}
     for name in _MEANS:
         present = [v for r in results if (v := r.scores.get(name)) is not None]
         means[name] = sum(present) / len(present) if present else None
+    for name, score in _MEDIANS.items():
+        means[name] = metrics.median([v for r in results if (v := r.scores.get(score)) is not None])
     pairs = [(r.item.abstain, r.answer.abstained) for r in results]
     latencies = [r.latency_ms for r in results]
     whole = {

@@ -3,13 +3,15 @@
     python -m rag.evaluation.tune --dev GOLD CORPUS HOME [--dev ...] [--write]
 
 Each ``--dev`` names a gold set, its corpus and the folder its index is kept in (built on first use, reused
-after). Only the tuning split of each set is read (``gold.split``): held-out items are never seen here.
+after). Only the tuning part of each set is read (``gold.split``, by story): check items are never seen here.
 For every question the answerer's own reading is done (``Engine.read``), every candidate sentence gets
 its features (``rag.scorer``) and the label "holds an accepted answer". A logistic regression is fitted on
 them; then, on the same questions, the follower margin that maximises contains-gold, and the abstention
 threshold: the lowest one whose false abstentions on answerable questions stay within
 ``MAX_FALSE_ABSTENTIONS`` on every development set (not on their pool, where a large set's share would hide
-a small one's). The curves are printed; ``--write`` stores the result in ``rag/scorer_weights.json``.
+a small one's). The curves are printed; ``--write`` stores the result in ``rag/answer/scorer_weights.json``,
+with what it was fitted on (each set's gold file, the part, its questions) and the digest of the feature
+code (``rag.answer.fitted``), which a test compares with today's.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ import numpy as np
 
 from rag.answer.engine import Engine, Reading
 from rag.answer.extractive import MAX_CHARS, read_question, unknown_names
+from rag.answer.fitted import feature_digest
 from rag.answer.scorer import (
     FEATURES,
     QUESTION_FEATURES,
@@ -44,6 +47,7 @@ from rag.text import is_question
 if TYPE_CHECKING:
     from sklearn.linear_model import LogisticRegression
 
+PART = "tune"  # the part of each development set fitted on (gold.split); the check part is never read here
 MAX_FALSE_ABSTENTIONS = 0.05  # the operating point: at most this share of answerable questions refused
 THRESHOLDS = np.round(np.arange(1.0, -0.001, -0.02), 2)  # abstention thresholds tried, highest first
 MARGINS = (0.0, 0.05, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5, 1.0)
@@ -66,7 +70,7 @@ class Asked:
 def collect(gold: Path, corpus: Path, home: Path) -> list[Asked]:
     engine = Engine(Settings.from_env(home=home, corpus=corpus))
     found = []
-    items = [i for i in load_gold(gold) if split(i.id) == "tune"]
+    items = [i for i in load_gold(gold) if split(i) == PART]
     for n, item in enumerate(items, start=1):
         reading = engine.read(item.question)
         found.append(ask(item, str(corpus), reading, reading.retrieval.passages))
@@ -180,9 +184,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--write", action="store_true", help=f"store the result in {WEIGHTS_FILE.name}")
     parser.add_argument("--out", type=Path, default=WEIGHTS_FILE, help="where --write stores it")
     args = parser.parse_args(argv)
-    questions = []
+    questions, fitted_on = [], []
     for gold, corpus, home in args.dev:
-        questions += collect(Path(gold), Path(corpus), Path(home))
+        found = collect(Path(gold), Path(corpus), Path(home))
+        questions += found
+        fitted_on.append({"gold": gold, "corpus": corpus, "part": PART, "questions": len(found)})
     weights, bias = fit(questions)
     model, curves = derive(questions, weights, bias)
     print("\n".join(curves))
@@ -196,6 +202,9 @@ def main(argv: list[str] | None = None) -> int:
         data = {
             "fitted_by": "python -m rag.evaluation.tune " + " ".join(f"--dev {g} {c} {h}" for g, c, h in args.dev),
             "questions": len(questions),
+            "fitted_on": fitted_on,
+            # The code that computed the features (rag.answer.fitted); a test fails when it no longer matches.
+            "feature_digest": feature_digest(),
             "features": list(FEATURES),
             "weights": [round(float(w), 4) for w in weights],
             "bias": round(bias, 4),
