@@ -102,16 +102,20 @@ def _mentions(doc: Any) -> tuple[Mention, ...]:
     found = [Mention(e.text, e.label_, e.start_char, e.end_char, e.root.head.lemma_.lower()) for e in doc.ents]
     taken = {(m.start, m.end) for m in found}
     inside = {t.i for e in doc.ents for t in e}
-    # The small model misses some counts in words ("Sixty people were killed"); the parse still marks them
-    # as the number of a noun.
+    # The small model misses some counts in words ("Sixty people were killed"); the parse still attaches
+    # them to the noun they count.
     for token in doc:
-        if token.dep_ == "nummod" and token.i not in inside:
+        if token.like_num and token.i not in inside and token.head.pos_ in ("NOUN", "PROPN") and token.head != token:
             words = [t for t in token.subtree if t.i == token.i or t.like_num or t.dep_ in ("quantmod", "compound")]
             start, end = words[0].idx, words[-1].idx + len(words[-1])
             found.append(Mention(doc.text[start:end], "CARDINAL", start, end, token.head.lemma_.lower()))
             taken.add((start, end))
     for chunk in doc.noun_chunks:
         words = [t for t in chunk if t.pos_ not in ("DET", "PRON", "PUNCT") and t.dep_ != "poss"]
+        while words and words[0].is_stop:
+            words.pop(0)
+        while words and words[-1].is_stop:
+            words.pop()
         if words and (words[0].idx, words[-1].idx + len(words[-1])) not in taken:
             start, end = words[0].idx, words[-1].idx + len(words[-1])
             found.append(Mention(doc.text[start:end], _PHRASE, start, end, chunk.root.lemma_.lower()))
@@ -227,7 +231,19 @@ def asked_for(question: str, embed: Embed | None = None) -> Asked:
             noun = _asked_noun(first.head)
             labels.update(_labels_like(noun, embed))
     named = tuple(m for m in _mentions(doc) if m.label != _PHRASE)
+    if _defines(doc, first):
+        labels, noun = set(), None
     return Asked(frozenset(labels), noun, _lemmas(doc), named)
+
+
+def _defines(doc: Any, asking: Any) -> bool:
+    """Whether the question asks what a name is ("Who is Ingmar Bergman?", "Who was Jack Kemp?"): the verb is
+    "be" and its other argument is a named entity, so the answer describes it rather than names another."""
+    root = next((t for t in doc if t.dep_ == "ROOT"), None)
+    if root is None or root.lemma_ != "be" or asking is None:
+        return False
+    arguments = [t for t in root.children if t.dep_ in ("nsubj", "attr") and t.i != asking.i]
+    return bool(arguments) and all(t.ent_type_ for t in arguments)
 
 
 def _asked_noun(head: Any) -> str:
@@ -271,12 +287,22 @@ def fillers(asked: Asked, parsed: Parsed) -> list[Mention]:
     return [
         m
         for m in parsed.mentions
-        if (m.label in asked.labels or (asked.noun is not None and m.head == asked.noun)) and not _named_by(m, asked)
+        if (m.label in asked.labels or (asked.noun is not None and m.head == asked.noun))
+        and not _named_by(m, asked)
+        and not _same_entity(m, asked.named)
     ]
 
 
+def _same_entity(mention: Mention, named: tuple[Mention, ...]) -> bool:
+    """Whether ``mention`` is one of the question's own entities written more fully ("Mwai Kibaki" for
+    "President Kibaki"): same label, a word in common."""
+    words = set(mention.text.lower().split())
+    return any(n.label == mention.label and words & set(n.text.lower().split()) for n in named)
+
+
 def _named_by(mention: Mention, asked: Asked) -> bool:
-    words = [w for w in mention.text.lower().replace("-", " ").split() if w.isalnum()]
+    """Whether every word of ``mention`` is one of the question's (then it fills nothing new)."""
+    words = "".join(c if c.isalnum() else " " for c in mention.text.lower()).split()
     return not words or all(w in asked.lemmas or w.rstrip("s") in asked.lemmas for w in words)
 
 

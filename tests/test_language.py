@@ -1,0 +1,82 @@
+"""The language layer on the real spaCy model: what a question asks for, what a sentence names, and that a
+sentence is parsed once."""
+
+from pathlib import Path
+
+import pytest
+
+from rag import Settings, query
+from rag.language import CACHE_FILE, Reader, asked_for, fillers, trimmed
+
+
+@pytest.mark.parametrize(
+    ("question", "labels"),
+    [
+        ("Who leads the inquiry?", {"PERSON", "ORG"}),
+        ("Where did the storm make landfall?", {"GPE", "LOC", "FAC"}),
+        ("When will the polls close?", {"DATE", "TIME"}),
+        ("How many people were displaced?", {"CARDINAL", "QUANTITY", "MONEY", "PERCENT"}),
+        ("How far did the flood reach?", {"QUANTITY", "PERCENT", "CARDINAL", "MONEY"}),
+        # the first question word counts: "who" here opens a relative clause
+        ("What happened to the marine who stepped on a mine?", set()),
+        # asks what a name is: the answer describes it, no other name fills it
+        ("Who is Ingmar Bergman?", set()),
+    ],
+)
+def test_what_a_question_asks_for(question: str, labels: set[str]) -> None:
+    assert asked_for(question).labels == labels
+
+
+def test_which_noun_is_filled_by_the_phrase_it_heads() -> None:
+    asked = asked_for("Which fighter jets did the air force use?")
+    assert asked.noun == "jet"
+    parsed = Reader().parse(["The air force flew F-16 fighter jets over the border on Monday."])[0]
+    found = {trimmed(m, asked).text for m in fillers(asked, parsed)}
+    assert "F-16" in found
+    assert "Monday" not in found
+
+
+def test_a_count_in_words_is_a_number_of_its_noun() -> None:
+    asked = asked_for("How many people were killed?")
+    parsed = Reader().parse(["Sixty people were killed and 200,000 displaced, officials said."])[0]
+    texts = {m.text for m in fillers(asked, parsed)}
+    assert {"Sixty", "200,000"} <= texts
+
+
+def test_a_name_the_question_gives_fills_nothing() -> None:
+    asked = asked_for("Who is challenging President Kibaki?")
+    parsed = Reader().parse(["Mwai Kibaki faces opposition leader Raila Odinga in the vote."])[0]
+    assert [m.text for m in fillers(asked, parsed)] == ["Raila Odinga"]
+
+
+def test_a_sentence_is_parsed_once_and_kept_beside_the_index(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    sentence = "The Food and Drug Administration approved the vaccine in June 2006."
+    first = Reader(tmp_path).parse([sentence])[0]
+    assert (tmp_path / CACHE_FILE).is_file()
+
+    def no_parsing() -> None:
+        raise AssertionError("parsed again")
+
+    monkeypatch.setattr("rag.language.pipeline", no_parsing)
+    assert Reader(tmp_path).parse([sentence, sentence]) == [first, first]
+
+
+def test_an_unwritable_cache_costs_speed_not_answers(tmp_path: Path) -> None:
+    blocked = tmp_path / "file"
+    blocked.write_text("not a folder")
+    parsed = Reader(blocked / "home").parse(["Voters in Ohio went to the polls on Tuesday."])[0]
+    assert {m.text for m in parsed.mentions} >= {"Ohio", "Tuesday"}
+
+
+def test_the_answer_leads_with_the_short_answer(seed_settings: Settings) -> None:
+    answer = query("Which fighter jets did Thailand use for its airstrikes?", settings=seed_settings)
+    assert answer.short is not None and answer.short.text == "F-16"
+    assert answer.text.startswith("F-16")
+    cited = {c.n: c for c in answer.citations}[answer.short.n]
+    assert cited.quote[answer.short.start : answer.short.end] == answer.short.text
+    assert answer.to_dict()["short"]["text"] == "F-16"
+
+
+def test_no_short_answer_for_a_question_that_asks_for_no_entity(seed_settings: Settings) -> None:
+    answer = query("Why did the talks between Thailand and Cambodia break down?", settings=seed_settings)
+    assert answer.short is None
