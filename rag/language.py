@@ -14,13 +14,11 @@ import hashlib
 import json
 import sqlite3
 import threading
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
-
-import numpy as np
 
 from rag.errors import ConfigError
 
@@ -38,6 +36,8 @@ _WH_LABELS = {
     "where": ("GPE", "LOC", "FAC"),
     "when": ("DATE", "TIME"),
 }
+# The kind of answer, as the answerer words it (how it dates a count, names a speaker …), per question word.
+_WH_KINDS = {"who": "person", "whom": "person", "whose": "person", "where": "place", "when": "date"}
 # "how" and the adjective after it; any other adjective ("how far", "how tall") asks for a quantity.
 _HOW_LABELS = {
     "many": ("CARDINAL", "QUANTITY", "MONEY", "PERCENT"),
@@ -46,9 +46,7 @@ _HOW_LABELS = {
     "old": ("DATE", "CARDINAL"),
 }
 _MEASURES = ("QUANTITY", "PERCENT", "CARDINAL", "MONEY")
-# A "which N" noun whose lemma is this close in meaning (MiniLM cosine) to the description spaCy gives an
-# entity label also asks for entities of that label ("which country" → GPE). eval/asked_labels.py re-derives it.
-NOUN_LABEL_SIMILARITY = 0.35
+NUMBER_LABELS = frozenset(_MEASURES)
 _PHRASE = "PHRASE"  # the label of a noun phrase that is no named entity (fills "which N" when N is its head)
 
 
@@ -75,12 +73,18 @@ class Parsed:
 @dataclass(frozen=True)
 class Asked:
     """What a question asks for: the entity labels that fill it, the noun of "which/what N" (its lemma, or
-    None), the lemmas of its own words (a filler is not one of them), and the entities it names."""
+    None), the lemmas of its own words (a filler is not one of them), the entities it names, the kind of
+    answer (person, place, date, number, measure or other), the lemma of its main verb (None for "be",
+    "do", "have") and where its question phrase stands ("How many", "Which"), whose words say what kind of
+    answer is wanted, not what it is about."""
 
     labels: frozenset[str]
     noun: str | None
     lemmas: frozenset[str]
     named: tuple[Mention, ...]
+    kind: str = "other"
+    verb: str | None = None
+    asking: tuple[int, int] = (0, 0)
 
     @property
     def wants_filler(self) -> bool:
@@ -99,7 +103,7 @@ def pipeline() -> Any:
 
 
 def _mentions(doc: Any) -> tuple[Mention, ...]:
-    found = [Mention(e.text, e.label_, e.start_char, e.end_char, e.root.head.lemma_.lower()) for e in doc.ents]
+    found = [Mention(e.text, e.label_, e.start_char, e.end_char, _governor(e.root)) for e in doc.ents]
     taken = {(m.start, m.end) for m in found}
     inside = {t.i for e in doc.ents for t in e}
     # The small model misses some counts in words ("Sixty people were killed"); the parse still attaches
@@ -120,6 +124,14 @@ def _mentions(doc: Any) -> tuple[Mention, ...]:
             start, end = words[0].idx, words[-1].idx + len(words[-1])
             found.append(Mention(doc.text[start:end], _PHRASE, start, end, chunk.root.lemma_.lower()))
     return tuple(found)
+
+
+def _governor(token: Any) -> str:
+    """The lemma of the word ``token`` belongs to, past a preposition ("killed on Monday" → kill)."""
+    head = token.head
+    if head.dep_ == "prep" and head.head is not head:
+        head = head.head
+    return str(head.lemma_.lower())
 
 
 def _lemmas(doc: Any) -> frozenset[str]:
@@ -202,38 +214,38 @@ def _from_json(value: str) -> Parsed:
     return Parsed(tuple(Mention(**m) for m in raw["mentions"]), frozenset(raw["lemmas"]))
 
 
-Embed = Callable[[Sequence[str]], np.ndarray]
-
-
-def asked_for(question: str, embed: Embed | None = None) -> Asked:
+def asked_for(question: str) -> Asked:
     """What ``question`` asks for, read from its parse.
 
-    ``embed`` (unit vectors of texts) matches the noun of "which N" to the entity labels whose description it
-    is close to; without it only noun phrases headed by that noun fill it.
-
-    >>> sorted(asked_for("Who leads the inquiry?").labels)
-    ['ORG', 'PERSON']
+    >>> asked = asked_for("How many people were displaced?")
+    >>> asked.kind, sorted(asked.labels), asked.verb, asked.asking
+    ('number', ['CARDINAL', 'MONEY', 'PERCENT', 'QUANTITY'], 'displace', (0, 8))
     >>> asked_for("Which fighter jets did Thailand use?").noun
     'jet'
     """
     doc = pipeline()(question)
     labels: set[str] = set()
-    noun = None
+    noun, kind, asking = None, "other", (0, 0)
     # The first question word says what is asked; a later one opens a relative clause ("the marine who …").
     first = next((t for t in doc if t.tag_ in ("WDT", "WP", "WP$", "WRB")), None)
     if first is not None:
         following = doc[first.i + 1] if first.i + 1 < len(doc) else None
+        asking = (first.idx, first.idx + len(first))
         if first.lower_ in _WH_LABELS:
             labels.update(_WH_LABELS[first.lower_])
+            kind = _WH_KINDS[first.lower_]
         elif first.lower_ == "how" and following is not None and following.pos_ in ("ADJ", "ADV"):
             labels.update(_HOW_LABELS.get(following.lower_, _MEASURES))
+            kind = "number" if following.lower_ in ("many", "much", "old") else "measure"
+            asking = (first.idx, following.idx + len(following))
         elif first.dep_ == "det" and first.head.pos_ in ("NOUN", "PROPN"):
             noun = _asked_noun(first.head)
-            labels.update(_labels_like(noun, embed))
     named = tuple(m for m in _mentions(doc) if m.label != _PHRASE)
     if _defines(doc, first):
         labels, noun = set(), None
-    return Asked(frozenset(labels), noun, _lemmas(doc), named)
+    root = next((t for t in doc if t.dep_ == "ROOT"), None)
+    verb = root.lemma_.lower() if root is not None and root.pos_ == "VERB" else None
+    return Asked(frozenset(labels), noun, _lemmas(doc), named, kind, verb, asking)
 
 
 def _defines(doc: Any, asking: Any) -> bool:
@@ -256,28 +268,6 @@ def _asked_noun(head: Any) -> str:
     return str(head.lemma_.lower())
 
 
-def _labels_like(noun: str, embed: Embed | None) -> set[str]:
-    if embed is None:
-        return set()
-    labels, vectors = _label_vectors(embed)
-    similarity = vectors @ embed([noun])[0]
-    return {label for label, s in zip(labels, similarity, strict=True) if s >= NOUN_LABEL_SIMILARITY}
-
-
-# Per embedding function (a bound method hashes by its model): the vectors of the label descriptions.
-_described: dict[Embed, tuple[tuple[str, ...], np.ndarray]] = {}
-
-
-def _label_vectors(embed: Embed) -> tuple[tuple[str, ...], np.ndarray]:
-    """The entity labels of the pipeline and the vectors of spaCy's own descriptions of them."""
-    if embed not in _described:
-        import spacy
-
-        labels = tuple(pipeline().get_pipe("ner").labels)
-        _described[embed] = (labels, embed([spacy.explain(label) or label for label in labels]))
-    return _described[embed]
-
-
 def fillers(asked: Asked, parsed: Parsed) -> list[Mention]:
     """The mentions of a sentence that could fill what ``asked`` asks for and that the question does not
     already name: entities of the labels asked, and noun phrases headed by the noun of "which N".
@@ -298,6 +288,24 @@ def _same_entity(mention: Mention, named: tuple[Mention, ...]) -> bool:
     "President Kibaki"): same label, a word in common."""
     words = set(mention.text.lower().split())
     return any(n.label == mention.label and words & set(n.text.lower().split()) for n in named)
+
+
+def holds_kind(asked: Asked, parsed: Parsed) -> bool:
+    """Whether the sentence holds the kind of thing asked for, new or not."""
+    return any(m.label in asked.labels or (asked.noun is not None and m.head == asked.noun) for m in parsed.mentions)
+
+
+def new_entities(asked: Asked, parsed: Parsed) -> bool:
+    """Whether the sentence names an entity or number the question does not: it adds something."""
+    return any(m.label != _PHRASE and not _named_by(m, asked) for m in parsed.mentions)
+
+
+def named_share(asked: Asked, sentence: str) -> float:
+    """The share of the entities the question names that ``sentence`` names too (1 when it names none)."""
+    if not asked.named:
+        return 1.0
+    lowered = sentence.lower()
+    return sum(m.text.lower() in lowered for m in asked.named) / len(asked.named)
 
 
 def _named_by(mention: Mention, asked: Asked) -> bool:

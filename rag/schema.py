@@ -246,6 +246,10 @@ class Coverage:
         return {**asdict(self), "outlets": list(self.outlets), "text": self.describe()}
 
 
+# Between the short answer and the sentence that states it, where an answer leads with one ("F-16 — …").
+SHORT_SEPARATOR = " — "
+
+
 @dataclass(frozen=True)
 class ShortAnswer:
     """The few words that fill what a question asks for ("F-16", "at least 80", "Anutin Charnvirakul"), as

@@ -39,6 +39,7 @@ class Reading:
     store: Store
     embedder: Embedder
     coverage: Coverage
+    reader: Reader  # the language layer, its parses kept beside the index
 
 
 @dataclass(frozen=True)
@@ -152,7 +153,7 @@ class Engine:
         found = self._retrieve(question, k, store, lexical, embedder)
         found = replace(found, passages=found.passages + self._named_passages(question, found, k, store, lexical))
         vectors = store.sentence_vectors({p.chunk_id: len(p.sentences) for p in found.passages})
-        return Reading(found, vectors, lexical, k, store, embedder, coverage)
+        return Reading(found, vectors, lexical, k, store, embedder, coverage, self.reader())
 
     def retrieve(self, question: str, top_k: int | None = None) -> Retrieval:
         """The candidate pool ``read`` starts from, in the searches' own order: what a plain retriever would
@@ -178,9 +179,8 @@ class Engine:
             sentence_vectors=reading.sentence_vectors,
             refusal_text=load_text(self.settings.prompts, "refusal.txt"),
             extra_passages=self._figure_passages(question, found, k, reading.store, lexical, reading.embedder),
+            reader=reading.reader,
             top_k=k,
-            reader=self.reader(),
-            embed=reading.embedder.embed,
         )
         answer = replace(answer, question=typed, coverage=reading.coverage)
         return Evidence(question, answer, reading.embedder.embed, reading.sentence_vectors)

@@ -19,7 +19,7 @@ import numpy as np
 
 from rag.answer.answerer import Evidence
 from rag.answer.followup import standalone
-from rag.answer.question import Question, analyse, has_kind, respelt
+from rag.answer.question import Question, analyse, respelt
 from rag.answer.scorer import (
     Candidate,
     candidates,
@@ -31,7 +31,7 @@ from rag.answer.scorer import (
 from rag.answer.short import Filler, short_answer
 from rag.config import Settings
 from rag.index.lexical import LexicalIndex, terms
-from rag.language import Embed, Reader, asked_for
+from rag.language import NUMBER_LABELS, Parsed, Reader
 from rag.news.attribution import cite, speaker_of
 from rag.news.dates import is_future, mentions, resolve
 from rag.news.duplicates import collapse
@@ -47,7 +47,7 @@ from rag.news.figures import (
     totals,
 )
 from rag.retrieval.search import Retrieval
-from rag.schema import Answer, Citation, Passage, ShortAnswer, Span, format_date
+from rag.schema import SHORT_SEPARATOR, Answer, Citation, Passage, ShortAnswer, Span, format_date
 from rag.text import is_heading, is_question
 
 # Quoted characters: the answer window a reader takes in is 700 (rag/evaluation/metrics.py); the [n] markers
@@ -65,9 +65,8 @@ def answer_extractively(
     sentence_vectors: dict[str, np.ndarray],
     refusal_text: str,
     extra_passages: tuple[Passage, ...] = (),
+    reader: Reader,
     top_k: int | None = None,
-    reader: Reader | None = None,
-    embed: Embed | None = None,
 ) -> Answer:
     """Compose a cited answer from ``retrieval``'s passages, or abstain when they do not answer.
 
@@ -76,15 +75,15 @@ def answer_extractively(
     ``extra_passages`` come from a wider search for the figure a question asks about: they are read
     only for figures, so that every article's number for it can be set side by side.
 
-    With a language ``reader`` (``rag.language``), a question that asks for a person, place, date, number
-    or other entity is answered by the entity first (``Answer.short``), then the one sentence that states it;
-    ``embed`` lets the reader match the noun of "which N" to entity kinds.
+    ``reader`` is the language layer (``rag.language``): a question that asks for a person, place, date,
+    number or other entity is answered by the entity first (``Answer.short``), then the one sentence that
+    states it.
     """
     asked = read_question(question, lexical)
     k = top_k or len(retrieval.passages)
     if later := _after_the_articles(question, retrieval.passages):
         return Answer(question, refusal_text, (), retrieval.passages[:k], abstained=True, notice=later)
-    scored, unanswered = score_sentences(asked, retrieval, lexical, sentence_vectors)
+    scored, unanswered = score_sentences(asked, retrieval, lexical, sentence_vectors, reader)
     if said := SAID_BY.search(asked.text):
         scored = _prefer_speaker(scored, said["who"])
     shown = rerank(retrieval.passages, scored)[:k]
@@ -97,10 +96,9 @@ def answer_extractively(
     statements = [s for s in scored if s.passage.chunk_id in kept and not is_heading(s.span.text)]
     if not statements:
         return Answer(question, refusal_text, (), shown, abstained=True)
-    filler = short_answer(asked_for(question, embed), statements, reader) if reader is not None else None
-    best = _choose(statements)
-    chosen = [filler.sentence, *filler.alternatives] if filler is not None else best
-    if asked.kind in ("number", "measure") and not any(has_kind(s.span.text, "number") for s in best):
+    chosen = _choose(statements)
+    filler = short_answer(asked.asks, statements, reader)
+    if asked.kind in ("number", "measure") and not any(_counts(p) for p in reader.parse([s.span.text for s in chosen])):
         # "How many athletes competed?" is not answered by "The Olympics opened on Friday …": a count
         # needs a number, in digits or in words.
         return Answer(question, refusal_text, (), shown, abstained=True)
@@ -111,12 +109,12 @@ def answer_extractively(
     relevant = tuple(p for p in evidence if passage_coverage(constraints(asked), p) == 1.0)
     figure_citations = _figure_citations(quantity, scored, relevant)
     if quantity is not None and figure_citations:
-        lead = _cite(1, best[0], asked)
+        lead = _cite(1, chosen[0], asked)
         listed = [c for c in figure_citations if c.quote != lead.quote]
         # The best sentence comes first only when it gives no figure of the quantity: one for another period,
         # place or group ("the last deadly earthquake, in 1987, killed 23") set before the totals reads as one
         # of them, and one of the totals is already in the list.
-        led = len(listed) == len(figure_citations) and not _gives_figure(quantity, best[0])
+        led = len(listed) == len(figure_citations) and not _gives_figure(quantity, chosen[0])
         citations = collapse([lead, *listed] if led else figure_citations, evidence)
         conflicts = link(find_conflicts(question, relevant), citations)
         text = _conflict_text(quantity, citations[1:] if led else citations)
@@ -129,7 +127,7 @@ def answer_extractively(
     short = _short(filler, citations)
     # The figures that differ, or the speaker of "who said", already lead the answer: they are its point.
     if short is not None and not (quantity is not None and figure_citations) and not WHO_SAID.search(question):
-        text = f"{short.text} — {text}"
+        text = f"{short.text}{SHORT_SEPARATOR}{text}"
     cited = {c.chunk_id for c in citations}
     passages = shown + tuple(p for p in extra_passages if p.chunk_id in cited)
     return Answer(question, text, citations, passages, abstained=False, conflicts=conflicts, short=short)
@@ -210,6 +208,11 @@ def _raised(scored: list[Candidate], weight: float, holds: Callable[[Candidate],
 def _said_by(s: Candidate, named: set[str]) -> bool:
     name = speaker_of(s.passage, s.index)
     return bool(name and named & set(terms(name)))
+
+
+def _counts(parsed: Parsed) -> bool:
+    """Whether a sentence gives a number (in digits or words) of anything."""
+    return any(m.label in NUMBER_LABELS for m in parsed.mentions)
 
 
 def _gives_figure(quantity: Quantity, s: Candidate) -> bool:
@@ -334,11 +337,15 @@ def _after_the_articles(question: str, passages: tuple[Passage, ...]) -> str | N
 
 
 def score_sentences(
-    asked: Question, retrieval: Retrieval, lexical: LexicalIndex, sentence_vectors: dict[str, np.ndarray]
+    asked: Question,
+    retrieval: Retrieval,
+    lexical: LexicalIndex,
+    sentence_vectors: dict[str, np.ndarray],
+    reader: Reader,
 ) -> tuple[list[Candidate], float]:
     """Every sentence of every passage, best first, scored by the fitted model (rag/scorer.py), and the
     model's probability that none of them answers."""
-    found = candidates(asked, retrieval.passages, retrieval.question_vector, lexical, sentence_vectors)
+    found = candidates(asked, retrieval.passages, retrieval.question_vector, lexical, sentence_vectors, reader)
     if not found:
         return [], 1.0
     model = load_model()

@@ -5,8 +5,9 @@ changes, the same weights read other values and the file is stale without saying
 (``rag.evaluation.tune --write``) stores ``feature_digest()`` in the file, and a test compares the two.
 
 The modules are those that turn a question and its passages into feature values: the scorer itself, the
-question's reading, the terms and idf of the lexical index, and the date words the question's kinds are
-read with. Retrieval is not among them: its changes move every figure of ``rag eval``, where they show.
+question's reading, the language layer (entities, what is asked), the terms and idf of the lexical index,
+and the date words the question's periods are read with. Retrieval is not among them: its changes move
+every figure of ``rag eval``, where they show.
 """
 
 from __future__ import annotations
@@ -16,7 +17,8 @@ from importlib.util import find_spec
 
 FEATURE_MODULES = (
     "rag.answer.scorer",  # the features and the model over them
-    "rag.answer.question",  # the question's kind, names and periods (has_kind, has_new_filler, ...)
+    "rag.answer.question",  # the question's kind, names and periods
+    "rag.language",  # what the question asks for and what each sentence names (the kind and entity features)
     "rag.index.lexical",  # terms() and idf(), which the lexical and constraint features count with
     "rag.news.dates",  # the month, weekday and ordinal words question.py reads dates with
 )

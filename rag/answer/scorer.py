@@ -20,8 +20,9 @@ from pathlib import Path
 
 import numpy as np
 
-from rag.answer.question import Question, has_kind, has_new_filler, names_another_period
+from rag.answer.question import Question, names_another_period
 from rag.index.lexical import LexicalIndex, idf, terms
+from rag.language import Reader, fillers, holds_kind, named_share, new_entities
 from rag.schema import Passage, Span
 
 # Package data, a plain file in an installed wheel and in a checkout (which the tuning script rewrites).
@@ -37,6 +38,8 @@ FEATURES = (
     "kind_fit",  # the sentence holds the kind of thing asked for (a number, a date, a name, a place)
     "new_filler",  # it holds a name, number or date the question does not: it adds something
     "new_kind_filler",  # it holds a filler of the kind asked for (a number for "how many" …) the question lacks
+    "named_share",  # share of the entities the question names that it names too
+    "verb_match",  # it uses the question's main verb ("convicted" for "Who was convicted …?")
     "novelty",  # share of the sentence's terms that are not the question's
     "passage_rank",  # 1 / rank of its passage in the retrieval
     "lead",  # how early in its article it stands (news puts the main facts first)
@@ -63,6 +66,9 @@ QUESTION_FEATURES = (
     "top_passage_dense",  # the first passage's closeness in meaning
     "best_lexical",  # the largest share of the question's rarer words in one sentence
     "constrained",  # the question names something (a name, number, year or title) at all
+    "best_named_share",  # the entities the question names, as the language layer reads them, in the best sentence
+    "max_named_share",  # ... in the sentence that names most of them
+    "best_kind_filler",  # the best sentence holds a new filler of the kind asked for
 )
 
 
@@ -95,7 +101,7 @@ def _sigmoid(x: np.ndarray) -> np.ndarray:
 def question_features(features: np.ndarray, chances: np.ndarray, constrained: bool) -> np.ndarray:
     """QUESTION_FEATURES from the candidates' feature rows and their probabilities (best first or not)."""
     if not len(chances):
-        return np.asarray([0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, float(constrained)])
+        return np.asarray([0.0] * 7 + [float(constrained), 0.0, 0.0, 0.0])
     column = {name: features[:, i] for i, name in enumerate(FEATURES)}
     best = int(np.argmax(chances))
     return np.asarray(
@@ -108,6 +114,9 @@ def question_features(features: np.ndarray, chances: np.ndarray, constrained: bo
             float(column["passage_dense"][column["passage_rank"].argmax()]),
             float(column["lexical"].max()),
             float(constrained),
+            float(column["named_share"][best]),
+            float(column["named_share"].max()),
+            float(column["new_kind_filler"][best]),
         ]
     )
 
@@ -130,8 +139,6 @@ def load_model(path: Path = WEIGHTS_FILE) -> Model:
 
 _QUOTED = re.compile(r"[\"“‘']([^\"”’']{3,80})[\"”’']")
 _YEAR = re.compile(r"^(1[89]|20)\d\d$")
-_CAPITALISED = re.compile(r"\b[A-Z][\w’'-]*[A-Za-z0-9]")  # at a sentence start too: "Musk said …"
-_NUMBER = re.compile(r"\b\d[\d,.]*\b")
 
 
 def constraints(asked: Question) -> tuple[str, ...]:
@@ -146,14 +153,6 @@ def _covered(constraint: str, words: AbstractSet[str], text: str, published: str
     if _YEAR.match(constraint) and published and published.startswith(constraint):
         return True  # "in 2021" holds for an article written in 2021
     return constraint in words
-
-
-def new_fillers(sentence: str, question_terms: set[str]) -> set[str]:
-    """Names and numbers of ``sentence`` that the question does not have (stemmed)."""
-    found = set()
-    for match in (*_CAPITALISED.finditer(sentence), *_NUMBER.finditer(sentence)):
-        found.update(t for t in terms(match.group()) if t not in question_terms)
-    return found
 
 
 @dataclass(frozen=True)
@@ -174,6 +173,7 @@ def candidates(
     question_vector: np.ndarray,
     lexical: LexicalIndex,
     sentence_vectors: dict[str, np.ndarray],
+    reader: Reader,
 ) -> list[Candidate]:
     """Every sentence of every passage with its features, in retrieval order, but for those of articles
     that do not name what the question names (``Question.specific``) and tell another story than those
@@ -187,6 +187,9 @@ def candidates(
     total = sum(weights.values()) or 1.0
     needed = constraints(asked)
     question_terms = set(terms(asked.text))
+    asks = asked.asks
+    # Every sentence read at once (the layer parses those it has not read before, in one batch).
+    parsed = iter(reader.parse([span.text for p in passages for span in p.sentences]))
     found, rows = [], []
     for rank, passage in enumerate(passages, start=1):
         vectors = sentence_vectors.get(passage.chunk_id)
@@ -199,7 +202,7 @@ def candidates(
             words = terms(span.text)
             word_set = set(words)
             lexical_share = sum(w for t, w in weights.items() if t in word_set) / total
-            fillers = new_fillers(span.text, question_terms)
+            reading = next(parsed)
             row = (
                 float(vector @ question_vector),
                 passage.dense_score or 0.0,
@@ -207,9 +210,11 @@ def candidates(
                 passage_lexical,
                 _share(needed, word_set, " ".join(words), None),
                 passage_cover,
-                float(asked.kind != "other" and has_kind(span.text, asked.kind)),
-                float(bool(fillers)),
-                float(has_new_filler(span.text, asked.kind, question_terms)),
+                float(holds_kind(asks, reading)),
+                float(new_entities(asks, reading)),
+                float(bool(fillers(asks, reading))),
+                named_share(asks, span.text),
+                float(asks.verb is not None and asks.verb in reading.lemmas),
                 len(word_set - question_terms) / max(len(word_set), 1),
                 1.0 / rank,
                 1.0 / (1.0 + span.start / 1000.0),

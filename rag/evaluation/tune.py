@@ -86,7 +86,7 @@ def ask(item: GoldItem, corpus: str, reading: Reading, passages: tuple[Passage, 
     """``item`` as the answerer sees it over ``passages`` (those of ``reading``, or fewer of them)."""
     asked = read_question(item.question, reading.lexical)
     sentences = candidates(
-        asked, passages, reading.retrieval.question_vector, reading.lexical, reading.sentence_vectors
+        asked, passages, reading.retrieval.question_vector, reading.lexical, reading.sentence_vectors, reading.reader
     )
     features = np.stack([c.features for c in sentences]) if sentences else np.zeros((0, len(FEATURES)))
     labels = np.asarray([not item.abstain and key_fact_hit(c.span.text, item.answers) for c in sentences])
