@@ -284,6 +284,14 @@ class Answer:
     unsupported: tuple[str, ...] = ()  # sentences of a model's answer that no passage supports (rag/verify.py)
     short: ShortAnswer | None = None  # what fills the question's gap, when it asks for a name, date or number
 
+    @property
+    def statement(self) -> str:
+        """The text after the short answer it leads with (all of it when it leads with none): the cited
+        sentences."""
+        if self.short is not None and self.text.startswith(lead := self.short.text + SHORT_SEPARATOR):
+            return self.text.removeprefix(lead)
+        return self.text
+
     def to_dict(self) -> dict[str, Any]:
         """A JSON-safe dictionary of everything above."""
         return {

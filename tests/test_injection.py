@@ -33,7 +33,10 @@ def _only_quotes(answer: Answer, corpus: Path) -> None:
     if answer.abstained:
         assert answer.citations == ()
         return
-    assert answer.text == " ".join(f"{c.quote} [{c.n}]" for c in answer.citations)
+    assert answer.statement == " ".join(f"{c.quote} [{c.n}]" for c in answer.citations)
+    if answer.short is not None:  # what it leads with is a piece of a quote
+        quote = {c.n: c.quote for c in answer.citations}[answer.short.n]
+        assert quote[answer.short.start : answer.short.end] == answer.short.text
     for c in answer.citations:
         original = (corpus / c.source).read_text(encoding="utf-8")
         assert collapse_whitespace(original[c.start : c.end]) == c.quote

@@ -9,7 +9,7 @@ import pytest
 
 from rag import Answer, Citation, Passage
 from rag.index.store import ArticleRecord
-from rag.schema import Source, Span
+from rag.schema import ShortAnswer, Source, Span
 from rag.ui.render import (
     Turn,
     escape,
@@ -207,3 +207,14 @@ def test_inferred_dates_are_marked_on_source_cards_and_in_the_corpus_table() -> 
     )
     assert "<td>" + '<span class="inferred"' in table and "15 Dec 2025, inferred" in table
     assert "<td>9 Dec 2025</td>" in table and "<td>undated</td>" in table
+
+
+def test_a_short_answer_stands_on_top_linked_to_its_quote_and_is_not_repeated() -> None:
+    quote = "Voters re-elected Mayor Ada Quist on Sunday."
+    short = ShortAnswer("Ada Quist", 1, quote.index("Ada"), quote.index("Ada") + len("Ada Quist"))
+    answer = _answer(f"Ada Quist — {quote} [1]", quote, quote, short=short)
+    html = render_transcript([Turn("Who won?", answer=answer)])
+    top = html.index('<div class="short">')
+    assert top < html.index('<div class="text">')
+    assert 'href="#src-0-1"' in html[top : html.index('<div class="text">')]
+    assert html.count("Ada Quist") == 2  # on top, and inside the quoted sentence; the lead is not repeated

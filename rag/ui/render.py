@@ -12,7 +12,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from rag import Answer, ArticleRecord, Citation, Passage, Source, TimelineEvent, format_date
-from rag.schema import SHORT_SEPARATOR
 
 _MARKER = re.compile(r"\[(\d+)\]")
 # Beyond the usual five, ``{``, ``}``, ``$`` and the backtick are escaped too: Gradio's HTML component
@@ -125,13 +124,12 @@ def _render_reply(i: int, turn: Turn) -> str:
     unsupported = answer.unsupported
     if answer.abstained:
         parts.append('<div class="label">No answer in the articles</div>')
-    text = answer.text
-    if answer.short is not None and text.startswith(lead := answer.short.text + SHORT_SEPARATOR):
-        # The short answer on top, linked to the quote that states it; the sentence follows below it.
+    if answer.short is not None and answer.statement != answer.text:
+        # The short answer on top, linked to the quote that states it; the sentences follow below it.
         link = render_answer_text(f"{answer.short.text} [{answer.short.n}]", turn=i, cited=[answer.short.n])
         parts.append(f'<div class="short">{link}</div>')
-        text = text.removeprefix(lead)
-    body = render_answer_text(text, turn=i, cited=[c.n for c in answer.citations], unsupported=unsupported)
+    cited = [c.n for c in answer.citations]
+    body = render_answer_text(answer.statement, turn=i, cited=cited, unsupported=unsupported)
     parts.append(f'<div class="text">{body}</div>')
     if unsupported:
         parts.append(
