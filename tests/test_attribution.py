@@ -1,6 +1,6 @@
 import pytest
 
-from rag.news.attribution import speaker
+from rag.news.attribution import said_by_pronoun, speaker
 from rag.news.duplicates import near_duplicate
 
 
@@ -115,6 +115,19 @@ def test_it_said_is_not_a_person() -> None:
 def test_he_is_the_person_a_sentence_before_names_when_it_reports_nothing() -> None:
     before = ["Prime Minister Anutin Charnvirakul visited the border town of Surin on Monday."]
     assert speaker("He said the army would hold its positions.", before) == "Prime Minister Anutin Charnvirakul"
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        ("“We will not retreat,” she told reporters.", True),
+        ("He said: “I don’t remember that anymore.”", True),
+        ("Hun Sen said he would not attend.", False),  # "he" is not the reporting verb's subject
+        ("It said the talks would resume.", False),
+    ],
+)
+def test_a_speaker_given_only_as_he_or_she(sentence: str, expected: bool) -> None:
+    assert said_by_pronoun(sentence) is expected
 
 
 def test_near_duplicates_are_the_same_quote_in_slightly_other_words() -> None:

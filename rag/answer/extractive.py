@@ -32,7 +32,7 @@ from rag.answer.short import Filler, short_answer
 from rag.config import Settings
 from rag.index.lexical import LexicalIndex, terms
 from rag.language import Embed, Reader, asked_for
-from rag.news.attribution import cite, speaker_context, speakers_of
+from rag.news.attribution import cite, said_by_pronoun, speaker_context, speakers_of
 from rag.news.dates import is_future, mentions, resolve
 from rag.news.duplicates import collapse
 from rag.news.figures import (
@@ -384,16 +384,13 @@ def _choose(scored: list[Candidate]) -> list[Candidate]:
     return chosen
 
 
-_PRONOUN_SPEAKER = re.compile(r"\b(he|she|they)\s+(said|says|wrote|writes|told|added|explained)\b", re.I)
-
-
 def _with_speaker(s: Candidate) -> Span:
     """For "who said …": a quote whose speaker is only "he" gets the sentence before it, which names him.
 
     Adjacent sentences of a passage are separated by whitespace alone, so the joined quote is still
     verbatim.
     """
-    if not _PRONOUN_SPEAKER.search(s.span.text):
+    if not said_by_pronoun(s.span.text):
         return s.span
     before = s.passage.sentences[s.index - 1] if s.index else s.passage.preceding
     if before is None:

@@ -74,6 +74,15 @@ def speaker(sentence: str, before: Sequence[str] = (), after: Sequence[str] = ()
     return None
 
 
+def said_by_pronoun(sentence: str) -> bool:
+    """Whether ``sentence`` gives its speaker only as "he" or "she" (the subject of its reporting verb).
+
+    >>> said_by_pronoun("“We will not retreat,” she told reporters.")
+    True
+    """
+    return _read(sentence).by_pronoun
+
+
 def _antecedent(before: Sequence[str]) -> str | None:
     """Who "he" or "she" is: the speaker or person of the nearest of ``before`` that names one."""
     for previous in before[:_REACH]:
