@@ -111,6 +111,7 @@ def _read_all(sentences: Sequence[str]) -> list[_Reading]:
 
 
 def _reading(doc: Any) -> _Reading:
+    """The subject of the main reporting verb (nearest the root, outside quotation marks) and the rest."""
     said_by, by_pronoun = None, False
     quoted = _quoted(doc)
     verbs = [t for t in doc if not quoted[t.i] and _reports(t, quoted)]
