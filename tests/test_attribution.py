@@ -1,6 +1,6 @@
 import pytest
 
-from rag.news.attribution import speaker
+from rag.news.attribution import said_by_pronoun, speaker
 from rag.news.duplicates import near_duplicate
 
 
@@ -70,6 +70,64 @@ def test_a_quote_over_several_sentences_takes_the_speaker_at_its_end() -> None:
         'But I think we have that in pretty good shape," Trump told reporters.',
     ]
     assert speaker('"Thailand is starting to shape up.', (), after) == "Trump"
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        # the subject of the first verb carries over to the verb joined to it
+        (
+            "Thailand has accused Cambodia of attempting to fire rockets and said one of its soldiers lost a leg.",
+            "Thailand",
+        ),
+        # the parser hangs the speaker's clause on the quote that follows it
+        (
+            "Malaysia's Foreign Minister Mohamad Hasan called for stronger ASEAN action: \"Our goal goes beyond it.",
+            "Malaysia's Foreign Minister Mohamad Hasan",
+        ),
+        # a prepositional object and an infinitive
+        (
+            "Malaysian Prime Minister Anwar Ibrahim has also called on ASEAN to press both sides to secure peace.",
+            "Malaysian Prime Minister Anwar Ibrahim",
+        ),
+        # a verb inside the quotation is the quoted speaker's, not the report's
+        ('ASEAN must do whatever is necessary to keep the peace,"\u00a0 he said.', None),
+        ('"Thailand is starting to shape up.', None),
+        # a subject that names nobody, and a named subject of a verb that reports nothing
+        ("Officials said 14,000 people were injured.", None),
+        ("Thailand launched airstrikes on Monday.", None),
+    ],
+)
+def test_the_reporting_verb_is_read_from_the_parse(sentence: str, expected: str | None) -> None:
+    assert speaker(sentence) == expected
+
+
+def test_he_after_a_closing_quote_is_the_person_named_before() -> None:
+    before = ["Malaysia’s Foreign Minister Mohamad Hasan said the meeting was aimed at restoring stability."]
+    said = 'ASEAN must do whatever is necessary to keep the peace,"\u00a0 he said.'
+    assert speaker(said, before) == "Malaysia’s Foreign Minister Mohamad Hasan"
+
+
+def test_it_said_is_not_a_person() -> None:
+    assert speaker("It said the talks would resume on Friday.", ["Hun Sen spoke on Monday."]) is None
+
+
+def test_he_is_the_person_a_sentence_before_names_when_it_reports_nothing() -> None:
+    before = ["Prime Minister Anutin Charnvirakul visited the border town of Surin on Monday."]
+    assert speaker("He said the army would hold its positions.", before) == "Prime Minister Anutin Charnvirakul"
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        ("“We will not retreat,” she told reporters.", True),
+        ("He said: “I don’t remember that anymore.”", True),
+        ("Hun Sen said he would not attend.", False),  # "he" is not the reporting verb's subject
+        ("It said the talks would resume.", False),
+    ],
+)
+def test_a_speaker_given_only_as_he_or_she(sentence: str, expected: bool) -> None:
+    assert said_by_pronoun(sentence) is expected
 
 
 def test_near_duplicates_are_the_same_quote_in_slightly_other_words() -> None:

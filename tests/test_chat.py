@@ -29,6 +29,27 @@ def test_follow_ups_are_made_standalone(follow_up: str, previous: str, expected:
     assert standalone(follow_up, previous) == expected
 
 
+SINCE_MONDAY = "How many people have been killed in Thailand since Monday?"
+
+
+@pytest.mark.parametrize(
+    ("follow_up", "expected"),
+    [
+        # the new name takes the place of the previous question's name of the same kind (a place, not a day)
+        ("And in Cambodia?", "How many people have been killed in Cambodia since Monday?"),
+        ("What about Syria?", "How many people have been killed in Syria since Monday?"),
+        ("And on Tuesday?", "How many people have been killed in Thailand since Tuesday?"),
+        # a name of another kind is a new question
+        ("Who is Hun Sen?", "Who is Hun Sen?"),
+        # a pronoun points back; a question word does not
+        ("Which jets did they use?", f"Which jets did they use? ({SINCE_MONDAY.rstrip('?')})"),
+        ("Which jets did Thailand use?", "Which jets did Thailand use?"),
+    ],
+)
+def test_follow_ups_are_read_from_the_parse(follow_up: str, expected: str) -> None:
+    assert standalone(follow_up, SINCE_MONDAY) == expected
+
+
 def test_a_first_question_is_kept_as_it_is() -> None:
     assert standalone("And how many in Cambodia?", None) == "And how many in Cambodia?"
 

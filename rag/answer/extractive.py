@@ -32,7 +32,7 @@ from rag.answer.short import Filler, short_answer
 from rag.config import Settings
 from rag.index.lexical import LexicalIndex, terms
 from rag.language import NUMBER_LABELS, Parsed, Reader
-from rag.news.attribution import cite, speaker_of
+from rag.news.attribution import cite, said_by_pronoun, speaker_context, speakers_of
 from rag.news.dates import is_future, mentions, resolve
 from rag.news.duplicates import collapse
 from rag.news.figures import (
@@ -196,18 +196,20 @@ def _prefer_speaker(scored: list[Candidate], who: str) -> list[Candidate]:
     named = set(terms(who))
     if not named:
         return scored
-    return _raised(scored, W_SPEAKER, lambda s: _said_by(s, named))
+    # Reading a speaker parses the sentence: only those whose context writes one of the names can be
+    # attributed to it, so only those are read, and in one batch.
+    maybe = [s for s in scored if named & set(terms(" ".join(speaker_context(s.passage, s.index))))]
+    names = speakers_of([(s.passage, s.index) for s in maybe])
+    said = {
+        (s.passage.chunk_id, s.index) for s, name in zip(maybe, names, strict=True) if name and named & set(terms(name))
+    }
+    return _raised(scored, W_SPEAKER, lambda s: (s.passage.chunk_id, s.index) in said)
 
 
 def _raised(scored: list[Candidate], weight: float, holds: Callable[[Candidate], bool]) -> list[Candidate]:
     """``scored`` with the candidates ``holds`` picks raised by ``weight``, best first again."""
     bumped = [replace(s, score=s.score + weight) if holds(s) else s for s in scored]
     return sorted(bumped, key=lambda s: s.score, reverse=True)
-
-
-def _said_by(s: Candidate, named: set[str]) -> bool:
-    name = speaker_of(s.passage, s.index)
-    return bool(name and named & set(terms(name)))
 
 
 def _counts(parsed: Parsed) -> bool:
@@ -389,16 +391,13 @@ def _choose(scored: list[Candidate]) -> list[Candidate]:
     return chosen
 
 
-_PRONOUN_SPEAKER = re.compile(r"\b(he|she|they)\s+(said|says|wrote|writes|told|added|explained)\b", re.I)
-
-
 def _with_speaker(s: Candidate) -> Span:
     """For "who said …": a quote whose speaker is only "he" gets the sentence before it, which names him.
 
     Adjacent sentences of a passage are separated by whitespace alone, so the joined quote is still
     verbatim.
     """
-    if not _PRONOUN_SPEAKER.search(s.span.text):
+    if not said_by_pronoun(s.span.text):
         return s.span
     before = s.passage.sentences[s.index - 1] if s.index else s.passage.preceding
     if before is None:
