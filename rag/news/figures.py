@@ -143,7 +143,10 @@ def asked_quantity(question: str, current: str | None = None) -> Quantity | None
     >>> (q.noun, q.verb, q.scoped)
     ('peopl', 'die', False)
     """
-    doc = _parse(question.strip().rstrip("?").strip())
+    text = question.strip().rstrip("?").strip()
+    if not _may_ask_figure(text):
+        return None
+    doc = _parse(text)
     for token in doc:
         following = doc[token.i + 1] if token.i + 1 < len(doc) else None
         if token.lower_ == "how" and following is not None and following.lower_ in _MEASURES:
@@ -166,6 +169,14 @@ def asked_quantity(question: str, current: str | None = None) -> Quantity | None
             if (counted := _of_object(token)) is not None:  # "the number of people displaced"
                 return _quantity(doc, start, counted, _asked_verb(counted), None, current)
     return None
+
+
+def _may_ask_figure(text: str) -> bool:
+    """Whether the words of a question could ask for a figure ("how many", "how long", "what percentage", "the
+    death toll"): read from the tokenizer alone, so a question that cannot is not parsed here."""
+    words = [t.lower_ for t in pipeline().tokenizer(text)]
+    cues = {"many", "much", *_MEASURES, *_SHARES, *_CONTAINERS}
+    return any(w in cues or w.rstrip("s") in _CONTAINERS for w in words)
 
 
 def _quantity(doc: Any, start: int, noun: Any, verb: Any, dimension: str | None, current: str | None) -> Quantity:
@@ -305,7 +316,7 @@ _read: dict[str, tuple[_Read, ...]] = {}
 _READ_LIMIT = 100_000
 
 
-def read(sentences: Iterable[str]) -> None:
+def read_figures(sentences: Iterable[str]) -> None:
     """Parse, in one batch, the ``sentences`` not read yet (only those whose tokens hold a number)."""
     todo = [s for s in dict.fromkeys(sentences) if s not in _read]
     if not todo:
@@ -326,7 +337,7 @@ def figures(sentence: str, published: str | None = None) -> list[Figure]:
     >>> [(f.value, sorted(f.counted)) for f in figures("At least eight people have been killed.")]
     [(8.0, ['die', 'peopl'])]
     """
-    read([sentence])
+    read_figures([sentence])
     return [replace(r.figure, period=_period(r.dates, published)) for r in _read[sentence]]
 
 
@@ -567,6 +578,7 @@ def find_conflicts(question: str, evidence: Sequence[Citation] | Sequence[Passag
     quantity = compared_quantity(question, newest(evidence))
     if quantity is None:
         return ()
+    read_figures(text for item in evidence for text, _ in _pieces(item))
     found = [row for item in evidence for row in _rows(item, quantity)]
     if not reports_differ(by_figure(found, lambda row: row.number), lambda row: row.article):
         return ()
@@ -604,8 +616,12 @@ def newest(evidence: Sequence[Citation] | Sequence[Passage]) -> str | None:
     return max((item.published for item in evidence if item.published), default=None)
 
 
+def _pieces(item: Citation | Passage) -> list[tuple[str, int | None]]:
+    """The texts of ``item`` to read figures in, with the citation number of each (a passage's have none)."""
+    return [(item.quote, item.n)] if isinstance(item, Citation) else [(s.text, None) for s in item.sentences]
+
+
 def _rows(item: Citation | Passage, quantity: Quantity) -> list[Conflict]:
-    pieces = [(item.quote, item.n)] if isinstance(item, Citation) else [(s.text, None) for s in item.sentences]
     return [
         Conflict(
             quantity=quantity.phrase,
@@ -615,7 +631,7 @@ def _rows(item: Citation | Passage, quantity: Quantity) -> list[Conflict]:
             citation=n,
             quote=text,
         )
-        for text, n in pieces
+        for text, n in _pieces(item)
         for f in totals(quantity, text, item.published)
     ]
 
