@@ -106,7 +106,9 @@ class Quantity:
     def words(self) -> str:
         """The phrase's content words and its units' names, for a wider search that finds every article's figure."""
         units = [unit for unit, (dimension, _) in _UNITS.items() if dimension == self.dimension]
-        return " ".join([*self.content, *units, *([self.dimension] if self.dimension in ("percent",) else [])])
+        if self.dimension == "percent":
+            units.append("percent")
+        return " ".join([*self.content, *units])
 
 
 @dataclass(frozen=True)
@@ -221,7 +223,7 @@ def _scoped(doc: Any, start: int, noun: Any, measured: bool, current: str | None
         if token.lower_ in _EARLIER:
             return True
     now = current or ""
-    for year, month in _dates(doc, doc[0].sent.root if len(doc) else None, whole=True):
+    for year, month in _dates(doc, None):
         if month is not None and now[5:7] != f"{month:02d}":
             return True
         if month is None and year is not None and now[:4] != str(year):
@@ -280,14 +282,15 @@ def _up_to(token: Any, clause: Any) -> list[Any]:
     return heads
 
 
-def _dates(doc: Any, clause: Any, whole: bool = False) -> list[tuple[int | None, int | None]]:
-    """The (year, month) of the dates in ``clause`` (or the whole ``doc``) that name a period: a month or a
-    year, not a day ("the January 30 bombing" is the event's own day) and not "since July" (a running total)."""
+def _dates(doc: Any, clause: Any) -> list[tuple[int | None, int | None]]:
+    """The (year, month) of the dates in ``clause`` (the whole ``doc`` when None) that name a period: a month
+    or a year, not a day ("the January 30 bombing" is the event's own day) and not "since July" (a running
+    total)."""
     found = []
     for ent in doc.ents:
-        if ent.label_ != "DATE" or (clause is None and not whole):
+        if ent.label_ != "DATE":
             continue
-        if not whole and not clause.left_edge.i <= ent.root.i <= clause.right_edge.i:
+        if clause is not None and not clause.left_edge.i <= ent.root.i <= clause.right_edge.i:
             continue
         # "since July", "since a five-day conflict in July": the start of a running total, not its period
         if any(t.lower_ in ("since", "from") for t in [*_up_to(ent.root, clause), *ent]):
@@ -325,9 +328,9 @@ def read_figures(sentences: Iterable[str]) -> None:
         _read.clear()
     nlp = pipeline()
     numeric = [s for s in todo if any(t.like_num for t in nlp.tokenizer(s))]
-    _read.update(dict.fromkeys(todo, ()))
-    for sentence, doc in zip(numeric, nlp.pipe(numeric), strict=True):
-        _read[sentence] = _figures_of(doc)
+    read: dict[str, tuple[_Read, ...]] = dict.fromkeys(todo, ())
+    read.update((sentence, _figures_of(doc)) for sentence, doc in zip(numeric, nlp.pipe(numeric), strict=True))
+    _read.update(read)  # whole, so another thread never sees a sentence before its figures
 
 
 def figures(sentence: str, published: str | None = None) -> list[Figure]:
@@ -343,59 +346,64 @@ def figures(sentence: str, published: str | None = None) -> list[Figure]:
 
 def _figures_of(doc: Any) -> tuple[_Read, ...]:
     found: list[_Read] = []
-    summed: set[int] = set()
+    summed: set[int] = set()  # the second number of "23 in Thailand and 20 in Cambodia", read with the first
     previous_end = -1
     for span in _number_spans(doc):
-        if span.root.i in summed or (value := _value(span)) is None:
+        if span.root.i in summed or (read := _figure_of(doc, span, summed)) is None:
             continue
-        dimension, factor, unit = _dimension(span)
-        value *= factor
-        start = next(t.i for t in span if t.pos_ != "DET")
-        end = max(span.end, unit.i + 1 if unit is not None else 0)
-        qualifier = " ".join(t.lower_ for t in doc[start : _first_numeral(span).i] if t.is_alpha and t.pos_ != "DET")
-        qualifier = " ".join(w for w in qualifier.split() if w not in _MULTIPLIERS)
-        text = doc[start:end].text
-        anchor = unit if unit is not None and unit.i >= span.end else span.root
-        noun = anchor.head if anchor.dep_ != "ROOT" and anchor.head.pos_ in ("NOUN", "PROPN") else None
-        noun = noun if noun is not None and anchor.dep_ in ("nummod", "compound", "nmod", "amod") else None
-        while noun is not None and noun.dep_ == "compound" and noun.head.pos_ in ("NOUN", "PROPN"):
-            noun = noun.head  # "817km land border": the border
-        holder = noun if noun is not None else anchor
-        verb = _verb(holder)
-        scope, place = _scope(holder, noun, verb, dimension in _DIMENSIONS)
-        if place is not None and (other := _other_place(doc, place)) is not None:
-            # "at least 23 people have been killed in Thailand and 20 in Cambodia": the two make the total
-            number, other_place = other
-            other_value = _value(number)
-            if other_value is not None:
-                summed.add(number.root.i)
-                parts = f"{_numerals(span)} in {place.text}, {number.text} in {other_place.text}"
-                value += other_value
-                text, scope = f"{qualifier} {value:,.0f} ({parts})".strip(), None
-        if dimension is None and value <= 1:
-            continue
-        counted = _counted(holder, noun, verb)
+        this, start, end = read
         previous = found[-1].figure if found else None
-        between = doc[previous_end:start] if previous is not None else None
         if (
             previous is not None
-            and between is not None
-            and dimension is not None
-            and previous.dimension == dimension
-            and abs(previous.value - value) / max(value, 1e-9) < 0.02
-            and all(t.is_punct or t.pos_ == "CCONJ" for t in between)
+            and this.figure.dimension is not None
+            and previous.dimension == this.figure.dimension
+            and abs(previous.value - this.figure.value) / max(this.figure.value, 1e-9) < 0.02
+            and all(t.is_punct or t.pos_ == "CCONJ" for t in doc[previous_end:start])
         ):  # "500-mile (800-kilometer)", "500 miles, or 800 kilometers": one figure, in the unit written second
-            merged = replace(previous, value=round(value, 1), text=text, counted=previous.counted | counted)
+            merged = replace(this.figure, counted=previous.counted | this.figure.counted)
             found[-1] = replace(found[-1], figure=merged)
-            previous_end = end
-            continue
+        else:
+            found.append(this)
         previous_end = end
-        clause = verb if verb is not None else holder
-        while clause.dep_ in ("conj", "relcl", "acl") and clause.head.i != clause.i:
-            clause = clause.head  # "the July conflict that killed dozens and displaced 200,000"
-        figure = Figure(round(value, 1), text, qualifier, dimension, frozenset(counted), scope)
-        found.append(_Read(figure, tuple(_dates(doc, clause))))
     return tuple(found)
+
+
+def _figure_of(doc: Any, span: Any, summed: set[int]) -> tuple[_Read, int, int] | None:
+    """The figure of the number ``span``, with where it starts and ends in ``doc``; None when it is no figure."""
+    value = _value(span)
+    if value is None:
+        return None
+    dimension, factor, unit = _dimension(span)
+    value *= factor
+    start = next(t.i for t in span if t.pos_ != "DET")
+    end = max(span.end, unit.i + 1 if unit is not None else 0)
+    words = [t.lower_ for t in doc[start : _first_numeral(span).i] if t.is_alpha and t.pos_ != "DET"]
+    qualifier = " ".join(w for w in words if w not in _MULTIPLIERS)  # "more than" of "more than half a million"
+    text = doc[start:end].text
+    anchor = unit if unit is not None and unit.i >= span.end else span.root
+    noun = anchor.head if anchor.dep_ in ("nummod", "compound", "nmod", "amod") else None
+    noun = noun if noun is not None and noun.pos_ in ("NOUN", "PROPN") else None
+    while noun is not None and noun.dep_ == "compound" and noun.head.pos_ in ("NOUN", "PROPN"):
+        noun = noun.head  # "817km land border": the border
+    holder = noun if noun is not None else anchor
+    verb = _verb(holder)
+    scope, place = _scope(holder, noun, verb, dimension in _DIMENSIONS)
+    if place is not None and (other := _other_place(doc, place)) is not None:
+        # "at least 23 people have been killed in Thailand and 20 in Cambodia": the two make the total
+        number, other_place = other
+        other_value = _value(number)
+        if other_value is not None:
+            summed.add(number.root.i)
+            parts = f"{_numerals(span)} in {place.text}, {number.text} in {other_place.text}"
+            value += other_value
+            text, scope = f"{qualifier} {value:,.0f} ({parts})".strip(), None
+    if dimension is None and value <= 1:
+        return None
+    clause = verb if verb is not None else holder
+    while clause.dep_ in ("conj", "relcl", "acl") and clause.head.i != clause.i:
+        clause = clause.head  # "the July conflict that killed dozens and displaced 200,000"
+    figure = Figure(round(value, 1), text, qualifier, dimension, frozenset(_counted(holder, noun, verb)), scope)
+    return _Read(figure, tuple(_dates(doc, clause))), start, end
 
 
 def _number_spans(doc: Any) -> list[Any]:
