@@ -78,7 +78,8 @@ _MEASURES = {
     "large": "area",
     "heavy": "weight",
 }
-_SHARES = ("percentage", "percent", "share")  # "what percentage of voters …" asks for a percent
+# "What percentage of voters …" asks for a percent: the question's noun, which no entity or tag marks as one.
+_SHARES = ("percentage", "percent", "share")
 # Nouns that hold a count ("the death toll", "the number of dead"): "What is the death toll?" asks for a figure
 # with no "how many" in it. No parser or lexicon marks a noun as a container of a number.
 _CONTAINERS = ("toll", "tally", "count", "number", "total")
@@ -88,7 +89,8 @@ _LEXEMES = {"dead": "die", "death": "die", "fatal": "die", "kill": "die", "hurt"
 # Verbs (lemmas) that say nothing of what is counted ("How many votes did she get?"): the noun decides. The
 # parser has no class for them: "get" and "receive" are as much verbs as "kill".
 _LIGHT_VERBS = frozenset("be have do get receive make take see give report record count reach".split())
-_EARLIER = ("previous", "earlier", "last")  # "in the previous round": an earlier period, no date named
+# "in the previous round": an earlier period with no date named, which the model tags no DATE.
+_EARLIER = ("previous", "earlier", "last")
 
 
 @dataclass(frozen=True)
@@ -232,8 +234,8 @@ def _scoped(doc: Any, start: int, noun: Any, measured: bool, current: str | None
 
 
 def _identifies(prep: Any, noun: Any, measured: bool) -> bool:
-    """Whether ``prep`` names which thing is measured ("the border between Thailand and Cambodia") rather
-    than limiting a count to a place ("killed in Thailand", "people in Syria")."""
+    """Whether ``prep`` names which thing is measured ("the border between Chile and Argentina") rather
+    than limiting a count to a place ("killed in Hatay", "people in Syria")."""
     return measured and noun is not None and prep.head.i == noun.i
 
 
@@ -346,7 +348,7 @@ def figures(sentence: str, published: str | None = None) -> list[Figure]:
 
 def _figures_of(doc: Any) -> tuple[_Read, ...]:
     found: list[_Read] = []
-    summed: set[int] = set()  # the second number of "23 in Thailand and 20 in Cambodia", read with the first
+    summed: set[int] = set()  # the second number of "23 in Hatay and 20 in Adana", read with the first
     previous_end = -1
     for span in _number_spans(doc):
         if span.root.i in summed or (read := _figure_of(doc, span, summed)) is None:
@@ -389,7 +391,7 @@ def _figure_of(doc: Any, span: Any, summed: set[int]) -> tuple[_Read, int, int] 
     verb = _verb(holder)
     scope, place = _scope(holder, noun, verb, dimension in _DIMENSIONS)
     if place is not None and (other := _other_place(doc, place)) is not None:
-        # "at least 23 people have been killed in Thailand and 20 in Cambodia": the two make the total
+        # "at least 23 people have been killed in Hatay and 20 in Adana": the two make the total
         number, other_place = other
         other_value = _value(number)
         if other_value is not None:
@@ -508,8 +510,8 @@ def _scope(holder: Any, noun: Any, verb: Any, measured: bool) -> tuple[str | Non
 
 
 def _other_place(doc: Any, place: Any) -> tuple[Any, Any] | None:
-    """A number coordinated right after a figure's place, with a place of its own: "… 23 people in Thailand and
-    20 in Cambodia". The parser attaches the second number to the noun, the verb or the next clause from one
+    """A number coordinated right after a figure's place, with a place of its own: "… 23 people in Hatay and
+    20 in Adana". The parser attaches the second number to the noun, the verb or the next clause from one
     sentence to the next, so it is found next to the place, and its place in its own preposition."""
     after = doc[place.right_edge.i + 1 :]
     number = next((t for t in after if not (t.is_punct or t.pos_ == "CCONJ")), None)
