@@ -252,3 +252,40 @@ def test_a_period_of_the_question_is_read_against_the_newest_article(
 def test_an_earlier_period_is_read_across_the_clause() -> None:
     sentence = "since the deadly July conflict that killed dozens of people and displaced about 200,000 on both sides"
     assert _counts("How many people have been displaced?", sentence, "2025-12-09") == []
+
+
+@pytest.mark.parametrize(
+    ("sentence", "value", "qualifier", "counted"),
+    [
+        # a count in words the small model tags no entity: the parse still attaches it to its noun and verb
+        ("Sixty people were killed.", 60, "", {"peopl", "die"}),
+        # the noun it counts is its head, the verb that noun's; "at least" is its own modifier
+        ("Fighting enters its third week with at least 80 people killed.", 80, "at least", {"peopl", "die"}),
+        ("Rescuers said more than 1,300 homes were destroyed.", 1300, "more than", {"home", "destroy"}),
+        ("Nearly two thousand residents fled the town.", 2000, "nearly", {"resid", "flee"}),
+    ],
+)
+def test_a_figure_counts_the_noun_and_verb_the_parse_attaches_it_to(
+    sentence: str, value: float, qualifier: str, counted: set[str]
+) -> None:
+    (figure,) = figures(sentence)
+    assert (figure.value, figure.qualifier) == (value, qualifier)
+    assert counted <= figure.counted
+
+
+def test_a_count_in_words_answers_the_question_it_counts() -> None:
+    assert _counts("How many people have been killed?", "Sixty people were killed in the clashes.") == [60]
+    assert _counts("How many people have been displaced?", "Sixty people were killed in the clashes.") == []
+
+
+def test_a_place_that_names_what_is_measured_does_not_scope_it() -> None:
+    # "between Thailand and Cambodia" says which border, not a part of it; "in Thailand" limits a count
+    assert compared_quantity("How long is the land border between Thailand and Cambodia?") is not None
+    assert _counts("How long is the border?", "the 817km land border between Thailand and Cambodia") == [817]
+    assert compared_quantity("How many people have been killed in Thailand?") is None
+
+
+def test_since_a_dated_event_is_a_running_total() -> None:
+    sentence = "The fighting along the 500-mile border is the heaviest since a five-day conflict in July."
+    (figure,) = figures(sentence, "2025-12-09")
+    assert figure.period is None

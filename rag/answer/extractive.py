@@ -43,6 +43,7 @@ from rag.news.figures import (
     find_conflicts,
     link,
     newest,
+    read_figures,
     reports_differ,
     totals,
 )
@@ -247,6 +248,7 @@ def _figure_citations(
         (span, p, i, 0.0) for p in passages if p.chunk_id not in scored_ids for i, span in enumerate(p.sentences)
     ]
     sentences = [s for s in sentences if not is_heading(s[0].text)]
+    read_figures(s[0].text for s in sentences)  # parsed in one batch, not one by one below
     reports = [
         _Report(span, passage, index, score, f.value)
         for span, passage, index, score in sentences

@@ -1,26 +1,33 @@
 """Figures in news sentences — what they count and how many — and where articles disagree about them.
 
-What a question counts is read from its own words: "How many people have been killed?" counts people
-(the noun) killed (the verb); "How many votes did the mayor win?" counts votes; "How long is the land
-border?" measures a border in a unit of length. A figure in a sentence counts the noun written after it
-and the verb nearest to it in its clause ("killed at least 23 people …, and displaced more than 900,000"
-gives 23 killed and 900,000 displaced). A figure for one place, nationality or group ("Seven Syrian
-civilians were killed", "one of its soldiers", "12 people in Antakya") is not a total; one for a period
-before its own article's month ("the July conflict that displaced 200,000" in a December article) is
-not the current figure. Figures of the same quantity that differ between the cited passages are a
-conflict the reader must see, newest report first. The check works on citations or passages alike, so
-every answerer (extractive or LLM) can run it on what it cites.
+Read through the language layer (rag/language.py): a figure is a number entity of spaCy's pipeline (CARDINAL,
+QUANTITY, MONEY, PERCENT), or a number in words the small model missed, with what the dependency parse
+attaches to it. "At least 80 people were killed": 80 counts *people* (its head), people were *killed* (theirs),
+and "at least" is the number's own modifier. A question is read the same way: "How many people have been
+killed?" counts people (the noun "many" modifies) killed (that noun's verb); "How long is the land border?"
+measures a border in a unit of length. A figure for one place, nationality or group ("Seven Syrian civilians",
+"12 people in Antakya": a named entity in its noun phrase or in a preposition of its verb) is not a total; one
+for a period before its own article's month ("the July conflict that displaced 200,000" in a December article:
+a month or year in its clause) is not the current figure. Figures of the same quantity that differ between the
+cited passages are a conflict the reader must see, newest report first. The check works on citations or
+passages alike, so every answerer (extractive or LLM) can run it on what it cites.
+
+Number words are valued by number-parser ("Forty-one million" → 41,000,000). A sentence is parsed once per
+process (and only when its tokens hold a number), in batches when many are asked for at once.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date
-from typing import TypeVar
+from functools import lru_cache
+from typing import Any, TypeVar
+
+from number_parser import parse_number
 
 from rag.index.lexical import terms
+from rag.language import pipeline
 from rag.news.dates import MONTHS
 from rag.schema import Citation, Conflict, Passage
 
@@ -30,72 +37,36 @@ TOLERANCE = 0.001
 
 T = TypeVar("T")
 
-_UNITS_WORDS = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
-_TEENS_WORDS = (
-    "ten",
-    "eleven",
-    "twelve",
-    "thirteen",
-    "fourteen",
-    "fifteen",
-    "sixteen",
-    "seventeen",
-    "eighteen",
-    "nineteen",
-)
-_TENS_WORDS = ("twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety")
-_WORD_NUMBERS = {
-    **{w: i for i, w in enumerate(_UNITS_WORDS, start=1)},
-    **{w: i for i, w in enumerate(_TEENS_WORDS, start=10)},
-    **{w: 10 * i for i, w in enumerate(_TENS_WORDS, start=2)},
-    "hundred": 100,
-}
-# "forty-one", "twenty five", "seven", "nineteen": a number in words below a hundred, or "hundred"; not
-# the start of an ordinal ("the twenty-first century").
-_WORD_NUMBER = (
-    rf"(?:(?:{'|'.join(_TENS_WORDS)})(?:[-‐ ](?:{'|'.join(_UNITS_WORDS)})\b|(?![-‐][a-z]+(?:st|nd|rd|th)\b))|"
-    rf"{'|'.join(_TEENS_WORDS + _UNITS_WORDS)}|hundred)"
-)
-_SCALES = (("billion", 1e9), ("million", 1e6), ("thousand", 1e3))
-_NUMBER = (
-    # Vague amounts ("dozens", "hundreds of thousands"), ordinals ("the 35th kilometre") and fractions
-    # ("two-thirds of Americans") are left out: they are no figure to set against another.
-    r"(?P<number>(?:half a|a quarter of a)\s+(?:billion|million|thousand)|(?:two|three|four|a)\s+dozen|"
-    r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?![\d,]\d)(?!\d|(?:st|nd|rd|th)\b)(?:\s+(?:billion|million|thousand)\b)?|"
-    rf"(?<![-‐]){_WORD_NUMBER}\b(?![-‐](?:halves|half|thirds?|quarters?|fifths?|tenths?)\b)"
-    r"(?:\s+(?:billion|million|thousand)\b)?)"
-)
-_QUALIFIER = r"(?P<qualifier>at least|more than|over|about|around|roughly|nearly|almost|some|up to|fewer than|)\s*"
-FIGURE = re.compile(rf"(?P<currency>[$€£])?\b{_QUALIFIER}{_NUMBER}", re.I)
+# The entity labels (OntoNotes, spaCy's scheme) of a figure, and of a time: a number in a date ("February 6",
+# "the 2019 vote") or a duration ("two weeks", "41 seconds") is none, and a time names no place or group.
+_FIGURE_LABELS = ("CARDINAL", "QUANTITY", "MONEY", "PERCENT")
+_TIME_LABELS = ("DATE", "TIME", "ORDINAL")
 
-# Units, by what they measure; each with its factor to the dimension's base unit (km, km², tonnes).
-_UNITS: dict[str, dict[str, float]] = {
-    "length": {
-        r"kilomet(?:er|re)s?|km": 1.0,
-        r"miles?": 1.609344,
-        r"met(?:er|re)s?": 0.001,
-        r"feet|foot|ft": 0.0003048,
-    },
-    "area": {
-        r"square kilomet(?:er|re)s?|sq(?:uare)?\.? km|km2|km²": 1.0,
-        r"square miles?|sq(?:uare)?\.? mi(?:les?)?": 2.589988,
-        r"hectares?": 0.01,
-        r"acres?": 0.00404686,
-    },
-    "weight": {r"tonnes?|tons?|metric tons?": 1.0, r"kilograms?|kg": 0.001},
-    "percent": {r"%|percent|per cent": 1.0},
-    "money": {r"dollars?|euros?|pounds?|yuan|yen|rupees?": 1.0},
+# Units of measure by lemma: what each measures and its factor to that dimension's base unit (km, km², tonnes).
+# By hand because spaCy's QUANTITY entity says a unit is there, not which, and no units library (pint,
+# quantulum3) is a dependency; "square" before a unit of length makes one of area (its factor squared).
+_UNITS: dict[str, tuple[str, float]] = {
+    "kilometer": ("length", 1.0),
+    "kilometre": ("length", 1.0),
+    "km": ("length", 1.0),
+    "mile": ("length", 1.609344),
+    "meter": ("length", 0.001),
+    "metre": ("length", 0.001),
+    "foot": ("length", 0.0003048),
+    "feet": ("length", 0.0003048),
+    "hectare": ("area", 0.01),
+    "acre": ("area", 0.00404686),
+    "tonne": ("weight", 1.0),
+    "ton": ("weight", 1.0),
+    "kilogram": ("weight", 0.001),
+    "kg": ("weight", 0.001),
 }
-_UNIT_NAMES = {
-    "length": ["kilometers", "km", "miles"],
-    "area": ["square", "kilometers", "miles", "hectares", "acres"],
-    "weight": ["tonnes", "tons"],
-    "percent": ["percent"],
-    "money": ["dollars", "million", "billion"],
-}
-_UNIT = re.compile(r"[\s-]*\(?(?P<unit>" + "|".join(u for units in _UNITS.values() for u in units) + r")(?!\w)", re.I)
-_DURATION = re.compile(r"[\s-]+(?:days?|weeks?|months?|years?|hours?|minutes?|seconds?)\b", re.I)
-# Question words for a measured (not counted) quantity, and the dimension each asks for.
+_SQUARE = ("square", "sq")
+_DIMENSIONS = frozenset(dimension for dimension, _ in _UNITS.values()) | {"area"}
+# Multipliers number-parser does not value ("two dozen" is None to it, "half a million" is "half a 1000000").
+_MULTIPLIERS = {"dozen": 12.0, "half": 0.5, "quarter": 0.25}
+# The adjective of "how long / far / big …" and the dimension it asks for: the parser tags it ADJ or ADV but
+# says nothing of what it measures.
 _MEASURES = {
     "long": "length",
     "far": "length",
@@ -107,57 +78,19 @@ _MEASURES = {
     "large": "area",
     "heavy": "weight",
 }
-# Words around a figure that hold it in a container: "the death toll rose to 1,200", "the number of dead".
-_CONTAINERS = frozenset(("toll", "number", "total", "tally", "count", "figure"))
-# English forms of one meaning that a stemmer cannot join (irregular forms, and the dying/killing pair
-# every casualty report mixes: "the death toll" is the number "killed").
-_LEXEMES = {
-    "dead": "die",
-    "death": "die",
-    "fatal": "die",
-    "kill": "die",
-    "fled": "flee",
-    "won": "win",
-    "lost": "lose",
-    "rose": "rise",
-    "fell": "fall",
-    "sold": "sell",
-    "paid": "pay",
-    "spent": "spend",
-    "hurt": "injur",
-    "wound": "injur",
-}
-# Verbs that say nothing of what is counted ("How many votes did she get?"): the noun decides.
-_LIGHT_VERBS = frozenset(
-    "be is are was were been have has had do does did get got receiv make made take took see saw give gave "
-    "report record count reach there".split()
-)
-_AUXILIARIES = frozenset(
-    "have has had were was are is be been being did do does will would could can may might must should to had".split()
-)
-_PREPOSITIONS = frozenset(
-    "in on at by for from with of since during after before across along among between into over under "
-    "within against around through".split()
-)
-# Words that end a noun phrase without being verbs or prepositions ("23 people and 20 …", "people who …").
-_PHRASE_ENDS = frozenset("and or but who which that whom whose than".split())
-# Auxiliaries after which the subject comes before the verb ("did the quake kill"): the verb is then last.
-_DO_SUPPORT = frozenset("did do does can could will would may might should must".split())
-_IRREGULAR_PAST = frozenset(
-    "fled left lost won hurt held dead died gone taken given made seen struck hit shot sold paid spent "
-    "built bought fallen fell rose risen cast".split()
-)
-_MONTH_WORD = re.compile(r"\b(?P<month>" + "|".join(m.title() for m in MONTHS if len(m) > 3) + r")\b")
-_YEAR_WORD = re.compile(r"\b(?P<year>(?:19|20)\d\d)\b")
-_SINCE = re.compile(r"\b(?:since|from|this)\s+$", re.I)
-_IN_PLACES = re.compile(r"\bin (?P<a>[A-Z][\w-]+) and (?P<n2>\d[\d,]*) in (?P<b>[A-Z][\w-]+)")
-_IN_PLACE = re.compile(r"^(?:[\w’'-]+\s+){0,5}?(?:in|among|from) (?:the )?(?P<place>[A-Z][\w’'-]+)")
-_NAMED_AFTER = re.compile(r"\b(?:in|among|from|within|inside) (?:the )?(?P<name>[A-Z][\w’'-]*)")
-_OPENING_PLACE = re.compile(r"\s*(?:In|Among|From|Across) (?:the )?(?P<place>[A-Z][\w’'-]+)[^,]{0,20},")
-_MONTH_BEFORE = re.compile(r"\b(?:" + "|".join(m.title() for m in MONTHS) + r")\.?\s*$")
-_MONTH_AFTER = re.compile(r"(?:st|nd|rd|th)?\s+(?:" + "|".join(m.title() for m in MONTHS) + r")\b")
-_OF_GROUP = re.compile(r"^\s*of (?:its|their|his|her|our|whom|them|those)\b", re.I)
-_WORD = re.compile(r"[A-Za-z][\w’'-]*")
+# "What percentage of voters …" asks for a percent: the question's noun, which no entity or tag marks as one.
+_SHARES = ("percentage", "percent", "share")
+# Nouns that hold a count ("the death toll", "the number of dead"): "What is the death toll?" asks for a figure
+# with no "how many" in it. No parser or lexicon marks a noun as a container of a number.
+_CONTAINERS = ("toll", "tally", "count", "number", "total")
+# One meaning that neither the lemmatiser nor the stemmer joins: the dying/killing pair every casualty report
+# mixes ("the death toll" is the number "killed") and the words for the injured. WordNet would, as a dependency.
+_LEXEMES = {"dead": "die", "death": "die", "fatal": "die", "kill": "die", "hurt": "injur", "wound": "injur"}
+# Verbs (lemmas) that say nothing of what is counted ("How many votes did she get?"): the noun decides. The
+# parser has no class for them: "get" and "receive" are as much verbs as "kill".
+_LIGHT_VERBS = frozenset("be have do get receive make take see give report record count reach".split())
+# "in the previous round": an earlier period with no date named, which the model tags no DATE.
+_EARLIER = ("previous", "earlier", "last")
 
 
 @dataclass(frozen=True)
@@ -169,12 +102,15 @@ class Quantity:
     verb: str | None  # lexeme of the verb that says what happened to it ("die", "displac"); None when light
     dimension: str | None  # "length", "area", "money" … for a measure; None for a count
     scoped: bool  # the question restricts it to a place, nationality, group or period
+    content: tuple[str, ...] = field(default=(), compare=False)  # the phrase's words less auxiliaries
 
     @property
     def words(self) -> str:
         """The phrase's content words and its units' names, for a wider search that finds every article's figure."""
-        words = [w for w in _WORD.findall(self.phrase) if w.lower() not in _AUXILIARIES]
-        return " ".join(words + _UNIT_NAMES.get(self.dimension or "", []))
+        units = [unit for unit, (dimension, _) in _UNITS.items() if dimension == self.dimension]
+        if self.dimension == "percent":
+            units.append("percent")
+        return " ".join([*self.content, *units])
 
 
 @dataclass(frozen=True)
@@ -198,6 +134,11 @@ class Figure:
         return quantity.noun is not None and quantity.noun in self.counted
 
 
+@lru_cache(maxsize=1024)
+def _parse(text: str) -> Any:
+    return pipeline()(text)
+
+
 def asked_quantity(question: str, current: str | None = None) -> Quantity | None:
     """What ``question`` counts or measures, or None when it asks for no figure. ``current`` (ISO) is the
     newest article's date: a month or year of the question that is its period asks for the current figure.
@@ -207,103 +148,106 @@ def asked_quantity(question: str, current: str | None = None) -> Quantity | None
     ('peopl', 'die', False)
     """
     text = question.strip().rstrip("?").strip()
-    if m := re.search(r"\bhow (?P<word>long|far|wide|tall|high|deep|big|large|heavy)\b", text, re.I):
-        rest = _tokens(text[m.end() :])
-        noun_phrase = _noun_phrase([w for w in rest if w.lower() not in _AUXILIARIES])
-        noun = _lexeme(noun_phrase[-1]) if noun_phrase else None
-        dimension = _MEASURES[m["word"].lower()]
-        return Quantity(_phrase(text, m.start()), noun, None, dimension, _scoped(text, m.end(), current))
-    if m := re.search(r"\bwhat (?:percentage|percent|share)\b", text, re.I):
-        noun = _noun_after(text[m.end() :])
-        return Quantity(_phrase(text, m.start()), noun, None, "percent", _scoped(text, m.end(), current))
-    if m := re.search(r"\bhow many\b", text, re.I):
-        return _counted(text, m.start(), _tokens(text[m.end() :]), current)
-    if m := re.search(r"\bhow much\b", text, re.I):  # an amount of money: "How much did the company pay?"
-        return replace(_counted(text, m.start(), _tokens(text[m.end() :]), current), dimension="money")
-    if m := re.search(r"\b(?:the )?(?P<what>[a-z]+) (?:toll|tally|count)\b", text, re.I):
-        noun = _lexeme(m["what"])
-        return Quantity(_phrase(text, m.start()), noun, noun, None, _scoped(text, m.end(), current))
-    if m := re.search(r"\b(?:the )?(?:number|total) of\b", text, re.I):
-        return _counted(text, m.start(), _tokens(text[m.end() :]), current)
+    if not _may_ask_figure(text):
+        return None
+    doc = _parse(text)
+    for token in doc:
+        following = doc[token.i + 1] if token.i + 1 < len(doc) else None
+        if token.lower_ == "how" and following is not None and following.lower_ in _MEASURES:
+            noun = next((t for t in doc[following.i + 1 :] if t.pos_ in ("NOUN", "PROPN")), None)
+            noun = noun.head if noun is not None and noun.dep_ == "compound" else noun  # "land border"
+            return _quantity(doc, token.i, noun, None, _MEASURES[following.lower_], current)
+        if token.lower_ == "how" and following is not None and following.lower_ in ("many", "much"):
+            counted = following.head if following.dep_ == "amod" and following.head.pos_ in ("NOUN", "PROPN") else None
+            # "How much did the company pay?" asks for an amount of money
+            dimension = "money" if following.lower_ == "much" else None
+            return _quantity(doc, token.i, counted, _asked_verb(counted or following), dimension, current)
+        if token.lower_ == "what" and token.head.lemma_.lower() in _SHARES:
+            return _quantity(doc, token.i, _of_object(token.head), None, "percent", current)
+    for token in doc:
+        if token.lemma_.lower() in _CONTAINERS:
+            start = token.left_edge.i
+            if what := next((c for c in token.children if c.dep_ in ("compound", "amod")), None):  # "death toll"
+                noun = _lexeme(what.lemma_)
+                return replace(_quantity(doc, start, None, None, None, current), noun=noun, verb=noun)
+            if (counted := _of_object(token)) is not None:  # "the number of people displaced"
+                return _quantity(doc, start, counted, _asked_verb(counted), None, current)
     return None
 
 
-def _counted(text: str, at: int, words: list[str], current: str | None) -> Quantity:
-    """The noun phrase right after "how many" and the verb of the rest: "… people have been killed in …"."""
-    noun_phrase = _noun_phrase(words)
-    rest = words[len(noun_phrase) :]
-    # "have been killed", "have had to flee": the first word past the auxiliaries; "did the quake kill":
-    # the last word before a preposition.
-    do_support = bool(rest) and rest[0].lower() in _DO_SUPPORT
-    verb = None
-    for word in rest:
-        lowered = word.lower()
-        if lowered in _PREPOSITIONS:
-            break
-        if lowered not in _AUXILIARIES and not word[:1].isupper() and lowered not in ("the", "a", "an"):
-            verb = _lexeme(word)
-            if not do_support:
-                break
-    if verb in _LIGHT_VERBS:
-        verb = None
-    noun = _lexeme(noun_phrase[-1]) if noun_phrase else None
-    modified = any(w[:1].isupper() for w in noun_phrase[:-1])
-    return Quantity(_phrase(text, at), noun, verb, None, modified or _scoped(text, at, current))
+def _may_ask_figure(text: str) -> bool:
+    """Whether the words of a question could ask for a figure ("how many", "how long", "what percentage", "the
+    death toll"): read from the tokenizer alone, so a question that cannot is not parsed here."""
+    words = [t.lower_ for t in pipeline().tokenizer(text)]
+    cues = {"many", "much", *_MEASURES, *_SHARES, *_CONTAINERS}
+    return any(w in cues or w.rstrip("s") in _CONTAINERS for w in words)
 
 
-def _noun_phrase(words: list[str]) -> list[str]:
-    """Leading words up to the first verb, auxiliary or preposition: "Syrian civilians were …" → both."""
-    phrase = []
-    for word in words:
-        lowered = word.lower()
-        if lowered in _AUXILIARIES | _PREPOSITIONS | _PHRASE_ENDS or _looks_verbal(lowered) or lowered.endswith("ing"):
-            break
-        phrase.append(word)
-        if len(phrase) == 3:
-            break
-    return phrase
-
-
-def _noun_after(text: str) -> str | None:
-    """The noun of "of voters turned out" (after "what percentage")."""
-    phrase = _noun_phrase([w for w in _tokens(text) if w.lower() not in _AUXILIARIES | {"the", "a", "an", "of"}])
-    return _lexeme(phrase[-1]) if phrase else None
-
-
-def _scoped(text: str, after: int, current: str | None = None) -> bool:
-    """Whether the question, past its figure words, limits them to a named place or group
-    ("in Syria", "among Kurdish voters") or to a period ("in July", "in 2019", "earlier", "previous")
-    other than the newest article's own (``current``, ISO)."""
-    rest = text[after:]
-    if any(not _MONTH_WORD.fullmatch(m["name"]) for m in _NAMED_AFTER.finditer(rest)):  # not "in February"
-        return True
-    if re.search(r"\b(?:previous|earlier|last)\b", rest, re.I):
-        return True
-    # "since July" / "since 2019" asks for the running total, not for a period's figure
-    dated = [*_MONTH_WORD.finditer(text), *_YEAR_WORD.finditer(rest)]
-    now = current or ""
-    return any(
-        not re.search(r"\bsince\s+$", m.string[: m.start()], re.I)
-        and not (m.re is _MONTH_WORD and now[5:7] == f"{MONTHS[m['month'].lower()]:02d}")
-        and not (m.re is _YEAR_WORD and now[:4] == m.group())
-        for m in dated
+def _quantity(doc: Any, start: int, noun: Any, verb: Any, dimension: str | None, current: str | None) -> Quantity:
+    verb_lexeme = _lexeme(verb.lemma_) if verb is not None and verb.lemma_.lower() not in _LIGHT_VERBS else None
+    content = tuple(t.text for t in doc[start:] if t.pos_ not in ("AUX", "PART", "PUNCT"))
+    return Quantity(
+        _phrase(doc, start),
+        _lexeme(noun.lemma_) if noun is not None else None,
+        verb_lexeme,
+        dimension,
+        _scoped(doc, start, noun, dimension in _DIMENSIONS, current),
+        content,
     )
 
 
-def _phrase(text: str, start: int) -> str:
-    phrase = text[start:].strip()
-    phrase = re.sub(r"^what (?:is|was|are|were) ", "", phrase, flags=re.I)
-    # "how long is the border" reads "how long the border is" after "Reports differ on"
-    phrase = re.sub(r"^(how \w+) (is|are|was|were) (.+)$", r"\1 \3 \2", phrase, flags=re.I)
+def _asked_verb(token: Any) -> Any:
+    """The verb of the counted noun: "have been killed"; "have had to flee" (a light verb's complement)."""
+    verb = _verb(token)
+    if verb is not None and verb.lemma_.lower() in _LIGHT_VERBS:
+        verb = next((c for c in verb.children if c.dep_ == "xcomp" and c.pos_ == "VERB"), verb)
+    return verb
+
+
+def _of_object(token: Any) -> Any:
+    """The noun of "of N" after ``token``: "percentage of voters" → voters."""
+    for prep in token.children:
+        if prep.dep_ == "prep" and prep.lower_ == "of":
+            return next((c for c in prep.children if c.dep_ == "pobj"), None)
+    return None
+
+
+def _scoped(doc: Any, start: int, noun: Any, measured: bool, current: str | None) -> bool:
+    """Whether the question, past its figure words, limits them to a named place or group ("in Syria",
+    "among Kurdish voters", "Syrian civilians") or to a period ("in July", "in 2019", "the previous round")
+    other than the newest article's own (``current``, ISO); "since July" asks for the running total."""
+    for token in doc[start:]:
+        if _named(token) and (
+            (noun is not None and token.head.i == noun.i and token.dep_ in ("amod", "compound", "nmod"))
+            or any(a.dep_ == "prep" and not _identifies(a, noun, measured) for a in token.ancestors)
+        ):
+            return True
+        if token.lower_ in _EARLIER:
+            return True
+    now = current or ""
+    for year, month in _dates(doc, None):
+        if month is not None and now[5:7] != f"{month:02d}":
+            return True
+        if month is None and year is not None and now[:4] != str(year):
+            return True
+    return False
+
+
+def _identifies(prep: Any, noun: Any, measured: bool) -> bool:
+    """Whether ``prep`` names which thing is measured ("the border between Chile and Argentina") rather
+    than limiting a count to a place ("killed in Hatay", "people in Syria")."""
+    return measured and noun is not None and prep.head.i == noun.i
+
+
+def _phrase(doc: Any, start: int) -> str:
+    """The question's words for the quantity, to follow "Reports differ on": "how long the border is"."""
+    if doc[start].lower_ == "what" and start + 1 < len(doc) and doc[start + 1].lemma_ == "be":
+        start += 2
+    phrase = doc[start:].text
+    measure = len(doc) - start > 3 and doc[start].lower_ == "how" and doc[start + 1].lower_ in _MEASURES
+    if measure and doc[start + 2].lemma_ == "be":  # "how long is the border" → "how long the border is"
+        phrase = f"{doc[start : start + 2].text} {doc[start + 3 :].text} {doc[start + 2].text}"
     return phrase[:1].lower() + phrase[1:]
-
-
-def _tokens(text: str) -> list[str]:
-    return _WORD.findall(text)
-
-
-def _looks_verbal(word: str) -> bool:
-    return (len(word) > 4 and word.endswith("ed")) or word in _IRREGULAR_PAST
 
 
 def _lexeme(word: str) -> str:
@@ -312,153 +256,312 @@ def _lexeme(word: str) -> str:
     return _LEXEMES.get(stem, stem)
 
 
-# What stands between one figure and the same in another unit: "500-mile (800-kilometer)", "5 miles, or 8
-# kilometers". Anything else ("59.8 percent, lower than the 61 percent") parts two figures.
-_ALSO_IN = re.compile(r"[\s(/,-]*(?:or|about|some|nearly|roughly)?[\s(]*", re.I)
+def _named(token: Any) -> bool:
+    """Whether ``token`` is part of a name: a place, nationality, group, organisation or person."""
+    return bool(token.ent_type_) and token.ent_type_ not in _FIGURE_LABELS + _TIME_LABELS
+
+
+def _verb(token: Any) -> Any:
+    """The verb a noun or number belongs to: a participle or clause on it ("80 people killed", "people who
+    fled"), else the first verb above it ("people have been killed", "rose to 5,021")."""
+    for child in token.children:
+        if child.dep_ in ("acl", "relcl") and child.pos_ == "VERB":
+            return child
+    while token.head.i != token.i:
+        token = token.head
+        if token.pos_ == "VERB" or (token.pos_ == "AUX" and token.dep_ == "ROOT"):
+            return token
+    return None
+
+
+def _up_to(token: Any, clause: Any) -> list[Any]:
+    """The heads above ``token`` below ``clause`` (all of them when ``clause`` is None)."""
+    heads = []
+    for head in token.ancestors:
+        if clause is not None and head.i == clause.i:
+            break
+        heads.append(head)
+    return heads
+
+
+def _dates(doc: Any, clause: Any) -> list[tuple[int | None, int | None]]:
+    """The (year, month) of the dates in ``clause`` (the whole ``doc`` when None) that name a period: a month
+    or a year, not a day ("the January 30 bombing" is the event's own day) and not "since July" (a running
+    total)."""
+    found = []
+    for ent in doc.ents:
+        if ent.label_ != "DATE":
+            continue
+        if clause is not None and not clause.left_edge.i <= ent.root.i <= clause.right_edge.i:
+            continue
+        # "since July", "since a five-day conflict in July": the start of a running total, not its period
+        if any(t.lower_ in ("since", "from") for t in [*_up_to(ent.root, clause), *ent]):
+            continue
+        month = next((MONTHS[t.lower_.rstrip(".")] for t in ent if t.lower_.rstrip(".") in MONTHS), None)
+        years = [int(t.text) for t in ent if t.shape_ == "dddd"]
+        has_day = any(t.like_num and t.shape_ in ("d", "dd") for t in ent)
+        if month is not None and has_day:
+            continue
+        if month is not None or years:
+            found.append((years[0] if years else None, month))
+    return found
+
+
+@dataclass(frozen=True)
+class _Read:
+    """A figure as its sentence's parse gives it, before its article's date places the periods it names."""
+
+    figure: Figure
+    dates: tuple[tuple[int | None, int | None], ...]
+
+
+# A sentence's figures, read once per process: an answer compares every sentence of its pool, and the next
+# question on the same articles reads many of the same sentences.
+_read: dict[str, tuple[_Read, ...]] = {}
+_READ_LIMIT = 100_000
+
+
+def read_figures(sentences: Iterable[str]) -> None:
+    """Parse, in one batch, the ``sentences`` not read yet (only those whose tokens hold a number)."""
+    todo = [s for s in dict.fromkeys(sentences) if s not in _read]
+    if not todo:
+        return
+    if len(_read) + len(todo) > _READ_LIMIT:
+        _read.clear()
+    nlp = pipeline()
+    numeric = [s for s in todo if any(t.like_num for t in nlp.tokenizer(s))]
+    read: dict[str, tuple[_Read, ...]] = dict.fromkeys(todo, ())
+    read.update((sentence, _figures_of(doc)) for sentence, doc in zip(numeric, nlp.pipe(numeric), strict=True))
+    _read.update(read)  # whole, so another thread never sees a sentence before its figures
 
 
 def figures(sentence: str, published: str | None = None) -> list[Figure]:
     """The figures of ``sentence``, each once; ``published`` (ISO) is its article's date, against which a
-    month or year named with a figure is read.
+    month or year named in a figure's clause is read.
 
     >>> [(f.value, sorted(f.counted)) for f in figures("At least eight people have been killed.")]
     [(8.0, ['die', 'peopl'])]
     """
-    found: list[Figure] = []
-    consumed: list[int] = []
-    previous_end = 0
-    for m in FIGURE.finditer(sentence):
-        if m.start("number") in consumed or _is_date(sentence, m):
+    read_figures([sentence])
+    return [replace(r.figure, period=_period(r.dates, published)) for r in _read[sentence]]
+
+
+def _figures_of(doc: Any) -> tuple[_Read, ...]:
+    found: list[_Read] = []
+    summed: set[int] = set()  # the second number of "23 in Hatay and 20 in Adana", read with the first
+    previous_end = -1
+    for span in _number_spans(doc):
+        if span.root.i in summed or (read := _figure_of(doc, span, summed)) is None:
             continue
-        value = _number(m["number"])
-        end = m.end()
-        dimension, text = None, m.group().strip()
-        if m["currency"]:
-            dimension = "money"
-        elif unit := _UNIT.match(sentence, end):
-            dimension, factor = next(
-                (d, f) for d, units in _UNITS.items() for u, f in units.items() if re.fullmatch(u, unit["unit"], re.I)
-            )
-            value, end, text = value * factor, unit.end(), sentence[m.start() : unit.end()].strip(" (")
-        elif _DURATION.match(sentence, end):
-            continue
-        # the clause before it, from its last conjunction on: "killed 23 … and displaced 900,000"
-        before = re.split(r"[;:,()]|\b(?:and|but|while|or)\b", sentence[: m.start()])[-1]
-        # a unit given twice, "500-mile (800-kilometer) land border", names what it measures past the bracket
-        after = re.split(r"[;:(]|,", sentence[end:].lstrip(") "))[0]
-        if places := _IN_PLACES.search(sentence, end, end + 80):
-            consumed.append(places.start("n2"))
-            value += _number(places["n2"])
-            parts = f"{m['number']} in {places['a']}, {places['n2']} in {places['b']}"
-            text = f"{m['qualifier']} {value:,.0f} ({parts})".strip()
-            after = after.replace(places.group(), " ")
-        if dimension is None and value <= 1:
-            continue
-        words_after = _tokens(after)
-        noun_phrase = _noun_phrase(words_after)
-        scope = next((w for w in noun_phrase[:-1] if w[:1].isupper()), None)
-        if scope is None and (group := _OF_GROUP.match(after)):
-            scope = group.group().split()[-1]
-        if scope is None and not places and (place := _IN_PLACE.match(after.strip())):
-            scope = place["place"]
-        if scope is None and (place := _OPENING_PLACE.match(sentence[: m.start()])):  # "In Antakya alone, …"
-            scope = place["place"]
-        counted = {_lexeme(noun_phrase[-1])} if noun_phrase else set()
-        counted |= _verb_and_container(_tokens(before), words_after[len(noun_phrase) :])
-        if dimension is not None:  # a measure names what it measures right after it: "817km land border"
-            counted |= {_lexeme(w) for w in words_after[:3]}
-        previous = found[-1] if found else None
+        this, start, end = read
+        previous = found[-1].figure if found else None
         if (
             previous is not None
-            and dimension is not None
-            and previous.dimension == dimension
-            and abs(previous.value - value) / max(value, 1e-9) < 0.02
-            and _ALSO_IN.fullmatch(sentence[previous_end : m.start()])
-        ):  # "500-mile (800-kilometer)": one figure, given in the unit written second
-            found[-1] = replace(previous, value=round(value, 1), text=text, counted=previous.counted | counted)
-            previous_end = end
-            continue
+            and this.figure.dimension is not None
+            and previous.dimension == this.figure.dimension
+            and abs(previous.value - this.figure.value) / max(this.figure.value, 1e-9) < 0.02
+            and all(t.is_punct or t.pos_ == "CCONJ" for t in doc[previous_end:start])
+        ):  # "500-mile (800-kilometer)", "500 miles, or 800 kilometers": one figure, in the unit written second
+            merged = replace(this.figure, counted=previous.counted | this.figure.counted)
+            found[-1] = replace(found[-1], figure=merged)
+        else:
+            found.append(this)
         previous_end = end
-        # a month names a period within its comma clause; a year within the whole clause: "The last deadly
-        # earthquake, in 1987, killed 23 people" but "The December 30 bombing, in Khost, killed seven"
-        period = _period(
-            re.split(r"[;:,()]", sentence[: m.start()])[-1] + " " + after,
-            re.split(r"[;:()]", sentence[: m.start()])[-1] + " " + after,
-            published,
-        )
-        found.append(
-            Figure(round(value, 1), text, m["qualifier"].lower(), dimension, frozenset(counted), scope, period)
-        )
-    return found
+    return tuple(found)
 
 
-def _is_date(sentence: str, m: re.Match[str]) -> bool:
-    """A day of a month ("February 6", "6 February") or a bare year ("the 2019 vote") is no figure."""
-    number = m["number"]
-    if m["qualifier"] or m["currency"]:
-        return False
-    if _MONTH_BEFORE.search(sentence[: m.start()]) or _MONTH_AFTER.match(sentence, m.end()):
+def _figure_of(doc: Any, span: Any, summed: set[int]) -> tuple[_Read, int, int] | None:
+    """The figure of the number ``span``, with where it starts and ends in ``doc``; None when it is no figure."""
+    value = _value(span)
+    if value is None:
+        return None
+    dimension, factor, unit = _dimension(span)
+    value *= factor
+    start = next(t.i for t in span if t.pos_ != "DET")
+    end = max(span.end, unit.i + 1 if unit is not None else 0)
+    words = [t.lower_ for t in doc[start : _first_numeral(span).i] if t.is_alpha and t.pos_ != "DET"]
+    qualifier = " ".join(w for w in words if w not in _MULTIPLIERS)  # "more than" of "more than half a million"
+    text = doc[start:end].text
+    anchor = unit if unit is not None and unit.i >= span.end else span.root
+    noun = anchor.head if anchor.dep_ in ("nummod", "compound", "nmod", "amod") else None
+    noun = noun if noun is not None and noun.pos_ in ("NOUN", "PROPN") else None
+    while noun is not None and noun.dep_ == "compound" and noun.head.pos_ in ("NOUN", "PROPN"):
+        noun = noun.head  # "817km land border": the border
+    holder = noun if noun is not None else anchor
+    verb = _verb(holder)
+    scope, place = _scope(holder, noun, verb, dimension in _DIMENSIONS)
+    if place is not None and (other := _other_place(doc, place)) is not None:
+        # "at least 23 people have been killed in Hatay and 20 in Adana": the two make the total
+        number, other_place = other
+        other_value = _value(number)
+        if other_value is not None:
+            summed.add(number.root.i)
+            parts = f"{_numerals(span)} in {place.text}, {number.text} in {other_place.text}"
+            value += other_value
+            text, scope = f"{qualifier} {value:,.0f} ({parts})".strip(), None
+    if dimension is None and value <= 1:
+        return None
+    clause = verb if verb is not None else holder
+    while clause.dep_ in ("conj", "relcl", "acl") and clause.head.i != clause.i:
+        clause = clause.head  # "the July conflict that killed dozens and displaced 200,000"
+    figure = Figure(round(value, 1), text, qualifier, dimension, frozenset(_counted(holder, noun, verb)), scope)
+    return _Read(figure, tuple(_dates(doc, clause))), start, end
+
+
+def _number_spans(doc: Any) -> list[Any]:
+    """The figure entities of ``doc`` whose head is a number, and runs of numbers outside any entity (the small
+    model misses some in words: "Sixty people were killed"). A fraction ("two-thirds", headed by "thirds") and
+    a vague amount ("dozens") have no number for a head."""
+    spans = [e for e in doc.ents if e.label_ in _FIGURE_LABELS and any(t.like_num for t in e) and _headed_by_number(e)]
+    loose = [t for t in doc if t.like_num and not t.ent_type_]
+    runs: list[list[Any]] = []
+    for token in loose:
+        if runs and token.i - runs[-1][-1].i <= 2 and all(t.is_punct for t in doc[runs[-1][-1].i + 1 : token.i]):
+            runs[-1].append(token)  # "Forty - one"
+        else:
+            runs.append([token])
+    spans += [doc[run[0].i : run[-1].i + 1] for run in runs]
+    return sorted(spans, key=lambda s: s.start)
+
+
+def _headed_by_number(ent: Any) -> bool:
+    if ent.label_ != "CARDINAL":
         return True
-    return bool(re.fullmatch(r"(?:19|20)\d\d", number)) and not _UNIT.match(sentence, m.end())
+    return bool(ent.root.like_num or ent.root.lower_ in _MULTIPLIERS)
 
 
-def _verb_and_container(before: list[str], after: list[str]) -> set[str]:
-    """The verb nearest to a figure in its clause (after it within eight words, before it within six, or
-    a participle right before it), and the noun of a container before it in its clause ("the death toll
-    rose to")."""
-    counted: set[str] = set()
-    # on a tie the verb before wins: it governs the figure ("killed 23 people and displaced 900,000")
-    distances = [(i, 0, w) for i, w in enumerate(reversed(before[-6:])) if _looks_verbal(w.lower())]
-    content_after = [w for w in after if w.lower() not in _AUXILIARIES]  # "were injured": injured is next
-    distances += [(i, 1, w) for i, w in enumerate(content_after[:8]) if _looks_verbal(w.lower())]
-    if distances:
-        counted.add(_lexeme(min(distances)[2]))
-    if before and before[-1].lower().endswith("ing"):  # a participle right before it: "killing at least 12"
-        counted.add(_lexeme(before[-1]))
-    lowered = [w.lower() for w in before]  # the clause's subject holds it: "the death toll from … has risen to"
-    for i, word in enumerate(lowered):
-        if word in _CONTAINERS and i:
-            counted.add(_lexeme(lowered[i - 1]))
-        if word in _CONTAINERS and i + 2 < len(lowered) and lowered[i + 1] == "of":
-            counted.add(_lexeme(lowered[i + 2]))
-    return counted
+def _first_numeral(span: Any) -> Any:
+    return next(t for t in span if t.like_num)
 
 
-def _period(clause: str, sentence_clause: str, published: str | None) -> str | None:
-    """The month (named in ``clause``) or year (named in the wider ``sentence_clause``) a figure is given
-    for, when it lies before its article's month ("the July conflict" in a December article); "since
-    July" is a running total, not a period."""
+def _numerals(span: Any) -> str:
+    numerals = [t for t in span if t.like_num]
+    return span.doc[numerals[0].i : numerals[-1].i + 1].text
+
+
+def _value(span: Any) -> float | None:
+    """The number ``span`` gives: digits ("900,000", "4.5 billion") or words ("Forty-one million"), times a
+    multiplier ("two dozen", "half a million")."""
+    numerals = [t for t in span if t.like_num]
+    if not numerals:
+        return None
+    multiplier = 1.0
+    for token in span:
+        multiplier *= _MULTIPLIERS.get(token.lower_, 1.0)
+    try:
+        value = float(numerals[0].text.replace(",", ""))
+        scales = numerals[1:]
+    except ValueError:
+        value, scales = parse_number(_numerals(span)), []
+    for scale in scales:  # "4.5 billion"
+        factor = parse_number(scale.lower_)
+        if factor is None:
+            return None
+        value *= factor
+    return None if value is None else float(value) * multiplier
+
+
+def _dimension(span: Any) -> tuple[str | None, float, Any]:
+    """What the unit of ``span`` measures, its factor to the base unit and its token ("800 kilometers")."""
+    label = span.label_ if span.label_ in _FIGURE_LABELS else "CARDINAL"
+    if label == "MONEY":
+        return "money", 1.0, None
+    if label == "PERCENT":
+        return "percent", 1.0, None
+    head = span.root.head
+    candidates = [t for t in span if not t.like_num and not t.is_punct]
+    if label == "CARDINAL":  # the unit outside the entity: "500 miles" read as a count of miles
+        candidates = [head] if head.i >= span.end else []
+    unit = next((t for t in candidates if t.lemma_.lower() in _UNITS), None)
+    if unit is None:
+        return (
+            (candidates[-1].lemma_.lower(), 1.0, candidates[-1])
+            if label == "QUANTITY" and candidates
+            else (None, 1.0, None)
+        )
+    dimension, factor = _UNITS[unit.lemma_.lower()]
+    if dimension == "length" and any(t.lower_.rstrip(".") in _SQUARE for t in span.doc[max(unit.i - 2, 0) : unit.i]):
+        return "area", factor * factor, unit
+    return dimension, factor, unit
+
+
+def _scope(holder: Any, noun: Any, verb: Any, measured: bool) -> tuple[str | None, Any]:
+    """The name a figure is limited to, and the place token when it comes from a preposition ("in Hatay"):
+    a name in its noun phrase ("Seven Syrian civilians"), in a preposition of its noun or verb ("killed in
+    Hatay"), or an owner ("one of its soldiers")."""
+    if noun is not None:
+        for child in noun.children:
+            if child.dep_ in ("amod", "compound", "nmod") and _named(child):
+                return child.text, None
+    for head in (holder, verb):
+        if head is None:
+            continue
+        for prep in head.children:
+            if prep.dep_ != "prep" or _identifies(prep, noun, measured):
+                continue
+            for place in (c for c in prep.children if c.dep_ == "pobj"):
+                named = [t for t in place.subtree if _named(t)]
+                if named:
+                    return named[0].text, named[0]
+                owner = next((c for c in place.children if c.dep_ == "poss"), None)
+                if prep.lower_ == "of" and owner is not None and head is holder:
+                    return owner.text, None
+    return None, None
+
+
+def _other_place(doc: Any, place: Any) -> tuple[Any, Any] | None:
+    """A number coordinated right after a figure's place, with a place of its own: "… 23 people in Hatay and
+    20 in Adana". The parser attaches the second number to the noun, the verb or the next clause from one
+    sentence to the next, so it is found next to the place, and its place in its own preposition."""
+    after = doc[place.right_edge.i + 1 :]
+    number = next((t for t in after if not (t.is_punct or t.pos_ == "CCONJ")), None)
+    if number is None or not number.like_num or not any(t.pos_ == "CCONJ" for t in doc[after.start : number.i]):
+        return None
+    for prep in (c for c in number.children if c.dep_ == "prep"):
+        other = next((t for t in prep.subtree if _named(t)), None)
+        if other is not None:
+            return doc[number.i : number.i + 1], other
+    return None
+
+
+def _counted(holder: Any, noun: Any, verb: Any) -> set[str]:
+    """Lexemes of what a figure counts: its noun, the noun of "of N" on it, the verb it belongs to, and for a
+    bare number the subject that holds it ("the death toll rose to 5,021")."""
+    counted = set()
+    if noun is not None:
+        counted.add(_lexeme(noun.lemma_))
+    if (counted_of := _of_object(holder)) is not None:
+        counted.add(_lexeme(counted_of.lemma_))
+    if verb is not None:
+        counted.add(_lexeme(verb.lemma_))
+        if noun is None:
+            for subject in (c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass") and c.i != holder.i):
+                counted |= {
+                    _lexeme(t.lemma_)
+                    for t in (subject, *subject.children)
+                    if t.dep_ in ("nsubj", "nsubjpass", "compound")
+                }
+                if (container_of := _of_object(subject)) is not None:
+                    counted.add(_lexeme(container_of.lemma_))
+    return {c for c in counted if c and not c[0].isdigit()}
+
+
+def _period(dates: tuple[tuple[int | None, int | None], ...], published: str | None) -> str | None:
+    """The month or year a figure is given for, when it lies before its article's month ("the July conflict"
+    in a December article), or None."""
     try:
         today = date.fromisoformat(published or "")
     except ValueError:
         return None
-    for m in _MONTH_WORD.finditer(clause):
-        if _SINCE.search(clause[: m.start()]):
-            continue
-        month = MONTHS[m["month"].lower()]
-        year = today.year if month <= today.month else today.year - 1
-        if (year, month) < (today.year, today.month):
-            return f"{year:04d}-{month:02d}"
-    for m in _YEAR_WORD.finditer(sentence_clause):
-        if int(m["year"]) < today.year and not _SINCE.search(sentence_clause[: m.start()]):
-            return m["year"]
+    for year, month in dates:
+        if month is not None:
+            year = year or (today.year if month <= today.month else today.year - 1)
+            if (year, month) < (today.year, today.month):
+                return f"{year:04d}-{month:02d}"
+    for year, month in dates:
+        if month is None and year is not None and year < today.year:
+            return str(year)
     return None
-
-
-def _number(text: str) -> float:
-    lowered = text.lower().strip()
-    for prefix, share in (("half a", 0.5), ("a quarter of a", 0.25)):
-        if lowered.startswith(prefix):
-            return share * dict(_SCALES)[lowered.split()[-1]]
-    if lowered.endswith("dozen"):
-        return 12.0 * _WORD_NUMBERS.get(lowered.split()[0], 1)
-    scale = 1.0
-    for word, factor in _SCALES:
-        if lowered.endswith(word):
-            scale, lowered = factor, lowered[: -len(word)].strip()
-    if words := re.fullmatch(r"([a-z]+)(?:[-‐ ]([a-z]+))?", lowered):
-        return sum(_WORD_NUMBERS[w] for w in words.groups() if w) * scale
-    return float(lowered.replace(",", "")) * scale
 
 
 def totals(quantity: Quantity, text: str, published: str | None) -> list[Figure]:
@@ -485,6 +588,7 @@ def find_conflicts(question: str, evidence: Sequence[Citation] | Sequence[Passag
     quantity = compared_quantity(question, newest(evidence))
     if quantity is None:
         return ()
+    read_figures(text for item in evidence for text, _ in _pieces(item))
     found = [row for item in evidence for row in _rows(item, quantity)]
     if not reports_differ(by_figure(found, lambda row: row.number), lambda row: row.article):
         return ()
@@ -522,8 +626,12 @@ def newest(evidence: Sequence[Citation] | Sequence[Passage]) -> str | None:
     return max((item.published for item in evidence if item.published), default=None)
 
 
+def _pieces(item: Citation | Passage) -> list[tuple[str, int | None]]:
+    """The texts of ``item`` to read figures in, with the citation number of each (a passage's have none)."""
+    return [(item.quote, item.n)] if isinstance(item, Citation) else [(s.text, None) for s in item.sentences]
+
+
 def _rows(item: Citation | Passage, quantity: Quantity) -> list[Conflict]:
-    pieces = [(item.quote, item.n)] if isinstance(item, Citation) else [(s.text, None) for s in item.sentences]
     return [
         Conflict(
             quantity=quantity.phrase,
@@ -533,7 +641,7 @@ def _rows(item: Citation | Passage, quantity: Quantity) -> list[Conflict]:
             citation=n,
             quote=text,
         )
-        for text, n in pieces
+        for text, n in _pieces(item)
         for f in totals(quantity, text, item.published)
     ]
 
