@@ -1,7 +1,8 @@
 import pytest
 
 from rag.news.attribution import said_by_pronoun, speaker
-from rag.news.duplicates import near_duplicate
+from rag.news.duplicates import collapse, near_duplicate
+from rag.schema import Citation, Source
 
 
 @pytest.mark.parametrize(
@@ -135,6 +136,17 @@ def test_near_duplicates_are_the_same_quote_in_slightly_other_words() -> None:
     b = "We must intensify trust-building among the conflicting parties and provide the horizons for dialogue."
     assert near_duplicate(a, b)
     assert not near_duplicate(a, "The two neighbors exchanged rockets along their land border.")
+
+
+def test_a_quote_two_articles_carry_is_one_citation_reported_by_both() -> None:
+    said = "We must intensify trust-building among the conflicting parties and provide horizons for dialogue."
+    other = "Officials said the talks would resume on Friday in the capital."
+
+    def citation(n: int, source: str, quote: str) -> Citation:
+        return Citation(n=n, origin=Source(source), quote=quote, start=0, end=len(quote), score=0.5, chunk_id=source)
+
+    merged = collapse([citation(1, "a.txt", said), citation(2, "b.txt", other), citation(3, "c.txt", said)], [])
+    assert [(c.n, c.source, c.also_reported_by) for c in merged] == [(1, "a.txt", ("c.txt",)), (2, "b.txt", ())]
 
 
 def test_the_same_words_with_other_numbers_are_two_reports() -> None:

