@@ -6,7 +6,7 @@ import pytest
 from conftest import SEEDS
 
 from rag.ingestion.corpus import load_corpus
-from rag.news.dates import MONTHS, WEEKDAYS, is_future, mentions, normalise_date, resolve
+from rag.news.dates import MONTHS, WEEKDAYS, guessed, is_future, mentions, normalise_date, resolve
 from rag.schema import format_date
 
 
@@ -204,3 +204,19 @@ def test_an_article_whose_only_full_dates_are_planned_stays_undated(tmp_path: Pa
     )
     (article,) = load_corpus(tmp_path).articles
     assert article.published is None and not article.published_inferred
+
+
+@pytest.mark.parametrize(
+    ("sentence", "is_guess"),
+    [
+        ("ministers met on Monday", True),  # which week
+        ("the vote on December 24", True),  # no tense: this year's or last year's
+        ("the vote was held on December 24", False),
+        ("talks set for December 24", False),
+        ("the strike began on December 8, 2023", False),
+        ("the civil war, which ended in 1999", False),
+    ],
+)
+def test_a_resolution_that_rests_on_a_guess_says_so(sentence: str, is_guess: bool) -> None:
+    (mention,) = mentions(sentence)
+    assert guessed(mention, sentence) == is_guess

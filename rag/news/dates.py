@@ -60,6 +60,11 @@ class Mention:
     kind: str  # day, month, weekday, year
     text: str
 
+    @property
+    def has_year(self) -> bool:
+        """Whether the phrase writes its year ("December 8, 2025", "1999"): then it needs no article date."""
+        return _names_a_year(self.text)
+
 
 def mentions(text: str) -> list[Mention]:
     """Every date phrase of ``text`` that names a calendar day, month or year, in order.
@@ -84,6 +89,21 @@ def is_future(sentence: str, at: int | None = None) -> bool:
     past tense is the past. A clause with no verb ("a five-day conflict in July") is read as the past.
     """
     return _tense(_doc(sentence), at) == "future"
+
+
+def guessed(mention: Mention, sentence: str) -> bool:
+    """Whether resolving ``mention`` rests on a guess the reader should be told of: which week a weekday
+    falls in, or which year a day or month without one is in when its ``sentence`` has no tense to say
+    ("a deadline of December 24" in a paper of December 22: last year's or this year's?).
+
+    >>> guessed(mentions("the vote on December 24")[0], "the vote on December 24")
+    True
+    """
+    if mention.kind == "weekday":
+        return True
+    if mention.has_year:
+        return False
+    return _tense(_doc(sentence), mention.start) is None
 
 
 def resolve(mention: Mention, published: date, *, future: bool | None = None) -> tuple[str, str] | None:
