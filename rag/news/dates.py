@@ -287,10 +287,14 @@ def _names_a_year(text: str) -> bool:
     return any(y[:2] in ("19", "20") and y.isdigit() for w in words for y in (w[:4], w[-4:]))
 
 
-def _may_write_a_day(sentence: str) -> bool:
-    """Whether a sentence with a year may write out a whole day: a month's name, or digits in a numeric date."""
-    words = [w.strip(string.punctuation).lower() for w in sentence.split()]
-    return any(w in MONTHS or (w[:1].isdigit() and not w.isdigit()) for w in words)
+def _may_write_a_day(text: str) -> bool:
+    """Whether ``text`` may write out a whole day: a year within a few words of a month's name ("December 8,
+    2025", "8 Dec 2025"), or a numeric date ("2025-12-20", "20.12.2025")."""
+    words = [w.strip(string.punctuation).lower() for w in text.split()]
+    for i, word in enumerate(words):
+        if _names_a_year(word) and (not word.isdigit() or any(w in MONTHS for w in words[max(0, i - 3) : i + 2])):
+            return True
+    return False
 
 
 def _may_date(sentence: str) -> bool:
@@ -319,7 +323,7 @@ def _sentences(text: str) -> list[str]:
 
 def _from_own_dates(article: Article) -> tuple[str, str] | None:
     """A weekday event dated by the article's own explicit dates and the weeks it says have passed."""
-    if not (_names_a_weekday(article.text) and _names_a_year(article.text)):
+    if not (_names_a_weekday(article.text) and _may_write_a_day(article.text)):
         return None  # the day it infers is a weekday after a date written with its year
     sentences = _sentences(article.text)
     nlp = pipeline()
