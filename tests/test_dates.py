@@ -128,6 +128,7 @@ def test_dates_are_shown_with_their_inference() -> None:
         ("Monday's vote was close.", "weekday", "Monday"),
         ("Fighting resumed in mid-July.", "month", "July"),
         ("The strike began on December 8, 2023.", "day", "December 8, 2023"),
+        ("Interviews were conducted on November 2-4.", "day", "November 2"),  # dateparser reads "2-4" as Feb 4
         ("He was banned for a five-year term.", None, None),  # a span of time, no date
         ("Talks lasted two weeks.", None, None),
         ("Prices rose last year.", None, None),  # relative to now: the article date says as much

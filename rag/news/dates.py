@@ -221,8 +221,10 @@ def _mention(entity: Any) -> Mention | None:
         (first, period), (second, _) = (r for r in readings if r is not None)
         if period not in _PART:
             return None  # "two weeks", "this week", "5 p.m.": a span of time or an hour, no date
-        if _PART[period](first) == _PART[period](second) and _writes(span, period):
-            return Mention(span.start_char, span.end_char, period, span.text)
+        if _PART[period](first) == _PART[period](second):
+            if _writes(span, period):
+                return Mention(span.start_char, span.end_char, period, span.text)
+            continue  # "November 2-4": not the range "2-4", but "November 2"
         if period == "day" and any(t.lower_ in WEEKDAYS for t in span):
             return Mention(span.start_char, span.end_char, "weekday", span.text)
         return None
@@ -231,10 +233,12 @@ def _mention(entity: Any) -> Mention | None:
 
 def _writes(span: Any, period: str) -> bool:
     """Whether ``span`` writes out the part of a date dateparser read in it: a year as four digits, a month
-    by its name or in a numeric date (dateparser also reads "seven-year" as a month)."""
+    by its name or in a numeric date with its year (dateparser also reads "seven-year" as a month and the
+    range "2-4" as February 4)."""
     if period == "year":
         return any(t.shape_ == "dddd" for t in span)
-    return any(t.lower_.rstrip(".") in MONTHS for t in span) or all(t.is_digit or t.is_punct for t in span)
+    numeric_date = all(t.is_digit or t.is_punct for t in span) and _names_a_year(span.text)  # not "2-4"
+    return any(t.lower_.rstrip(".") in MONTHS for t in span) or numeric_date
 
 
 def _subspans(entity: Any) -> Iterator[Any]:
@@ -339,7 +343,7 @@ def _from_own_dates(article: Article) -> tuple[str, str] | None:
         return None
     year = max(written).year
     middle = date(year, 7, 1)  # a day or month without a year is in the year the text writes out
-    past: list[tuple[date, str]] = []
+    past: list[tuple[date, str, bool]] = []
     upcoming: list[date] = []
     weeks = 0
     weekday: int | None = None
@@ -349,18 +353,19 @@ def _from_own_dates(article: Article) -> tuple[str, str] | None:
             if m.kind == "year" and (_parse(m.text, middle, "past") or middle).year > year and not future:
                 return None  # "born December 23, 1971 … his first role in 1982": the dates written out are history
             if m.kind == "day" and (when := _parse(m.text, middle, "current_period")):
-                (upcoming.append(when) if future else past.append((when, m.text)))
+                (upcoming.append(when) if future else past.append((when, m.text, m.has_year)))
             elif m.kind == "weekday" and weekday is None and not future:
                 weekday = (_parse(m.text, middle, "current_period") or middle).weekday()
         weeks = max(weeks, _weeks_passed(doc))
     if not past or weekday is None:
         return None
-    since, phrase = max(past)
+    since, phrase, phrase_has_year = max(past)
     earliest = since + timedelta(days=1 + 7 * weeks - (1 if weeks else 0))
     day = earliest + timedelta(days=(weekday - earliest.weekday()) % 7)
     if upcoming and day >= min(upcoming):
         return None
-    basis = f"the {WEEKDAYS[weekday].title()} the text names, after “{phrase}” ({year}, the year the text gives)"
+    basis = f"the {WEEKDAYS[weekday].title()} the text names, after “{phrase}”"
+    basis += "" if phrase_has_year else f" ({year}, the year the text gives)"
     basis += f" and the {weeks} week{'s' if weeks != 1 else ''} it says have passed" if weeks else ""
     basis += f", before {min(upcoming).strftime('%-d %B')}" if upcoming else ""
     return day.isoformat(), basis
