@@ -6,7 +6,7 @@ import pytest
 from conftest import SEEDS
 
 from rag.ingestion.corpus import load_corpus
-from rag.news.dates import is_future, mentions, normalise_date, resolve
+from rag.news.dates import MONTHS, WEEKDAYS, guessed, is_future, mentions, normalise_date, resolve
 from rag.schema import format_date
 
 
@@ -115,3 +115,109 @@ def test_mentions_resolve_against_the_article_date(text: str, future: bool, expe
 def test_dates_are_shown_with_their_inference() -> None:
     assert format_date("2025-12-22", True) == "22 Dec 2025, inferred"
     assert format_date(None) == "undated"
+
+
+# The reading is spaCy's (DATE entities, the parse) and dateparser's (the date a phrase stands for): these
+# run the real model and library.
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "phrase"),
+    [
+        ("The actor died early Wednesday.", "weekday", "Wednesday"),
+        ("Monday's vote was close.", "weekday", "Monday"),
+        ("Fighting resumed in mid-July.", "month", "July"),
+        ("The strike began on December 8, 2023.", "day", "December 8, 2023"),
+        ("Interviews were conducted on November 2-4.", "day", "November 2"),  # dateparser reads "2-4" as Feb 4
+        ("He was banned for a five-year term.", None, None),  # a span of time, no date
+        ("Talks lasted two weeks.", None, None),
+        ("Prices rose last year.", None, None),  # relative to now: the article date says as much
+    ],
+)
+def test_the_language_layer_finds_date_phrases(text: str, kind: str | None, phrase: str | None) -> None:
+    found = [(m.kind, m.text, text[m.start : m.end]) for m in mentions(text)]
+    assert found == ([(kind, phrase, phrase)] if kind else [])
+
+
+def test_a_year_the_text_writes_is_kept_and_the_tense_picks_the_year_it_does_not() -> None:
+    published = date(2025, 12, 22)
+    (written,) = mentions("the strike began on December 8, 2023")
+    assert resolve(written, published, future=False) == ("2023-12-08", "day")
+    (day,) = mentions("on December 24")
+    # Told as done, the 24th is last year's; as planned, this year's; with no tense (a question), this year's.
+    assert resolve(day, published, future=False)[0] == "2024-12-24"
+    assert resolve(day, published, future=True)[0] == "2025-12-24"
+    assert resolve(day, published)[0] == "2025-12-24"
+    (month,) = mentions("in July")
+    assert resolve(month, published, future=True) == ("2026-07", "month")
+
+
+@pytest.mark.parametrize(
+    ("text", "future"),
+    [
+        ("talks begin on Monday", True),  # the present of a timetable
+        ("the navy has said since Sunday that it will not move", False),
+        ("the video shows the date of December 20, 2009", False),  # the date of a thing, not of the showing
+        ("the request is expected to come during a December 7 meeting", True),
+    ],
+)
+def test_the_parse_says_whether_a_date_is_planned(text: str, future: bool) -> None:
+    (mention,) = mentions(text)
+    assert is_future(text, mention.start) == future
+
+
+@pytest.mark.parametrize(
+    ("written", "iso"),
+    [("20/12/2025", "2025-12-20"), ("01.02.2026", None), ("2025", None), ("yesterday", None)],
+)
+def test_metadata_dates_are_read_both_ways_round_and_not_guessed(written: str, iso: str | None) -> None:
+    assert normalise_date(written) == iso
+
+
+def test_calendar_names_come_from_the_calendar() -> None:
+    assert (MONTHS["september"], MONTHS["sep"], MONTHS["jan"], WEEKDAYS[0], WEEKDAYS[6]) == (
+        9,
+        9,
+        1,
+        "monday",
+        "sunday",
+    )
+
+
+def test_a_count_of_weeks_is_a_span_not_the_time_since_a_date(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text(
+        "Ferry talks\n\nMinisters met on Monday, after the strike began on December 8, 2025. The union had"
+        " warned for six weeks that it would strike.\n",
+        encoding="utf-8",
+    )
+    (article,) = load_corpus(tmp_path).articles
+    assert (article.published, article.published_inferred) == ("2025-12-15", True)
+    assert "week" not in (article.date_basis or "")
+
+
+def test_an_article_whose_only_full_dates_are_planned_stays_undated(tmp_path: Path) -> None:
+    # Read as past, "July 30, 2009" and "December 31, 2011" dated this 2008 story Tuesday 3 January 2012.
+    (tmp_path / "a.txt").write_text(
+        "Iraq deal\n\nIraq's government approved amendments to the draft, a spokesman said Tuesday. The draft"
+        " calls for U.S. combat troops to be out of Iraqi cities by July 30, 2009, and out of the country"
+        " entirely by December 31, 2011.\n",
+        encoding="utf-8",
+    )
+    (article,) = load_corpus(tmp_path).articles
+    assert article.published is None and not article.published_inferred
+
+
+@pytest.mark.parametrize(
+    ("sentence", "is_guess"),
+    [
+        ("ministers met on Monday", True),  # which week
+        ("the vote on December 24", True),  # no tense: this year's or last year's
+        ("the vote was held on December 24", False),
+        ("talks set for December 24", False),
+        ("the strike began on December 8, 2023", False),
+        ("the civil war, which ended in 1999", False),
+    ],
+)
+def test_a_resolution_that_rests_on_a_guess_says_so(sentence: str, is_guess: bool) -> None:
+    (mention,) = mentions(sentence)
+    assert guessed(mention, sentence) == is_guess

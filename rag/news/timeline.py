@@ -22,7 +22,7 @@ from rag.errors import IndexMissingError
 from rag.index.embedding import load_embedder
 from rag.index.store import Store
 from rag.news.attribution import cite
-from rag.news.dates import is_future, mentions, resolve
+from rag.news.dates import guessed, is_future, mentions, resolve
 from rag.schema import Citation, Passage
 
 _CLAUSE = re.compile(r"[;:—–]|,\s|\b(?:since|after|while|where|as)\b")
@@ -49,7 +49,7 @@ class TimelineEvent:
 
     date: str
     precision: str  # day, month or year
-    inferred: bool  # the date rests on an inferred article date or a weekday
+    inferred: bool  # the date rests on a guess (a weekday's week, a year unsaid) or an inferred article date
     what: str  # the clause that names the event
     citations: tuple[Citation, ...]
 
@@ -97,7 +97,7 @@ def dated_mentions(store: Store, embed: Callable[[list[str]], np.ndarray]) -> li
                 resolved = resolve(m, published, future=is_future(sentence.text, m.start))
                 if resolved is None:
                     continue
-                inferred = m.kind != "year" and (chunk.published_inferred or m.kind == "weekday")
+                inferred = guessed(m, sentence.text) or (chunk.published_inferred and not m.has_year)
                 found.append((resolved[0], resolved[1], inferred, _clause(sentence.text, m.start), chunk, i))
     vectors = embed([what for _, _, _, what, _, _ in found]) if found else []
     return [
