@@ -14,7 +14,7 @@ import hashlib
 import json
 import sqlite3
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from functools import cache
 from pathlib import Path
@@ -30,8 +30,9 @@ CACHE_FILE = "language.sqlite"
 # English questions is small and closed; the parser tags the question word (WP, WRB …) but says nothing of
 # the kind of answer it wants.
 _WH_LABELS = {
-    "who": ("PERSON", "ORG"),
-    "whom": ("PERSON", "ORG"),
+    # A country acts too ("Who won Euro 2020?" — Italy): OntoNotes' GPE covers a state and its government.
+    "who": ("PERSON", "ORG", "GPE"),
+    "whom": ("PERSON", "ORG", "GPE"),
     "whose": ("PERSON", "ORG"),
     "where": ("GPE", "LOC", "FAC"),
     "when": ("DATE", "TIME"),
@@ -46,7 +47,6 @@ _HOW_LABELS = {
     "old": ("DATE", "CARDINAL"),
 }
 _MEASURES = ("QUANTITY", "PERCENT", "CARDINAL", "MONEY")
-NUMBER_LABELS = frozenset(_MEASURES)
 _PHRASE = "PHRASE"  # the label of a noun phrase that is no named entity (fills "which N" when N is its head)
 
 
@@ -181,8 +181,8 @@ class Reader:
                     f"SELECT key, value FROM parsed WHERE key IN ({','.join('?' * len(part))})", part
                 ).fetchall()
                 found.update((key, _from_json(value)) for key, value in rows)
-        except sqlite3.Error:
-            return {}
+        except (sqlite3.Error, ValueError, KeyError, TypeError):
+            return {}  # a damaged cache is read again from the sentences, never trusted
         return found
 
     def _store(self, read: dict[str, Parsed]) -> None:
@@ -333,8 +333,3 @@ def trimmed(mention: Mention, asked: Asked) -> Mention:
 def _covered(word: str, asked: Asked) -> bool:
     lowered = word.lower().strip(".,;:'\"’")
     return lowered in asked.lemmas or lowered.rstrip("s") in asked.lemmas
-
-
-def entity_texts(mentions: Iterable[Mention]) -> set[str]:
-    """The lower-cased texts of the named entities among ``mentions``."""
-    return {m.text.lower() for m in mentions if m.label != _PHRASE}

@@ -1,6 +1,7 @@
 """The language layer on the real spaCy model: what a question asks for, what a sentence names, and that a
 sentence is parsed once."""
 
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -12,7 +13,7 @@ from rag.language import CACHE_FILE, Reader, asked_for, fillers, trimmed
 @pytest.mark.parametrize(
     ("question", "labels"),
     [
-        ("Who leads the inquiry?", {"PERSON", "ORG"}),
+        ("Who leads the inquiry?", {"PERSON", "ORG", "GPE"}),
         ("Where did the storm make landfall?", {"GPE", "LOC", "FAC"}),
         ("When will the polls close?", {"DATE", "TIME"}),
         ("How many people were displaced?", {"CARDINAL", "QUANTITY", "MONEY", "PERCENT"}),
@@ -59,6 +60,14 @@ def test_a_sentence_is_parsed_once_and_kept_beside_the_index(tmp_path: Path, mon
 
     monkeypatch.setattr("rag.language.pipeline", no_parsing)
     assert Reader(tmp_path).parse([sentence, sentence]) == [first, first]
+
+
+def test_a_damaged_cache_is_read_again_not_trusted(tmp_path: Path) -> None:
+    sentence = "The court in Lyon sentenced him on Friday."
+    first = Reader(tmp_path).parse([sentence])[0]
+    with sqlite3.connect(tmp_path / CACHE_FILE) as db:
+        db.execute("UPDATE parsed SET value = 'not json'")
+    assert Reader(tmp_path).parse([sentence]) == [first]
 
 
 def test_an_unwritable_cache_costs_speed_not_answers(tmp_path: Path) -> None:

@@ -31,7 +31,7 @@ from rag.answer.scorer import (
 from rag.answer.short import Filler, short_answer
 from rag.config import Settings
 from rag.index.lexical import LexicalIndex, terms
-from rag.language import NUMBER_LABELS, Parsed, Reader
+from rag.language import Reader, holds_kind
 from rag.news.attribution import cite, said_by_pronoun, speaker_context, speakers_of
 from rag.news.dates import is_future, mentions, resolve
 from rag.news.duplicates import collapse
@@ -98,11 +98,17 @@ def answer_extractively(
     if not statements:
         return Answer(question, refusal_text, (), shown, abstained=True)
     chosen = _choose(statements)
-    filler = short_answer(asked.asks, statements, reader)
-    if asked.kind in ("number", "measure") and not any(_counts(p) for p in reader.parse([s.span.text for s in chosen])):
+    if asked.kind in ("number", "measure") and not _measured(asked, chosen, reader):
         # "How many athletes competed?" is not answered by "The Olympics opened on Friday …": a count
-        # needs a number, in digits or in words.
-        return Answer(question, refusal_text, (), shown, abstained=True)
+        # needs a number, in digits or in words ("how long" a duration). The best sentence close behind
+        # that gives one leads instead.
+        close = [s for s in statements if s.score >= statements[0].score - load_model().follower_margin]
+        numbered = next((s for s in close if _measured(asked, [s], reader)), None)
+        if numbered is None:
+            return Answer(question, refusal_text, (), shown, abstained=True)
+        chosen = [numbered, *chosen][: len(chosen)]
+    quoted = {id(s) for s in chosen}
+    filler = short_answer(asked.asks, [*chosen, *(s for s in statements if id(s) not in quoted)], reader)
     evidence = retrieval.passages + extra_passages  # the whole pool: every article's figure is compared
     quantity = compared_quantity(question, newest(evidence))
     # A figure answers only from a passage about what the question names: another article's number for
@@ -213,9 +219,9 @@ def _raised(scored: list[Candidate], weight: float, holds: Callable[[Candidate],
     return sorted(bumped, key=lambda s: s.score, reverse=True)
 
 
-def _counts(parsed: Parsed) -> bool:
-    """Whether a sentence gives a number (in digits or words) of anything."""
-    return any(m.label in NUMBER_LABELS for m in parsed.mentions)
+def _measured(asked: Question, sentences: list[Candidate], reader: Reader) -> bool:
+    """Whether any of ``sentences`` gives the kind of number asked for (a count, an amount, a duration)."""
+    return any(holds_kind(asked.asks, p) for p in reader.parse([s.span.text for s in sentences]))
 
 
 def _gives_figure(quantity: Quantity, s: Candidate) -> bool:

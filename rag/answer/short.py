@@ -29,7 +29,6 @@ class Filler:
 
     mention: Mention
     sentence: Candidate
-    votes: float
 
 
 def short_answer(asked: Asked, scored: list[Candidate], reader: Reader) -> Filler | None:
@@ -51,7 +50,7 @@ def short_answer(asked: Asked, scored: list[Candidate], reader: Reader) -> Fille
             by_article[source] = max(by_article.get(source, 0.0), sentence.score)
     votes = {m: sum(support[_key(m.text)].values()) for m in found[0]}
     mention = max(found[0], key=votes.__getitem__)  # the first of equals: the one the sentence leads with
-    return Filler(mention, best[0], votes[mention])
+    return Filler(mention, best[0])
 
 
 def _with_evidence_labels(asked: Asked, parsed: list[Parsed]) -> Asked:
