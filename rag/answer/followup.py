@@ -32,7 +32,7 @@ def standalone(question: str, previous: str | None) -> str:
     rest = doc[lead:]
     follow = rest.text.strip() if lead else question.strip()
     follow = follow[:1].upper() + follow[1:]
-    # a name the previous question already has is no new one ("Which jets did Thailand use?" after Thailand)
+    # a name the previous question already has is no new one ("Which jets did Brazil use?" after Brazil)
     new = next((n for n in reversed(_names(rest)) if n.text.lower() not in previous.lower()), None)
     old = None
     if new is not None:  # the previous question is parsed only when there is a name to put in it

@@ -26,7 +26,7 @@ from rag.schema import Citation, Passage, Span
 
 # The entity labels (OntoNotes, spaCy's scheme) a speaker's name holds: people, bodies, peoples, places.
 _SPEAKER_LABELS = frozenset({"PERSON", "ORG", "NORP", "GPE"})
-# The dependents of a subject that belong to its title, with all that hangs on them: "Thailand's" (poss,
+# The dependents of a subject that belong to its title, with all that hangs on them: "Brazil's" (poss,
 # its 's hanging on it), "Prime Minister" (compound), "foreign" (amod).
 _TITLE_DEPS = frozenset({"compound", "poss", "amod", "nmod"})
 # The dependencies by which a clause (what was said) hangs on the verb that reports it.
@@ -140,9 +140,9 @@ def _reports(token: Any, quoted: list[bool]) -> bool:
         or any(c.is_quote for c in token.children)
         # the parser sometimes hangs the speaker's clause on the quoted one ("X called for Y: “Our goal …")
         or (token.dep_ in _CLAUSES and quoted[token.head.i])
-        # an object and an infinitive: "urged ASEAN representatives to act", "called on ASEAN to press"
+        # an object and an infinitive: "urged EU representatives to act", "called on the EU to press"
         or ("xcomp" in deps and has_object)
-        # a topic: "warned of further tremors", "accused Thailand of launching", "spoke about the talks"
+        # a topic: "warned of further tremors", "accused Brazil of launching", "spoke about the talks"
         or any(c.dep_ == "prep" and c.lower_ in ("of", "about") and _has(c, "pobj", "pcomp") for c in token.children)
     )
 
@@ -232,7 +232,7 @@ def _named(head: Any) -> Any:
             continue
         if appos.left_edge.i and doc[appos.left_edge.i - 1].is_punct:
             return entity  # "the county clerk, Dana Whitfield,"
-        return doc[_title_start(head) : entity.end]  # "Thailand's foreign minister Sihasak"
+        return doc[_title_start(head) : entity.end]  # "Brazil's foreign minister Mauro Vieira"
     entity = _entity(head)
     span = doc[_title_start(head) : max(head.i + 1, entity.end if entity is not None else 0)]
     return span if any(t.ent_type_ in _SPEAKER_LABELS for t in span) else None
