@@ -164,3 +164,26 @@ def index_records(home: Path) -> dict[str, Any]:
         metadatas = [tuple(sorted((m or {}).items())) for m in rows["metadatas"]]
         found[name] = sorted(zip(rows["ids"], rows["documents"], metadatas, strict=True))
     return found
+
+
+# The fast tier (`pytest -m "not slow"`, run between edits) leaves out the tests that start a subprocess, a
+# server, a browser or a language model, export a model, or run a whole gold set; CI runs them all.
+SLOW_MODULES = {
+    "test_app",  # a browser and the UI server
+    "test_crash_safety",  # ingest processes killed mid-run
+    "test_eval",  # whole gold runs
+    "test_faults",  # the CLI in subprocesses, on read-only and full folders
+    "test_gold",  # the seeds' whole gold set
+    "test_index_problems",  # indexes damaged and rebuilt
+    "test_local_llm",  # a real language model
+    "test_server",  # Chroma servers
+}
+SLOW_FIXTURES = {"chroma_server", "seed_server_settings", "int8"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        on_server = callspec is not None and callspec.params.get("backend") == "chroma-server"
+        if item.path.stem in SLOW_MODULES or SLOW_FIXTURES & set(getattr(item, "fixturenames", ())) or on_server:
+            item.add_marker(pytest.mark.slow)

@@ -62,6 +62,7 @@ def test_mismatched_settings_are_one_line(
     assert err.count("\n") == 1 and "rag ingest --rebuild" in err
 
 
+@pytest.mark.slow  # a subprocess
 def test_the_installed_rag_command_answers(env: None) -> None:
     """The console script, in a new process: what a user types."""
     rag = Path(sys.executable).parent / "rag"

@@ -55,8 +55,8 @@ def dense_pool(k: int) -> int:
 def fuse(rankings: list[list[str]]) -> list[tuple[str, float]]:
     """Reciprocal rank fusion, scaled so a first place in every ranking scores 1.0.
 
-    >>> fuse([["a", "b"], ["b"]])
-    [('b', 0.7459...), ('a', 0.5)]
+    >>> fuse([["a", "b"], ["b"]])  # b: (1/62 + 1/61) / (2/61)
+    [('b', 0.9919...), ('a', 0.5)]
     """
     scores: Counter[str] = Counter()
     for ranking in rankings:
