@@ -16,7 +16,7 @@ import sqlite3
 import threading
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -29,16 +29,15 @@ CACHE_FILE = "language.sqlite"
 # What a question word asks for, as the entity labels of OntoNotes (spaCy's NER scheme). The grammar of
 # English questions is small and closed; the parser tags the question word (WP, WRB …) but says nothing of
 # the kind of answer it wants.
-_WH_LABELS = {
+# Each with the kind of answer as the answerer words it (how it dates a count, names a speaker …).
+_WH = {
     # A country acts too ("Who won Euro 2020?" — Italy): OntoNotes' GPE covers a state and its government.
-    "who": ("PERSON", "ORG", "GPE"),
-    "whom": ("PERSON", "ORG", "GPE"),
-    "whose": ("PERSON", "ORG"),
-    "where": ("GPE", "LOC", "FAC"),
-    "when": ("DATE", "TIME"),
+    "who": ("person", ("PERSON", "ORG", "GPE")),
+    "whom": ("person", ("PERSON", "ORG", "GPE")),
+    "whose": ("person", ("PERSON", "ORG")),
+    "where": ("place", ("GPE", "LOC", "FAC")),
+    "when": ("date", ("DATE", "TIME")),
 }
-# The kind of answer, as the answerer words it (how it dates a count, names a speaker …), per question word.
-_WH_KINDS = {"who": "person", "whom": "person", "whose": "person", "where": "place", "when": "date"}
 # "how" and the adjective after it; any other adjective ("how far", "how tall") asks for a quantity.
 _HOW_LABELS = {
     "many": ("CARDINAL", "QUANTITY", "MONEY", "PERCENT"),
@@ -46,7 +45,8 @@ _HOW_LABELS = {
     "long": ("DATE", "TIME", "QUANTITY"),
     "old": ("DATE", "CARDINAL"),
 }
-_MEASURES = ("QUANTITY", "PERCENT", "CARDINAL", "MONEY")
+# The labels of a number of something: a count, an amount, a share, a measure (a date or duration is none).
+NUMBER_LABELS = ("CARDINAL", "QUANTITY", "MONEY", "PERCENT")
 _PHRASE = "PHRASE"  # the label of a noun phrase that is no named entity (fills "which N" when N is its head)
 
 
@@ -89,6 +89,14 @@ class Asked:
     @property
     def wants_filler(self) -> bool:
         return bool(self.labels or self.noun)
+
+
+@lru_cache(maxsize=4096)
+def doc_of(text: str) -> Any:
+    """spaCy's whole reading of ``text`` (a ``Doc``), kept for the modules that need more than ``Parsed``
+    (figures, dates, follow-ups), so one text is parsed once for all of them in a process. Read, never
+    changed."""
+    return pipeline()(text)
 
 
 @cache
@@ -231,11 +239,11 @@ def asked_for(question: str) -> Asked:
     if first is not None:
         following = doc[first.i + 1] if first.i + 1 < len(doc) else None
         asking = (first.idx, first.idx + len(first))
-        if first.lower_ in _WH_LABELS:
-            labels.update(_WH_LABELS[first.lower_])
-            kind = _WH_KINDS[first.lower_]
+        if first.lower_ in _WH:
+            kind, wanted = _WH[first.lower_]
+            labels.update(wanted)
         elif first.lower_ == "how" and following is not None and following.pos_ in ("ADJ", "ADV"):
-            labels.update(_HOW_LABELS.get(following.lower_, _MEASURES))
+            labels.update(_HOW_LABELS.get(following.lower_, NUMBER_LABELS))
             kind = "number" if following.lower_ in ("many", "much", "old") else "measure"
             asking = (first.idx, following.idx + len(following))
         elif first.dep_ == "det" and first.head.pos_ in ("NOUN", "PROPN"):

@@ -16,7 +16,7 @@ from __future__ import annotations
 from typing import Any
 
 from rag.index.lexical import terms
-from rag.language import pipeline
+from rag.language import doc_of
 
 
 def standalone(question: str, previous: str | None) -> str:
@@ -27,7 +27,7 @@ def standalone(question: str, previous: str | None) -> str:
     """
     if not previous:
         return question
-    doc = pipeline()(question)
+    doc = doc_of(question)
     lead = _lead(doc)
     rest = doc[lead:]
     follow = rest.text.strip() if lead else question.strip()
@@ -36,7 +36,7 @@ def standalone(question: str, previous: str | None) -> str:
     new = next((n for n in reversed(_names(rest)) if n.text.lower() not in previous.lower()), None)
     old = None
     if new is not None:  # the previous question is parsed only when there is a name to put in it
-        old = next((o for o in reversed(_names(pipeline()(previous))) if o.label_ == new.label_), None)
+        old = next((o for o in reversed(_names(doc_of(previous))) if o.label_ == new.label_), None)
     if new is not None and old is not None and (lead or len(terms(follow)) <= 3):
         return previous.replace(old.text, new.text, 1)
     if lead or _points_back(rest) or len(terms(follow)) < 2:

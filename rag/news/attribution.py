@@ -7,7 +7,7 @@ and an infinitive ("X urged Y to act") or a topic after "of"/"about" ("X warned 
 X" is the one fixed phrase. The main reporting verb (the one nearest the root of the parse, outside any
 quotation) names the speaker.
 
-The speaker's name is the subject's noun phrase with its title ("Thailand's foreign minister Sihasak",
+The speaker's name is the subject's noun phrase with its title ("Brazil's foreign minister Mauro Vieira",
 "prosecutor Maria Lopez") when it holds a person, organisation, nationality or place; a name set off by
 commas beside a description is that name alone ("The county clerk, Dana Whitfield, confirmed" → "Dana
 Whitfield"). "He said" is the speaker, or the person, of the nearest sentence before that names one; a
@@ -152,7 +152,7 @@ def _has(token: Any, *deps: str) -> bool:
 
 
 def _subject(verb: Any) -> Any:
-    """The subject of ``verb``, or of the verb it is joined to ("Thailand accused … and said …")."""
+    """The subject of ``verb``, or of the verb it is joined to ("Brazil accused … and said …")."""
     while True:
         subject = next((c for c in verb.children if c.dep_ == "nsubj"), None)
         if subject is not None or verb.dep_ != "conj" or verb.head.i == verb.i:

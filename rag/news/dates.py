@@ -28,7 +28,7 @@ from typing import Any
 
 from dateparser.date import DateDataParser
 
-from rag.language import pipeline
+from rag.language import doc_of, pipeline
 from rag.schema import Article
 
 # The calendar's own names (Python's ``calendar``, in the C locale the process starts in), for modules
@@ -76,7 +76,7 @@ def mentions(text: str) -> list[Mention]:
     >>> [m.kind for m in mentions("Talks on December 24, after fighting in July; on Monday.")]
     ['day', 'month', 'weekday']
     """
-    return _mentions_in(_doc(text))
+    return _mentions_in(doc_of(text))
 
 
 def is_future(sentence: str, at: int | None = None) -> bool:
@@ -88,7 +88,7 @@ def is_future(sentence: str, at: int | None = None) -> bool:
     is the verb's own ("the verdict is due on Friday", not "the video shows the date of December 20"); the
     past tense is the past. A clause with no verb ("a five-day conflict in July") is read as the past.
     """
-    return _tense(_doc(sentence), at) == "future"
+    return _tense(doc_of(sentence), at) == "future"
 
 
 def guessed(mention: Mention, sentence: str) -> bool:
@@ -103,7 +103,7 @@ def guessed(mention: Mention, sentence: str) -> bool:
         return True
     if mention.has_year:
         return False
-    return _tense(_doc(sentence), mention.start) is None
+    return _tense(doc_of(sentence), mention.start) is None
 
 
 def resolve(mention: Mention, published: date, *, future: bool | None = None) -> tuple[str, str] | None:
@@ -160,12 +160,6 @@ def infer_date(article: Article) -> Article:
 
 
 # --- reading ------------------------------------------------------------------------------------------
-
-
-@lru_cache(maxsize=2048)
-def _doc(text: str) -> Any:
-    """The language layer's parse of ``text``; a sentence read for its mentions is read again for its tense."""
-    return pipeline()(text)
 
 
 # Two bases that differ in year, month, day and weekday: a phrase that names its own day, month or year

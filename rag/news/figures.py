@@ -21,13 +21,12 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
-from functools import lru_cache
 from typing import Any, TypeVar
 
 from number_parser import parse_number
 
 from rag.index.lexical import terms
-from rag.language import pipeline
+from rag.language import NUMBER_LABELS, doc_of, pipeline
 from rag.news.dates import MONTHS
 from rag.schema import Citation, Conflict, Passage
 
@@ -37,9 +36,9 @@ TOLERANCE = 0.001
 
 T = TypeVar("T")
 
-# The entity labels (OntoNotes, spaCy's scheme) of a figure, and of a time: a number in a date ("February 6",
-# "the 2019 vote") or a duration ("two weeks", "41 seconds") is none, and a time names no place or group.
-_FIGURE_LABELS = ("CARDINAL", "QUANTITY", "MONEY", "PERCENT")
+# The entity labels (OntoNotes, spaCy's scheme) of a time, beside those of a figure (NUMBER_LABELS): a number in
+# a date ("February 6", "the 2019 vote") or a duration ("two weeks", "41 seconds") is none, and a time names no
+# place or group.
 _TIME_LABELS = ("DATE", "TIME", "ORDINAL")
 
 # Units of measure by lemma: what each measures and its factor to that dimension's base unit (km, km², tonnes).
@@ -134,11 +133,6 @@ class Figure:
         return quantity.noun is not None and quantity.noun in self.counted
 
 
-@lru_cache(maxsize=1024)
-def _parse(text: str) -> Any:
-    return pipeline()(text)
-
-
 def asked_quantity(question: str, current: str | None = None) -> Quantity | None:
     """What ``question`` counts or measures, or None when it asks for no figure. ``current`` (ISO) is the
     newest article's date: a month or year of the question that is its period asks for the current figure.
@@ -150,7 +144,7 @@ def asked_quantity(question: str, current: str | None = None) -> Quantity | None
     text = question.strip().rstrip("?").strip()
     if not _may_ask_figure(text):
         return None
-    doc = _parse(text)
+    doc = doc_of(text)
     for token in doc:
         following = doc[token.i + 1] if token.i + 1 < len(doc) else None
         if token.lower_ == "how" and following is not None and following.lower_ in _MEASURES:
@@ -258,7 +252,7 @@ def _lexeme(word: str) -> str:
 
 def _named(token: Any) -> bool:
     """Whether ``token`` is part of a name: a place, nationality, group, organisation or person."""
-    return bool(token.ent_type_) and token.ent_type_ not in _FIGURE_LABELS + _TIME_LABELS
+    return bool(token.ent_type_) and token.ent_type_ not in NUMBER_LABELS + _TIME_LABELS
 
 
 def _verb(token: Any) -> Any:
@@ -412,7 +406,7 @@ def _number_spans(doc: Any) -> list[Any]:
     """The figure entities of ``doc`` whose head is a number, and runs of numbers outside any entity (the small
     model misses some in words: "Sixty people were killed"). A fraction ("two-thirds", headed by "thirds") and
     a vague amount ("dozens") have no number for a head."""
-    spans = [e for e in doc.ents if e.label_ in _FIGURE_LABELS and any(t.like_num for t in e) and _headed_by_number(e)]
+    spans = [e for e in doc.ents if e.label_ in NUMBER_LABELS and any(t.like_num for t in e) and _headed_by_number(e)]
     loose = [t for t in doc if t.like_num and not t.ent_type_]
     runs: list[list[Any]] = []
     for token in loose:
@@ -463,7 +457,7 @@ def _value(span: Any) -> float | None:
 
 def _dimension(span: Any) -> tuple[str | None, float, Any]:
     """What the unit of ``span`` measures, its factor to the base unit and its token ("800 kilometers")."""
-    label = span.label_ if span.label_ in _FIGURE_LABELS else "CARDINAL"
+    label = span.label_ if span.label_ in NUMBER_LABELS else "CARDINAL"
     if label == "MONEY":
         return "money", 1.0, None
     if label == "PERCENT":
