@@ -2,15 +2,16 @@
 names (entities, numbers, noun phrases, lemmas).
 
 A sentence is parsed once: what was read is kept in memory and in a small SQLite file beside the index, keyed
-by the model and the sentence's text, so a sentence read for one question is not parsed again for the next,
-in this process or a later one. Only the sentences an answer is drawn from are read, not every chunk at ingest
-(the small pipeline reads about as fast as the embedding model encodes, so parsing everything would halve
-ingest speed).
+by the model, the reading code and the sentence's text, so a sentence read for one question is not parsed again
+for the next, in this process or a later one. Only the sentences an answer is drawn from are read, not every
+chunk at ingest (the small pipeline reads about as fast as the embedding model encodes, so parsing everything
+would halve ingest speed).
 """
 
 from __future__ import annotations
 
 import hashlib
+import inspect
 import json
 import sqlite3
 import threading
@@ -206,7 +207,15 @@ class Reader:
 
 
 def _key(sentence: str) -> str:
-    return hashlib.sha256(f"{MODEL}\0{sentence}".encode()).hexdigest()
+    return hashlib.sha256(f"{MODEL}\0{_reading_code()}\0{sentence}".encode()).hexdigest()
+
+
+@cache
+def _reading_code() -> str:
+    """A digest of the code that turns a parse into ``Parsed``: a reading kept by other code is not this one's,
+    so a cache written before a change of it is read again, not trusted."""
+    source = "".join(inspect.getsource(f) for f in (_parsed, _mentions, _governor, _lemmas))
+    return hashlib.sha256(source.encode()).hexdigest()
 
 
 def _parsed(doc: Any) -> Parsed:

@@ -62,6 +62,19 @@ def test_a_sentence_is_parsed_once_and_kept_beside_the_index(tmp_path: Path, mon
     assert Reader(tmp_path).parse([sentence, sentence]) == [first, first]
 
 
+def test_a_cache_kept_by_other_reading_code_is_read_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    sentence = "The mayor of Oslo resigned on Monday."
+    Reader(tmp_path).parse([sentence])
+    monkeypatch.setattr("rag.language._reading_code", lambda: "another version")
+
+    def parsing() -> None:
+        raise AssertionError("parsed again")
+
+    monkeypatch.setattr("rag.language.pipeline", parsing)
+    with pytest.raises(AssertionError, match="parsed again"):
+        Reader(tmp_path).parse([sentence])
+
+
 def test_a_damaged_cache_is_read_again_not_trusted(tmp_path: Path) -> None:
     sentence = "The court in Lyon sentenced him on Friday."
     first = Reader(tmp_path).parse([sentence])[0]
