@@ -31,13 +31,16 @@ CACHE_FILE = "language.sqlite"
 # English questions is small and closed; the parser tags the question word (WP, WRB …) but says nothing of
 # the kind of answer it wants.
 # Each with the kind of answer as the answerer words it (how it dates a count, names a speaker …).
+# The question word: the kind of answer, the labels a sentence that answers holds, and the labels a short
+# answer may carry. A country acts too ("Who won Euro 2020?" — Italy: OntoNotes' GPE covers a state and its
+# government), so a sentence naming one may answer "who"; but a place in the best sentence is far more often
+# where something happened than who did it (docs/evaluation.md, "Short answers"), so it is no short answer.
 _WH = {
-    # A country acts too ("Who won Euro 2020?" — Italy): OntoNotes' GPE covers a state and its government.
-    "who": ("person", ("PERSON", "ORG", "GPE")),
-    "whom": ("person", ("PERSON", "ORG", "GPE")),
-    "whose": ("person", ("PERSON", "ORG")),
-    "where": ("place", ("GPE", "LOC", "FAC")),
-    "when": ("date", ("DATE", "TIME")),
+    "who": ("person", ("PERSON", "ORG", "GPE"), ("PERSON", "ORG")),
+    "whom": ("person", ("PERSON", "ORG", "GPE"), ("PERSON", "ORG")),
+    "whose": ("person", ("PERSON", "ORG"), ("PERSON", "ORG")),
+    "where": ("place", ("GPE", "LOC", "FAC"), ("GPE", "LOC", "FAC")),
+    "when": ("date", ("DATE", "TIME"), ("DATE", "TIME")),
 }
 # "how" and the adjective after it; any other adjective ("how far", "how tall") asks for a quantity.
 _HOW_LABELS = {
@@ -86,10 +89,15 @@ class Asked:
     kind: str = "other"
     verb: str | None = None
     asking: tuple[int, int] = (0, 0)
+    short_labels: frozenset[str] = frozenset()  # the labels a short answer may carry: of ``labels``, or fewer
 
     @property
     def wants_filler(self) -> bool:
         return bool(self.labels or self.noun)
+
+    def may_be_short(self, mention: Mention) -> bool:
+        """Whether ``mention``, a filler, may stand as the short answer."""
+        return mention.label in self.short_labels or (self.noun is not None and mention.head == self.noun)
 
 
 @lru_cache(maxsize=4096)
@@ -242,6 +250,7 @@ def asked_for(question: str) -> Asked:
     """
     doc = pipeline()(question)
     labels: set[str] = set()
+    short: tuple[str, ...] = ()
     noun, kind, asking = None, "other", (0, 0)
     # The first question word says what is asked; a later one opens a relative clause ("the marine who …").
     first = next((t for t in doc if t.tag_ in ("WDT", "WP", "WP$", "WRB")), None)
@@ -249,20 +258,21 @@ def asked_for(question: str) -> Asked:
         following = doc[first.i + 1] if first.i + 1 < len(doc) else None
         asking = (first.idx, first.idx + len(first))
         if first.lower_ in _WH:
-            kind, wanted = _WH[first.lower_]
+            kind, wanted, short = _WH[first.lower_]
             labels.update(wanted)
         elif first.lower_ == "how" and following is not None and following.pos_ in ("ADJ", "ADV"):
-            labels.update(_HOW_LABELS.get(following.lower_, NUMBER_LABELS))
+            short = _HOW_LABELS.get(following.lower_, NUMBER_LABELS)
+            labels.update(short)
             kind = "number" if following.lower_ in ("many", "much", "old") else "measure"
             asking = (first.idx, following.idx + len(following))
         elif first.dep_ == "det" and first.head.pos_ in ("NOUN", "PROPN"):
             noun = _asked_noun(first.head)
     named = tuple(m for m in _mentions(doc) if m.label != _PHRASE)
     if _defines(doc, first):
-        labels, noun = set(), None
+        labels, short, noun = set(), (), None
     root = next((t for t in doc if t.dep_ == "ROOT"), None)
     verb = root.lemma_.lower() if root is not None and root.pos_ == "VERB" else None
-    return Asked(frozenset(labels), noun, _lemmas(doc), named, kind, verb, asking)
+    return Asked(frozenset(labels), noun, _lemmas(doc), named, kind, verb, asking, frozenset(short))
 
 
 def _defines(doc: Any, asking: Any) -> bool:

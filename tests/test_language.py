@@ -4,10 +4,14 @@ sentence is parsed once."""
 import sqlite3
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from rag import Settings, query
+from rag.answer.scorer import Candidate
+from rag.answer.short import short_answer
 from rag.language import CACHE_FILE, Reader, asked_for, fillers, trimmed
+from rag.schema import Passage, Source, Span
 
 
 @pytest.mark.parametrize(
@@ -102,3 +106,23 @@ def test_the_answer_leads_with_the_short_answer(seed_settings: Settings) -> None
 def test_no_short_answer_for_a_question_that_asks_for_no_entity(seed_settings: Settings) -> None:
     answer = query("Why did the talks between Thailand and Cambodia break down?", settings=seed_settings)
     assert answer.short is None
+
+
+def test_a_place_may_answer_who_in_a_sentence_but_is_no_short_answer() -> None:
+    asked = asked_for("Who received the award?")
+    parsed = Reader().parse(["The award was handed to Maria Lopez on Friday in Oslo."])[0]
+    found = {m.text: asked.may_be_short(m) for m in fillers(asked, parsed)}
+    assert found == {"Maria Lopez": True, "Oslo": False}
+
+
+def _scored(sentence: str, score: float) -> Candidate:
+    passage = Passage("c1", Source("a.txt"), sentence, 0, len(sentence), (Span(sentence, 0, len(sentence)),), 1.0)
+    return Candidate(Span(sentence, 0, len(sentence)), passage, 0, np.zeros(1), np.zeros(1), score)
+
+
+def test_a_short_answer_is_given_only_from_a_likely_enough_sentence() -> None:
+    asked = asked_for("Who received the award?")
+    sentence = "The award was handed to Maria Lopez on Friday in Oslo."
+    sure = short_answer(asked, [_scored(sentence, 0.6)], Reader(), above=0.5)
+    assert sure is not None and sure.mention.text == "Maria Lopez"
+    assert short_answer(asked, [_scored(sentence, 0.4)], Reader(), above=0.5) is None

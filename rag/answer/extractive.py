@@ -108,7 +108,8 @@ def answer_extractively(
             return Answer(question, refusal_text, (), shown, abstained=True)
         chosen = [numbered, *chosen][: len(chosen)]
     quoted = {id(s) for s in chosen}
-    filler = short_answer(asked.asks, [*chosen, *(s for s in statements if id(s) not in quoted)], reader)
+    ranked = [*chosen, *(s for s in statements if id(s) not in quoted)]
+    filler = short_answer(asked.asks, ranked, reader, above=load_model().short_above)
     evidence = retrieval.passages + extra_passages  # the whole pool: every article's figure is compared
     quantity = compared_quantity(question, newest(evidence))
     # A figure answers only from a passage about what the question names: another article's number for

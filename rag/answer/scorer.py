@@ -84,6 +84,7 @@ class Model:
     abstain_above: float  # P(not answered) over which the answerer abstains
     follower_margin: float  # further sentences must be within this (probability) of the best
     max_sentences: int  # sentences quoted at most
+    short_above: float  # the best sentence's probability from which it gives a short answer
 
     def probability(self, features: np.ndarray) -> np.ndarray:
         """P(sentence holds the answer) for each row of ``features`` (columns in FEATURES order)."""
@@ -134,6 +135,7 @@ def load_model(path: Path = WEIGHTS_FILE) -> Model:
         abstain_above=float(data["abstain_above"]),
         follower_margin=float(data["follower_margin"]),
         max_sentences=int(data["max_sentences"]),
+        short_above=float(data["short_above"]),
     )
 
 

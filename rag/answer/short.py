@@ -31,15 +31,18 @@ class Filler:
     sentence: Candidate
 
 
-def short_answer(asked: Asked, scored: list[Candidate], reader: Reader) -> Filler | None:
+def short_answer(asked: Asked, scored: list[Candidate], reader: Reader, *, above: float) -> Filler | None:
     """The filler of the first of ``scored`` (best first) that most articles back, or None when the question
-    asks for no entity or that sentence holds none."""
-    if not asked.wants_filler or not scored:
+    asks for no entity, that sentence holds none, or its score is below ``above``: a short answer is read as
+    the answer itself, so it is given only where the best sentence is likely enough to hold it
+    (``Model.short_above``, derived by ``rag.evaluation.tune``)."""
+    if not asked.wants_filler or not scored or scored[0].score < above:
         return None
     best = scored[:READ_SENTENCES]
     parsed = reader.parse([s.span.text for s in best])
     asked = _with_evidence_labels(asked, parsed)
     found = [[trimmed(m, asked) for m in fillers(asked, reading)] for reading in parsed]
+    found[0] = [m for m in found[0] if asked.may_be_short(m)]
     if not found[0]:
         return None
     support: dict[str, dict[str, float]] = defaultdict(dict)
@@ -64,7 +67,7 @@ def _with_evidence_labels(asked: Asked, parsed: list[Parsed]) -> Asked:
         for m in reading.mentions
         if m.label != "PHRASE" and asked.noun in (w.rstrip("s") for w in m.text.lower().split())
     }
-    return replace(asked, labels=asked.labels | labels) if labels else asked
+    return replace(asked, labels=asked.labels | labels, short_labels=asked.short_labels | labels) if labels else asked
 
 
 def _key(text: str) -> str:

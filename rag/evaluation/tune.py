@@ -6,12 +6,14 @@ Each ``--dev`` names a gold set, its corpus and the folder its index is kept in 
 after). Only the tuning part of each set is read (``gold.split``, by story): check items are never seen here.
 For every question the answerer's own reading is done (``Engine.read``), every candidate sentence gets
 its features (``rag.scorer``) and the label "holds an accepted answer". A logistic regression is fitted on
-them; then, on the same questions, the follower margin that maximises contains-gold, and the abstention
+them; then, on the same questions, the follower margin that maximises contains-gold, the abstention
 threshold: the lowest one whose false abstentions on answerable questions stay within
 ``MAX_FALSE_ABSTENTIONS`` on every development set (not on their pool, where a large set's share would hide
-a small one's). The curves are printed; ``--write`` stores the result in ``rag/answer/scorer_weights.json``,
-with what it was fitted on (each set's gold file, the part, its questions) and the digest of the feature
-code (``rag.answer.fitted``), which a test compares with today's.
+a small one's), and the best sentence's probability from which a short answer is given: the one with the
+most right short answers less wrong ones (right: a word in common with an accepted answer). The curves are
+printed; ``--write`` stores the result in ``rag/answer/scorer_weights.json``, with what it was fitted on
+(each set's gold file, the part, its questions) and the digest of the feature code
+(``rag.answer.fitted``), which a test compares with today's.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ import argparse
 import json
 import sys
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -29,20 +31,24 @@ import numpy as np
 from rag.answer.engine import Engine, Reading
 from rag.answer.extractive import MAX_CHARS, read_question, unknown_names
 from rag.answer.fitted import feature_digest
+from rag.answer.question import Question
 from rag.answer.scorer import (
     FEATURES,
     QUESTION_FEATURES,
     WEIGHTS_FILE,
+    Candidate,
     Model,
     candidates,
     constraints,
     question_features,
 )
+from rag.answer.short import short_answer
 from rag.config import Settings
 from rag.evaluation.gold import GoldItem, load_gold, split
-from rag.evaluation.metrics import contains_gold, key_fact_hit
+from rag.evaluation.metrics import contains_gold, key_fact_hit, token_f1
+from rag.language import Reader
 from rag.schema import Passage
-from rag.text import is_question
+from rag.text import is_heading, is_question
 
 if TYPE_CHECKING:
     from sklearn.linear_model import LogisticRegression
@@ -52,6 +58,7 @@ MAX_FALSE_ABSTENTIONS = 0.05  # the operating point: at most this share of answe
 THRESHOLDS = np.round(np.arange(1.0, -0.001, -0.02), 2)  # abstention thresholds tried, highest first
 MARGINS = (0.0, 0.02, 0.05, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5, 1.0)
 SENTENCES = (1, 2, 3, 4, 5)
+SHORT_THRESHOLDS = np.round(np.arange(0.0, 0.96, 0.05), 2)  # probabilities tried for giving a short answer
 # The median answer a reader is given, in characters with its [n] markers, and the part read first.
 MEDIAN_CHARS = 300
 LEAD_CHARS = 200
@@ -68,6 +75,9 @@ class Asked:
     texts: list[str]
     unknown_name: bool  # the question names something no indexed chunk mentions (always abstains)
     constrained: bool  # the question names something at all
+    question: Question
+    sentences: list[Candidate]  # in the order of ``features``' rows
+    reader: Reader
 
 
 def collect(gold: Path, corpus: Path, home: Path) -> list[Asked]:
@@ -92,7 +102,8 @@ def ask(item: GoldItem, corpus: str, reading: Reading, passages: tuple[Passage, 
     labels = np.asarray([not item.abstain and key_fact_hit(c.span.text, item.answers) for c in sentences])
     texts = [c.span.text for c in sentences]
     unknown = bool(unknown_names(asked, reading.lexical))
-    return Asked(item, corpus, features, labels, texts, unknown, bool(constraints(asked)))
+    constrained = bool(constraints(asked))
+    return Asked(item, corpus, features, labels, texts, unknown, constrained, asked, sentences, reading.reader)
 
 
 def fit(questions: list[Asked]) -> tuple[np.ndarray, float]:
@@ -122,7 +133,7 @@ def compose(q: Asked, chances: np.ndarray, margin: float, most: int) -> str:
 
 def derive(questions: list[Asked], weights: np.ndarray, bias: float) -> tuple[Model, list[str]]:
     """The follower margin, the abstention model and its threshold for ``weights``, with the curves behind them."""
-    probe = Model(tuple(weights), bias, (0.0,) * len(QUESTION_FEATURES), 0.0, 1.0, 0.0, 0)
+    probe = Model(tuple(weights), bias, (0.0,) * len(QUESTION_FEATURES), 0.0, 1.0, 0.0, 0, 0.0)
     chances = [probe.probability(q.features) if len(q.labels) else np.zeros(0) for q in questions]
     answerable = [(q, c) for q, c in zip(questions, chances, strict=True) if not q.item.abstain and len(c)]
     lines = ["sentences\tmargin\tcontains_gold_700 (answerable, no abstention)\tgold_in_first_200\tmedian_chars"]
@@ -160,6 +171,15 @@ def derive(questions: list[Asked], weights: np.ndarray, bias: float) -> tuple[Mo
         precision = shown[due].sum() / shown.sum() if shown.sum() else float("nan")
         lines.append(f"{t:.2f}\t{recall:.3f}\t{precision:.3f}\t{worst_false(t):.3f}")
     threshold = operating_point(worst_false)
+    given = [short for q, c in answerable if (short := short_given(q, c)) is not None]
+    lines.append("short_above\tshort answers given\tright\twrong")
+    net = {}
+    for t in SHORT_THRESHOLDS:
+        right = sum(score >= t and hit for score, hit in given)
+        wrong = sum(score >= t and not hit for score, hit in given)
+        net[t] = right - wrong
+        lines.append(f"{t:.2f}\t{right + wrong}\t{right}\t{wrong}")
+    short_above = float(min(t for t in net if net[t] == max(net.values())))
     model = Model(
         tuple(float(w) for w in weights),
         bias,
@@ -168,8 +188,20 @@ def derive(questions: list[Asked], weights: np.ndarray, bias: float) -> tuple[Mo
         threshold,
         follower_margin,
         max_sentences,
+        short_above,
     )
     return model, lines
+
+
+def short_given(q: Asked, chances: np.ndarray) -> tuple[float, bool] | None:
+    """The best sentence's probability and whether the short answer it gives, at any probability, is right;
+    None when it gives none. The sentences are ranked as the answerer ranks them (no question, no heading)."""
+    order = [i for i in np.argsort(-chances) if not is_question(q.texts[i]) and not is_heading(q.texts[i])]
+    scored = [replace(q.sentences[i], score=float(chances[i])) for i in order]
+    filler = short_answer(q.question.asks, scored, q.reader, above=0.0)
+    if filler is None:
+        return None
+    return scored[0].score, token_f1(filler.mention.text, q.item.answers) > 0
 
 
 def fit_abstainer(x: np.ndarray, unanswerable: Sequence[bool]) -> LogisticRegression:
@@ -206,6 +238,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"abstain weight\t{name}\t{weight:+.3f}")
     print(f"bias\t{bias:+.3f}\nabstain_above\t{model.abstain_above:.2f}")
     print(f"follower_margin\t{model.follower_margin:.2f}\nmax_sentences\t{model.max_sentences}")
+    print(f"short_above\t{model.short_above:.2f}")
     if args.write:
         data = {
             "fitted_by": "python -m rag.evaluation.tune " + " ".join(f"--dev {g} {c} {h}" for g, c, h in args.dev),
@@ -222,6 +255,7 @@ def main(argv: list[str] | None = None) -> int:
             "abstain_above": model.abstain_above,
             "follower_margin": model.follower_margin,
             "max_sentences": model.max_sentences,
+            "short_above": model.short_above,
             "max_false_abstentions": MAX_FALSE_ABSTENTIONS,
         }
         args.out.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
