@@ -20,7 +20,7 @@ from rag.llm.context import pack
 from rag.llm.verify import Embed, Verifier
 from rag.news.figures import find_conflicts, link
 from rag.prompts import load_template, load_text
-from rag.schema import Answer
+from rag.schema import Answer, Citation, ShortAnswer
 from rag.text import count_tokens
 
 SYSTEM = ("system.txt", frozenset({"refusal"}))
@@ -98,11 +98,13 @@ def stream_answer(
             backend=backend,
             answered_by=settings.answerer,
             conflicts=(),
+            short=None,
         )
     return replace(
         extractive,
         text=verified.text,
         citations=verified.citations,
+        short=_short_in(extractive.short, verified.citations),
         abstained=False,
         backend=backend,
         answered_by=settings.answerer,
@@ -111,6 +113,17 @@ def stream_answer(
         # lists it in the answer's data whether or not the model did.
         conflicts=link(find_conflicts(question, extractive.passages), verified.citations),
     )
+
+
+def _short_in(short: ShortAnswer | None, citations: tuple[Citation, ...]) -> ShortAnswer | None:
+    """The extractive short answer, pointed at the first of the model's citations whose quote holds it; None
+    when none does (its number was the extractive answer's, which the model's answer does not have)."""
+    if short is None:
+        return None
+    for c in citations:
+        if (start := c.quote.find(short.text)) >= 0:
+            return ShortAnswer(short.text, c.n, start, start + len(short.text))
+    return None
 
 
 def _fallback(extractive: Answer, reason: str, *, after: bool = False) -> Generator[str, None, Answer]:
