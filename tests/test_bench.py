@@ -2,9 +2,11 @@
 
 from pathlib import Path
 
+import pytest
 from conftest import SEEDS
 
 from rag import Settings
+from rag.cli.main import main
 from rag.evaluation.bench import TARGETS, _met, gold_questions, render, scale_run
 from rag.index.store import Store
 
@@ -25,3 +27,12 @@ def test_a_target_holds_for_every_mode_or_is_missed() -> None:
     assert _met("ingest_vs_torch_encode_ratio", 1.5)
     assert "MISSED" in render({"noop_reingest_s": 1.5, "notes": ["random unit vectors"]})
     assert set(TARGETS) >= {"retrieval_p95_ms", "answer_p95_ms", "scale_peak_rss_mb"}
+
+
+def test_outside_the_checkout_it_asks_for_a_question_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)  # no eval/gold.jsonl here
+    assert main(["bench", "--scale", "0"]) != 0
+    error = capsys.readouterr().err
+    assert "eval/gold.jsonl" in error and "--gold" in error and "Traceback" not in error

@@ -87,6 +87,12 @@ def _parser() -> argparse.ArgumentParser:
         metavar="DIR",
         help="also time indexing the articles in DIR from nothing (e.g. a development corpus)",
     )
+    bench.add_argument(
+        "--gold",
+        type=Path,
+        metavar="FILE",
+        help="the questions timed, one JSON object with a 'question' per line (default: eval/gold.jsonl)",
+    )
     bench.set_defaults(run=_bench)
     return parser
 
@@ -204,6 +210,7 @@ def _bench(args: argparse.Namespace, settings: Settings) -> int:
         settings,
         scale=args.scale,
         corpus_timing=args.corpus_timing,
+        gold=args.gold or bench.GOLD,
         log=lambda step: print(f"rag bench: {step}", file=sys.stderr),
     )
     print(json.dumps(results, indent=2) if args.json else bench.render(results))

@@ -63,6 +63,7 @@ def run(
     *,
     scale: int = DEFAULT_SCALE,
     corpus_timing: Path | None = None,
+    gold: Path = GOLD,
     log: Log | None = None,
 ) -> dict[str, object]:
     """Measure everything; returns the flat JSON object ``rag bench --json`` prints.
@@ -70,7 +71,7 @@ def run(
     With ``corpus_timing``, also the time to index that folder from nothing (a larger corpus than the seeds).
     """
     say = log or (lambda _: None)
-    questions = gold_questions()
+    questions = gold_questions(gold)
     with tempfile.TemporaryDirectory(prefix="rag-bench-") as scratch:
         root = Path(scratch)
         corpus = root / "corpus"
@@ -113,7 +114,10 @@ def gold_questions(path: Path = GOLD) -> list[str]:
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
     except OSError as error:
-        raise RagError(f"cannot read the benchmark questions in {path}: {error.strerror}") from None
+        raise RagError(
+            f"cannot read the benchmark questions in {path}: {error.strerror}; run rag bench in the checkout, "
+            "or name a question file with --gold"
+        ) from None
     return [json.loads(line)["question"] for line in lines if line.strip()]
 
 
