@@ -6,7 +6,8 @@ from pathlib import Path
 
 from conftest import CNN, JOURNOS, SEEDS
 
-from rag import Answer, Engine, Settings, ingest
+from rag import Answer, Settings, ingest
+from rag.answer.engine import Engine
 from rag.text import collapse_whitespace
 
 QUESTIONS = [

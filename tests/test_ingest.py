@@ -7,7 +7,8 @@ import pytest
 from conftest import CNN, JOURNOS, SEEDS
 
 import rag.ingestion.pipeline
-from rag import IndexBusyError, IndexMismatchError, Settings, ingest, remove
+from rag import IndexMismatchError, Settings, ingest, remove
+from rag.errors import IndexBusyError
 from rag.index.lexical import ChunkTerms, LexicalIndex
 from rag.index.store import Store
 

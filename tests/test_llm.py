@@ -12,7 +12,8 @@ import pytest
 from conftest import SEEDS
 from fake_llm import FakeLLM, Reply
 
-from rag import Answer, Chat, Settings, engine, ingest, query, stream
+from rag import Answer, Chat, Settings, ingest, query, stream
+from rag.answer.engine import shared_engine
 from rag.text import collapse_whitespace
 
 JETS = "Which fighter jets did Thailand use for its airstrikes?"
@@ -221,7 +222,7 @@ def test_a_server_that_is_not_there(seed_settings: Settings, tmp_path: Path) -> 
 
 def test_follow_up_is_rewritten_by_the_model(seed_settings: Settings, fake: FakeLLM) -> None:
     settings = _settings(seed_settings, fake)
-    chat = Chat(engine=engine(settings))
+    chat = Chat(engine=shared_engine(settings))
     fake.script(REFUSAL)
     chat.ask("How many people have been killed in Thailand?")
     fake.script("How many civilians have been killed in Cambodia?", "Seven Cambodian civilians were killed [1].")
@@ -236,7 +237,7 @@ def test_follow_up_is_rewritten_by_the_model(seed_settings: Settings, fake: Fake
 
 
 def test_follow_up_falls_back_to_the_heuristic_when_the_model_fails(seed_settings: Settings, fake: FakeLLM) -> None:
-    chat = Chat(engine=engine(_settings(seed_settings, fake)))
+    chat = Chat(engine=shared_engine(_settings(seed_settings, fake)))
     fake.script(REFUSAL)
     chat.ask("How many people have been killed in Thailand?")
     fake.script(Reply(status=500, text="down"), "Seven Cambodian civilians were killed [1].")

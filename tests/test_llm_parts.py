@@ -232,10 +232,10 @@ CLAIMS = [
 
 @pytest.mark.parametrize(("question", "claim", "supported"), CLAIMS)
 def test_claims_against_retrieved_passages(seed_settings: Settings, question: str, claim: str, supported: bool) -> None:
-    from rag import engine
+    from rag.answer.engine import shared_engine
     from rag.retrieval.search import retrieve
 
-    store, lexical, _ = engine(seed_settings)._open()
+    store, lexical, _ = shared_engine(seed_settings)._open()
     embedder = load_embedder(seed_settings)
     found = retrieve(question, k=6, store=store, lexical=lexical, embedder=embedder)
     vectors = store.sentence_vectors({p.chunk_id: len(p.sentences) for p in found.passages})

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Generator
 
-from rag import Answer, AnswerStream, Citation, Passage, Source
-from rag.schema import Span
+from rag import Answer, Citation
+from rag.schema import AnswerStream, Passage, Source, Span
 
 SOURCE = Source("a.txt", title="Quake", outlet="Wire", published="2026-02-03", published_inferred=True, date_basis="x")
 

@@ -9,7 +9,9 @@ from pathlib import Path
 import pytest
 from conftest import JOURNOS, SEEDS, chroma_is_up, empty_server
 
-from rag import Engine, Settings, StoreServerError, StoreUnavailableError, ingest
+from rag import Settings, ingest
+from rag.answer.engine import Engine
+from rag.errors import StoreServerError, StoreUnavailableError
 from rag.index.store import Store
 from rag.ingestion.pipeline import lexical_index
 

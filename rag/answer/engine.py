@@ -264,6 +264,20 @@ class Engine:
             return self._store, self._lexical, self._coverage
 
 
+_shared: dict[Settings, Engine] = {}
+_shared_lock = threading.Lock()
+
+
+def shared_engine(settings: Settings | None = None) -> Engine:
+    """The engine for ``settings`` (default: from ``RAG_*`` variables), kept open between calls: the one
+    ``rag.query`` and ``rag.stream`` answer with."""
+    settings = settings or Settings.from_env()
+    with _shared_lock:
+        if settings not in _shared:
+            _shared[settings] = Engine(settings)
+        return _shared[settings]
+
+
 def clean_question(question: str, limit: int) -> str:
     """Strip control characters and outer whitespace; refuse an empty or overlong question."""
     if not isinstance(question, str):

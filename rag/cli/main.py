@@ -12,18 +12,18 @@ from rag import (
     Answer,
     Citation,
     ConfigError,
-    Engine,
     IndexMissingError,
     QuestionError,
     RagError,
     Settings,
-    format_date,
     ingest,
     remove,
     timeline,
 )
+from rag.answer.engine import Engine
 from rag.cli.evaluate import add_arguments as add_eval_arguments
 from rag.cli.progress import ProgressBar
+from rag.schema import format_date
 
 EXIT_USER_ERROR = 2
 

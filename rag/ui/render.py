@@ -11,7 +11,10 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from rag import Answer, ArticleRecord, Citation, Passage, Source, TimelineEvent, format_date
+from rag import Answer, Citation
+from rag.index.store import ArticleRecord
+from rag.news.timeline import TimelineEvent
+from rag.schema import Passage, Source, format_date
 
 _MARKER = re.compile(r"\[(\d+)\]")
 # Beyond the usual five, ``{``, ``}``, ``$`` and the backtick are escaped too: Gradio's HTML component
