@@ -44,7 +44,7 @@ def _settings(base: Settings, fake: FakeLLM, backend: str = "openai", **changes:
 
 def _verbatim(answer: Answer) -> None:
     for c in answer.citations:
-        original = (SEEDS / c.source).read_text(encoding="utf-8")
+        original = (SEEDS / c.article_id).read_text(encoding="utf-8")
         assert collapse_whitespace(original[c.start : c.end]) == c.quote
 
 
@@ -67,7 +67,7 @@ def test_invented_citation_is_dropped_and_its_claim_listed_unsupported(
     [citation] = answer.citations
     assert citation.n == 1 and "F-16" in citation.quote
     # Built like an extractive citation: 003 gives no date of its own, and says so.
-    assert citation.source == "003_bfbc2abef2fd135d.txt" and (citation.published, citation.published_inferred) == (
+    assert citation.article_id == "003_bfbc2abef2fd135d.txt" and (citation.published, citation.published_inferred) == (
         None,
         False,
     )
@@ -91,7 +91,7 @@ def test_the_prompt_numbers_quotes_and_heads_passages_with_the_question_last(
     blocks = re.findall(r'<source n="(\d+)">\n(.*?)\n\n(.*?)\n</source>', user, re.S)
     assert [int(n) for n, _, _ in blocks] == [1, 2, 3, 4]
     for (_, header, text), passage in zip(blocks, answer.passages, strict=True):
-        assert f"Title: {passage.title or passage.source}" in header
+        assert f"Title: {passage.title or passage.article_id}" in header
         assert (passage.outlet or "") in header and (passage.published or "") in header
         assert text == passage.text
     assert request.body["model"] == "fake-model"

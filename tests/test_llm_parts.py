@@ -94,7 +94,7 @@ def test_markers_after_the_full_stop_belong_to_the_sentence_before(embed, chunks
         result.text == "Thailand used F-16 fighter jets in airstrikes. [1] Seven Cambodian civilians were killed. [2]"
     )
     assert "".join(pieces).strip() == result.text
-    assert [c.source for c in result.citations] == ["f2.txt", "f1.txt"]
+    assert [c.article_id for c in result.citations] == ["f2.txt", "f1.txt"]
     assert result.citations[0].quote == "Thailand carried out airstrikes using F-16 fighter jets."
     assert result.citations[0].start == 200 and result.unsupported == ()
 

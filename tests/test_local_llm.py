@@ -85,7 +85,7 @@ def _check_verified(answer: Answer) -> None:
     assert sorted(set(numbers)) == [c.n for c in answer.citations]
     assert [n for i, n in enumerate(numbers) if n not in numbers[:i]] == sorted(set(numbers)), "renumbered in order"
     for citation in answer.citations:
-        original = (SEEDS / citation.source).read_text(encoding="utf-8")
+        original = (SEEDS / citation.article_id).read_text(encoding="utf-8")
         assert collapse_whitespace(original[citation.start : citation.end]) == citation.quote
     assert answer.text.count(UNSUPPORTED_MARK) == len(answer.unsupported)
     for claim in answer.unsupported:

@@ -65,7 +65,7 @@ class Status:
         return {
             "coverage": self.coverage.to_dict(),
             "corpus": self.corpus,
-            "sources": [{"source": s, "articles": [a.id for a in a_s]} for s, a_s in self.sources.items()],
+            "sources": [{"source": s, "articles": [a.article_id for a in a_s]} for s, a_s in self.sources.items()],
             "home": self.home,
             "embed_model": self.embed_model,
             "llm": self.llm,
@@ -73,7 +73,7 @@ class Status:
             "chunks": self.chunks,
             "indexed": [
                 {
-                    "id": a.id,
+                    "article_id": a.article_id,
                     "title": a.title,
                     "outlet": a.outlet,
                     "published": a.published,
@@ -237,7 +237,7 @@ class Engine:
             home=str(self.settings.home),
             embed_model=self.settings.embed_model,
             llm=self.settings.llm,
-            articles=tuple(sorted(ledger.values(), key=lambda a: a.id)),
+            articles=tuple(sorted(ledger.values(), key=lambda a: a.article_id)),
             chunks=chunks,
             coverage=coverage_of(ledger.values()),
         )

@@ -89,7 +89,7 @@ def build(settings: Settings, startup: IngestJob | None = None) -> gr.Blocks:
 
     def corpus_view(progress: str | None = None, backend: str | None = None) -> tuple[Any, ...]:
         status = shared_engine(settings).status()
-        ids = [a.id for a in status.articles]
+        ids = [a.article_id for a in status.articles]
         examples = example_questions(settings.examples, [(a.title, a.published) for a in status.articles])
         return (
             render_status(len(status.articles), status.chunks, backend or settings.llm, progress),
@@ -162,7 +162,7 @@ def build(settings: Settings, startup: IngestJob | None = None) -> gr.Blocks:
         # Out of the index with the call `rag remove` makes; a file in the corpus folder is also moved aside,
         # or the next `rag ingest` of that folder would bring it back.
         try:
-            indexed = {a.id: a for a in shared_engine(settings).status().articles}
+            indexed = {a.article_id: a for a in shared_engine(settings).status().articles}
             path = Path(indexed[article_id].path or "") if article_id in indexed else None
             in_corpus = path is not None and settings.corpus.absolute() in path.parents
             kept = remove_article(article_id, settings.corpus, settings.home / "removed") if in_corpus else None
