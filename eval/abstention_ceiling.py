@@ -69,7 +69,7 @@ def rows_of(gold: Path, corpus: Path, home: Path) -> list[Row]:
         variants = [(item, reading.retrieval.passages, "unanswerable" if item.abstain else "answerable")]
         elsewhere = (text for name, text in articles.items() if name not in item.articles)
         if not item.abstain and not any(a.lower() in text for text in elsewhere for a in item.answers):
-            kept = tuple(p for p in reading.retrieval.passages if p.source not in item.articles)
+            kept = tuple(p for p in reading.retrieval.passages if p.article_id not in item.articles)
             variants.append((replace(item, abstain=True), kept, "hidden"))
         for variant, passages, kind in variants:
             asked = ask(variant, str(corpus), reading, passages)

@@ -84,7 +84,7 @@ def _scores(settings: Settings, items: list[GoldItem], k: int) -> dict[str, floa
     sums = {"article_hit": 0.0, "article_mrr": 0.0, "answer_hit": 0.0, "answer_mrr": 0.0}
     for item in items:
         found = retrieve(item.question, k=k, store=store, lexical=lexical, embedder=embedder)
-        passages = [(p.source, p.text) for p in found.passages]
+        passages = [(p.article_id, p.text) for p in found.passages]
         sums["article_hit"] += metrics.hit_at_k(passages, item.articles, item.evidence, k)
         sums["article_mrr"] += metrics.reciprocal_rank(passages, item.articles, item.evidence)
         sums["answer_hit"] += metrics.hit_at_k(passages, item.articles, item.answers, k)

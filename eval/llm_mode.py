@@ -49,7 +49,8 @@ class RecordingVerifier(Verifier):
             names = set(analyse(claim).names)
             scores = [self._support(claim, vector, names, p).score for p in self.passages]
             best = max(range(len(scores)), key=scores.__getitem__)
-            UNCITED.append({"claim": claim, "score": round(scores[best], 4), "source": self.passages[best].source})
+            article_id = self.passages[best].article_id
+            UNCITED.append({"claim": claim, "score": round(scores[best], 4), "article_id": article_id})
         return super()._check(sentence)
 
 
@@ -140,7 +141,7 @@ def _row(item: object, answer: Answer, seconds: float, k: int, baseline: str) ->
         "answered_by": answer.answered_by,
         "notice": answer.notice,
         "unsupported": len(answer.unsupported),
-        "citations": [c.source for c in answer.citations],
+        "citations": [c.article_id for c in answer.citations],
         "seconds": round(seconds, 2),
         "contains": metrics.key_fact_hit(answer.text[:CUT], item.answers),  # type: ignore[attr-defined]
         "scores": score_item(item, answer, k, baseline),  # type: ignore[arg-type]
@@ -194,7 +195,7 @@ def summarise(records_path: Path, gold_path: Path) -> str:
     lines += ["| bar | attached | to a gold article | containing a gold answer |", "|---|---|---|---|"]
     for bar in (0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8):
         hits = [(u, r) for u, r in uncited if u["score"] >= bar]
-        right = sum(u["source"] in gold_articles[r["id"]] for u, r in hits)
+        right = sum(u["article_id"] in gold_articles[r["id"]] for u, r in hits)
         answer = sum(metrics.key_fact_hit(u["claim"], r["answers"]) for u, r in hits)
         lines.append(f"| {bar} | {len(hits)}/{len(uncited)} | {right} | {answer} |")
     return "\n".join(lines) + "\n"

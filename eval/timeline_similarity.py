@@ -52,7 +52,7 @@ def labelled(home: Path, embedder: Embedder) -> dict[str, list[tuple[DatedMentio
                     row["event"]
                     for row in labels
                     if row["corpus"] == name
-                    and row["article"] == mention.passage.source
+                    and row["article"] == mention.passage.article_id
                     and row["date"] == mention.date
                     and row["contains"] in text
                 ),
@@ -67,7 +67,7 @@ def pairs(items: list[tuple[DatedMention, str]]) -> list[tuple[float, bool]]:
     out = []
     for i, (a, event_a) in enumerate(items):
         for b, event_b in items[i + 1 :]:
-            same_sentence = a.passage.source == b.passage.source and a.index == b.index and a.passage is b.passage
+            same_sentence = a.passage is b.passage and a.index == b.index  # one passage: one article too
             if a.date == b.date and not same_sentence:
                 out.append((float(a.vector @ b.vector), event_a == event_b))
     return out
@@ -86,8 +86,8 @@ def scores(examples: list[tuple[float, bool]], cut: float) -> tuple[float, float
 def rows_against_events(items: list[tuple[DatedMention, str]], cut: float) -> tuple[int, int, int]:
     """Timeline rows made at ``cut``, labelled events, and rows that mix two events."""
     events = group([m for m, _ in items], cut)
-    label = {(m.passage.source, m.passage.sentences[m.index].start): e for m, e in items}
-    mixed = sum(len({label[(c.source, c.start)] for c in ev.citations}) > 1 for ev in events)
+    label = {(m.passage.article_id, m.passage.sentences[m.index].start): e for m, e in items}
+    mixed = sum(len({label[(c.article_id, c.start)] for c in ev.citations}) > 1 for ev in events)
     return len(events), len({(m.date, e) for m, e in items}), mixed
 
 

@@ -35,10 +35,10 @@ class Span:
 class Source:
     """The facts of one article that travel with every piece of it: chunks, passages, citations, conflicts.
 
-    Made once per article at ingest and carried by reference; ``id`` is the article's file name.
+    Made once per article at ingest and carried by reference; ``article_id`` is the article's file name.
     """
 
-    id: str
+    article_id: str
     title: str | None = None
     outlet: str | None = None
     published: str | None = None  # ISO date, from metadata or inferred from the text (rag/news/dates.py)
@@ -51,23 +51,25 @@ class Source:
         return format_date(self.published, self.published_inferred)
 
     def metadata(self) -> dict[str, Any]:
-        """The facts as a flat dictionary without ``id`` or empty values (how the index stores them)."""
-        return {k: v for k, v in asdict(self).items() if k != "id" and v is not None}
+        """The facts as a flat dictionary without ``article_id`` or empty values (how the index stores them)."""
+        return {k: v for k, v in asdict(self).items() if k != "article_id" and v is not None}
 
     @classmethod
     def from_metadata(cls, article_id: str, metadata: Mapping[str, Any]) -> Source:
-        """The inverse of :meth:`metadata`; other keys in ``metadata`` are ignored."""
-        return cls(article_id, **{f.name: metadata[f.name] for f in fields(cls) if f.name in metadata})
+        """The inverse of :meth:`metadata`; other keys in ``metadata`` (a chunk's own ``article_id`` among
+        them) are ignored."""
+        facts = (f.name for f in fields(cls) if f.name != "article_id")
+        return cls(article_id, **{name: metadata[name] for name in facts if name in metadata})
 
 
 class Sourced:
-    """The article facts of a piece, read from its ``origin`` under the names the JSON has always used."""
+    """The article facts of a piece (the article's id, title, outlet, date …), read from its ``origin``."""
 
     origin: Source
 
     @property
-    def source(self) -> str:
-        return self.origin.id
+    def article_id(self) -> str:
+        return self.origin.article_id
 
     @property
     def title(self) -> str | None:
@@ -93,13 +95,12 @@ class Sourced:
     def byline(self) -> str | None:
         return self.origin.byline
 
-    def _flat(self, **renamed: str) -> dict[str, Any]:
-        """``asdict`` with ``origin`` spread out as ``source`` (its id), ``title``, ``outlet``, ``published``, …"""
-        facts = {"source": self.source, "title": self.title, "outlet": self.outlet, "published": self.published}
-        facts["published_inferred"] = self.published_inferred
+    def _flat(self) -> dict[str, Any]:
+        """``asdict`` with ``origin`` spread out as ``article_id``, ``title``, ``outlet``, ``published``, …"""
+        facts = {"article_id": self.article_id, "title": self.title, "outlet": self.outlet}
+        facts |= {"published": self.published, "published_inferred": self.published_inferred}
         own = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "origin"}  # type: ignore[arg-type]
         flat = {**facts, **{k: asdict(v) if is_dataclass(v) else v for k, v in own.items()}}
-        flat = {renamed.get(k, k): v for k, v in flat.items()}
         return {k: [asdict(x) for x in v] if k == "sentences" else v for k, v in flat.items()}
 
 
@@ -113,10 +114,6 @@ class Article(Sourced):
     text: str  # cleaned: paragraphs joined by blank lines, whitespace inside them collapsed
     # positions[i] is the offset in the original file of text[i]: how every quote finds its way back.
     positions: tuple[int, ...] = field(repr=False, compare=False)
-
-    @property
-    def id(self) -> str:
-        return self.origin.id
 
     def span(self, start: int, end: int) -> Span:
         """The piece ``text[start:end]`` with its offsets in the original file."""
@@ -143,10 +140,6 @@ class Chunk(Sourced):
     sentences: tuple[Span, ...]
     # The article's sentence just before this chunk: it names the "he" of a quote the chunk opens with.
     preceding: Span | None = None
-
-    @property
-    def article_id(self) -> str:
-        return self.origin.id
 
     def sentence_bounds(self) -> list[tuple[int, int]]:
         """Where each sentence stands inside ``text`` (sentences are in order, so each search goes on)."""
@@ -208,12 +201,8 @@ class Conflict(Sourced):
     citation: int | None  # the [n] of the answer that quotes it, when cited
     quote: str
 
-    @property
-    def article(self) -> str:
-        return self.origin.id
-
     def to_dict(self) -> dict[str, Any]:
-        flat = self._flat(source="article")
+        flat = self._flat()
         del flat["title"]
         return flat
 

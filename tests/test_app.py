@@ -243,7 +243,7 @@ def test_the_ask_endpoint_answers_through_gradio_client(app: App) -> None:
     result = client.predict("Which fighter jets did Thailand use?", api_name="/ask")
     assert result["abstained"] is False
     assert result["citations"] and "[1]" in result["text"]
-    assert {"n", "source", "title", "outlet", "published", "quote", "start", "end", "score"} <= set(
+    assert {"n", "article_id", "title", "outlet", "published", "quote", "start", "end", "score"} <= set(
         result["citations"][0]
     )
     with pytest.raises(AppError, match="the question is empty"):

@@ -146,7 +146,7 @@ def test_a_quote_two_articles_carry_is_one_citation_reported_by_both() -> None:
         return Citation(n=n, origin=Source(source), quote=quote, start=0, end=len(quote), score=0.5, chunk_id=source)
 
     merged = collapse([citation(1, "a.txt", said), citation(2, "b.txt", other), citation(3, "c.txt", said)], [])
-    assert [(c.n, c.source, c.also_reported_by) for c in merged] == [(1, "a.txt", ("c.txt",)), (2, "b.txt", ())]
+    assert [(c.n, c.article_id, c.also_reported_by) for c in merged] == [(1, "a.txt", ("c.txt",)), (2, "b.txt", ())]
 
 
 def test_the_same_words_with_other_numbers_are_two_reports() -> None:

@@ -25,7 +25,7 @@ def test_a_binary_file_is_skipped_as_binary(tmp_path: Path) -> None:
     (tmp_path / "good.txt").write_text(GOOD)
     (tmp_path / "photo.txt").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)))
     assert _reasons(tmp_path) == {"photo.txt": "binary (NUL bytes), not text"}
-    assert [a.id for a in load_corpus(tmp_path).articles] == ["good.txt"]
+    assert [a.article_id for a in load_corpus(tmp_path).articles] == ["good.txt"]
 
 
 def test_non_utf8_text_is_read_as_latin1_with_a_warning(tmp_path: Path) -> None:
@@ -106,7 +106,7 @@ def test_a_symlink_loop_is_skipped_and_a_linked_folder_is_not_followed(tmp_path:
         "loop.txt": "symlink loop",
         "dangling.md": "broken symlink",
     }
-    assert [a.id for a in corpus.articles] == ["good.txt"]
+    assert [a.article_id for a in corpus.articles] == ["good.txt"]
 
 
 def test_an_unknown_extension_is_reported_and_hidden_files_are_passed_over(tmp_path: Path) -> None:

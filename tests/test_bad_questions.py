@@ -67,7 +67,7 @@ def test_a_question_in_another_language_gets_a_cited_answer_or_a_clean_abstentio
         assert answer.citations == () and answer.text
     else:
         for c in answer.citations:
-            original = (SEEDS / c.source).read_text(encoding="utf-8")
+            original = (SEEDS / c.article_id).read_text(encoding="utf-8")
             assert collapse_whitespace(original[c.start : c.end]) == c.quote
             assert f"{c.quote} [{c.n}]" in answer.text
 

@@ -1,6 +1,7 @@
 import pytest
 
-from rag import Answer, Chat, Settings, engine, stream
+from rag import Answer, Chat, Settings, stream
+from rag.answer.engine import shared_engine
 from rag.answer.followup import standalone
 
 
@@ -55,7 +56,7 @@ def test_a_first_question_is_kept_as_it_is() -> None:
 
 
 def test_chat_answers_a_follow_up_about_the_other_country(seed_settings: Settings) -> None:
-    chat = Chat(engine=engine(seed_settings))
+    chat = Chat(engine=shared_engine(seed_settings))
     first = chat.ask("How many people have been killed in Thailand?")
     assert first.rewritten_question is None
     second = chat.ask("And how many in Cambodia?")

@@ -4,6 +4,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import SEEDS
 
 from rag.cli.main import main
 
@@ -19,6 +20,9 @@ def test_ask_json_prints_the_answer_dictionary(env: None, capsys: pytest.Capture
     data = json.loads(capsys.readouterr().out)
     assert "F-16" in data["text"]
     assert len(data["passages"]) == 4
+    # one key for the article's id wherever one is named: citations, passages, conflicts
+    assert data["citations"][0]["article_id"] == "003_bfbc2abef2fd135d.txt"
+    assert all("article_id" in p and "source" not in p for p in data["passages"])
 
 
 def test_ask_prints_text_and_sources(env: None, capsys: pytest.CaptureFixture[str]) -> None:
@@ -40,6 +44,7 @@ def test_status_json_counts_articles_and_chunks(env: None, capsys: pytest.Captur
     assert data["articles"] == 5
     assert data["chunks"] > 20
     assert {"corpus", "home", "embed_model"} <= data.keys()
+    assert sorted(a["article_id"] for a in data["indexed"]) == sorted(p.name for p in SEEDS.glob("*.txt"))
 
 
 def test_ingest_reports_counts(env: None, capsys: pytest.CaptureFixture[str]) -> None:

@@ -6,7 +6,8 @@ from pathlib import Path
 
 from conftest import CNN, JOURNOS, SEEDS
 
-from rag import Answer, Engine, Settings, ingest
+from rag import Answer, Settings, ingest
+from rag.answer.engine import Engine
 from rag.text import collapse_whitespace
 
 QUESTIONS = [
@@ -22,7 +23,7 @@ EDIT = "\n\nThe Zorblat committee met on Friday to discuss drone sightings along
 def _verbatim(answer: Answer, corpus: Path) -> None:
     """Each quote is in the file as it is now or as it was (seed copy), at the offsets given."""
     for c in answer.citations:
-        versions = [(corpus / c.source), (SEEDS / c.source)]
+        versions = [(corpus / c.article_id), (SEEDS / c.article_id)]
         texts = [p.read_text(encoding="utf-8") for p in versions if p.exists()]
         assert any(collapse_whitespace(t[c.start : c.end]) == c.quote for t in texts), c
 
@@ -76,7 +77,7 @@ def test_queries_during_an_ingest_keep_working_and_then_see_the_new_index(tmp_pa
 
     after = engine.ask(QUESTIONS[3])
     assert "Zorblat" not in before.text and "Zorblat" in after.text
-    assert engine.status().chunks and {a.id for a in engine.status().articles} == {CNN, *ADDED}
+    assert engine.status().chunks and {a.article_id for a in engine.status().articles} == {CNN, *ADDED}
 
 
 def test_an_open_engine_answers_after_the_index_is_rebuilt_under_it(tmp_path: Path) -> None:

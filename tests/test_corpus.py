@@ -10,12 +10,12 @@ from rag.text import collapse_whitespace
 
 
 def _articles() -> dict:
-    return {a.id: a for a in load_corpus(SEEDS).articles}
+    return {a.article_id: a for a in load_corpus(SEEDS).articles}
 
 
 def test_every_seed_file_becomes_an_article_named_by_its_file() -> None:
     corpus = load_corpus(SEEDS)
-    assert sorted(a.id for a in corpus.articles) == sorted(p.name for p in SEEDS.glob("*.txt"))
+    assert sorted(a.article_id for a in corpus.articles) == sorted(p.name for p in SEEDS.glob("*.txt"))
     assert corpus.skipped == ()
 
 
@@ -95,7 +95,7 @@ def test_a_binary_file_is_skipped_with_a_reason(tmp_path: Path) -> None:
     (tmp_path / "good.txt").write_text("A sentence about the border.", encoding="utf-8")
     (tmp_path / "bad.txt").write_bytes(b"\xff\xfe\x00binary\x00")
     corpus = load_corpus(tmp_path)
-    assert [a.id for a in corpus.articles] == ["good.txt"]
+    assert [a.article_id for a in corpus.articles] == ["good.txt"]
     assert corpus.skipped[0].path.endswith("bad.txt")
     assert "binary" in corpus.skipped[0].reason
 

@@ -13,7 +13,7 @@ from rag.schema import format_date
 def test_seed_articles_keep_their_own_dates_and_no_other() -> None:
     """000 has a date line; 001–004 name days ("on Monday", "December 8") but never a year, so nothing in
     their own text says when they were written: they stay undated rather than borrow 000's year or event."""
-    articles = {a.id[:3]: a for a in load_corpus(SEEDS).articles}
+    articles = {a.article_id[:3]: a for a in load_corpus(SEEDS).articles}
     assert (articles["000"].published, articles["000"].published_inferred) == ("2025-12-09", False)
     for key in ("001", "002", "003", "004"):
         assert articles[key].published is None and not articles[key].published_inferred, key
@@ -57,13 +57,13 @@ def test_adding_a_dated_article_never_moves_another_articles_date(tmp_path: Path
     for name in ("001_319db5c8fac61f63.txt", "003_bfbc2abef2fd135d.txt"):
         shutil.copy(SEEDS / name, tmp_path / name)
     (tmp_path / "b.txt").write_text(MONDAY_MEETING, encoding="utf-8")
-    before = {a.id: (a.published, a.published_inferred) for a in load_corpus(tmp_path).articles}
+    before = {a.article_id: (a.published, a.published_inferred) for a in load_corpus(tmp_path).articles}
     (tmp_path / "ferry.md").write_text(
         "---\ndate: 2025-12-11\n---\nFerry news\n\nMinisters met in Kuala Lumpur on Monday with ASEAN and the"
         " Harbour Board of Port Ellis and the Ferry Union, after fighting resumed on December 8.\n",
         encoding="utf-8",
     )
-    after = {a.id: (a.published, a.published_inferred) for a in load_corpus(tmp_path).articles}
+    after = {a.article_id: (a.published, a.published_inferred) for a in load_corpus(tmp_path).articles}
     assert after["ferry.md"] == ("2025-12-11", False)
     assert {k: v for k, v in after.items() if k != "ferry.md"} == before
     assert before["b.txt"] == ("2025-12-15", True) and before["001_319db5c8fac61f63.txt"] == (None, False)

@@ -11,7 +11,7 @@ import pytest
 from conftest import JOURNOS, SEEDS
 from llama_index.llms.openai_like import OpenAILike
 
-from rag import Answer, Passage, Settings
+from rag import Answer, Settings
 from rag.cli.main import main
 from rag.errors import EvaluationError
 from rag.evaluation import report
@@ -20,7 +20,7 @@ from rag.evaluation.gold import load_gold
 from rag.evaluation.judge import Judge
 from rag.evaluation.news_metrics import load_items as load_news_items
 from rag.evaluation.runner import run_gold
-from rag.schema import Source
+from rag.schema import Passage, Source
 
 GOLD = load_gold()
 

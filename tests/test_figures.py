@@ -169,7 +169,7 @@ def test_conflicts_list_each_article_newest_first() -> None:
         _citation(2, "new.txt", "2025-12-22", "Fighting enters its third week with at least 80 people killed."),
     ]
     conflicts = find_conflicts("How many people have been killed?", citations)
-    assert [(c.article, c.number, c.citation) for c in conflicts] == [("new.txt", 80, 2), ("old.txt", 8, 1)]
+    assert [(c.article_id, c.number, c.citation) for c in conflicts] == [("new.txt", 80, 2), ("old.txt", 8, 1)]
 
 
 def test_a_february_earthquake_corpus_gets_its_conflicts() -> None:
@@ -179,7 +179,7 @@ def test_a_february_earthquake_corpus_gets_its_conflicts() -> None:
         _citation(3, "c.txt", "2026-02-09", "Seven Syrian civilians were killed in an aftershock on Wednesday."),
     ]
     conflicts = find_conflicts("What is the death toll of the earthquake?", citations)
-    assert [(c.article, c.number) for c in conflicts] == [("b.txt", 11200), ("a.txt", 3400)]
+    assert [(c.article_id, c.number) for c in conflicts] == [("b.txt", 11200), ("a.txt", 3400)]
 
 
 def test_agreeing_figures_are_no_conflict() -> None:

@@ -50,5 +50,5 @@ def test_every_quote_is_verbatim(results: list) -> None:
     citations = [c for _, a in results for c in a.citations]
     assert citations
     for c in citations:
-        original = (SEEDS / c.source).read_text(encoding="utf-8")
+        original = (SEEDS / c.article_id).read_text(encoding="utf-8")
         assert collapse_whitespace(original[c.start : c.end]) == c.quote

@@ -7,7 +7,8 @@ import pytest
 from conftest import CNN, JOURNOS, SEEDS
 
 import rag.ingestion.pipeline
-from rag import IndexBusyError, IndexMismatchError, Settings, ingest, remove
+from rag import IndexMismatchError, Settings, ingest, remove
+from rag.errors import IndexBusyError
 from rag.index.lexical import ChunkTerms, LexicalIndex
 from rag.index.store import Store
 
@@ -69,7 +70,7 @@ def test_the_keyword_index_follows_an_edit(tmp_path: Path, small_corpus: Path) -
     ingest(settings)
     store = Store.open(settings)
     hits = lexical_index(settings, store, store.generation()).search("Zorblat", 3)
-    assert hits and store.get([hits[0][0]])[hits[0][0]].source == edited.name
+    assert hits and store.get([hits[0][0]])[hits[0][0]].article_id == edited.name
 
 
 def test_a_removed_article_leaves_the_index(tmp_path: Path, small_corpus: Path) -> None:
@@ -151,7 +152,7 @@ def test_the_keyword_index_follows_a_new_headline(
     saved, rebuilt = _rebuilt_lexical(settings)
     _assert_same_keyword_index(saved, rebuilt, settings.home)
     hits = saved.search("Zelmora", 3)
-    assert hits and Store.open(settings).get([hits[0][0]])[hits[0][0]].source == "talks.txt"
+    assert hits and Store.open(settings).get([hits[0][0]])[hits[0][0]].article_id == "talks.txt"
     assert saved.document_frequency("quorvex") == 0
 
 

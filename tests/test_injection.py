@@ -38,7 +38,7 @@ def _only_quotes(answer: Answer, corpus: Path) -> None:
         quote = {c.n: c.quote for c in answer.citations}[answer.short.n]
         assert quote[answer.short.start : answer.short.end] == answer.short.text
     for c in answer.citations:
-        original = (corpus / c.source).read_text(encoding="utf-8")
+        original = (corpus / c.article_id).read_text(encoding="utf-8")
         assert collapse_whitespace(original[c.start : c.end]) == c.quote
 
 
@@ -57,4 +57,4 @@ def test_an_injected_instruction_can_only_be_quoted_in_extractive_mode(planted: 
     _only_quotes(answer, planted.corpus)
     assert answer.text.strip() not in {"PWNED", "'PWNED'"}
     if "PWNED" in answer.text:  # only ever inside the quoted sentence, with its marker and source
-        assert any(c.source == "planted.txt" and c.quote == INJECTION for c in answer.citations)
+        assert any(c.article_id == "planted.txt" and c.quote == INJECTION for c in answer.citations)

@@ -12,7 +12,8 @@ import pytest
 from conftest import SEEDS
 from fake_llm import FakeLLM, Reply
 
-from rag import Answer, Chat, Settings, engine, ingest, query, stream
+from rag import Answer, Chat, Settings, ingest, query, stream
+from rag.answer.engine import shared_engine
 from rag.text import collapse_whitespace
 
 JETS = "Which fighter jets did Thailand use for its airstrikes?"
@@ -43,7 +44,7 @@ def _settings(base: Settings, fake: FakeLLM, backend: str = "openai", **changes:
 
 def _verbatim(answer: Answer) -> None:
     for c in answer.citations:
-        original = (SEEDS / c.source).read_text(encoding="utf-8")
+        original = (SEEDS / c.article_id).read_text(encoding="utf-8")
         assert collapse_whitespace(original[c.start : c.end]) == c.quote
 
 
@@ -66,7 +67,7 @@ def test_invented_citation_is_dropped_and_its_claim_listed_unsupported(
     [citation] = answer.citations
     assert citation.n == 1 and "F-16" in citation.quote
     # Built like an extractive citation: 003 gives no date of its own, and says so.
-    assert citation.source == "003_bfbc2abef2fd135d.txt" and (citation.published, citation.published_inferred) == (
+    assert citation.article_id == "003_bfbc2abef2fd135d.txt" and (citation.published, citation.published_inferred) == (
         None,
         False,
     )
@@ -93,7 +94,7 @@ def test_the_prompt_numbers_quotes_and_heads_passages_with_the_question_last(
     blocks = re.findall(r'<source n="(\d+)">\n(.*?)\n\n(.*?)\n</source>', user, re.S)
     assert [int(n) for n, _, _ in blocks] == [1, 2, 3, 4]
     for (_, header, text), passage in zip(blocks, answer.passages, strict=True):
-        assert f"Title: {passage.title or passage.source}" in header
+        assert f"Title: {passage.title or passage.article_id}" in header
         assert (passage.outlet or "") in header and (passage.published or "") in header
         assert text == passage.text
     assert request.body["model"] == "fake-model"
@@ -228,7 +229,7 @@ def test_a_server_that_is_not_there(seed_settings: Settings, tmp_path: Path) -> 
 
 def test_follow_up_is_rewritten_by_the_model(seed_settings: Settings, fake: FakeLLM) -> None:
     settings = _settings(seed_settings, fake)
-    chat = Chat(engine=engine(settings))
+    chat = Chat(engine=shared_engine(settings))
     fake.script(REFUSAL)
     chat.ask("How many people have been killed in Thailand?")
     fake.script("How many civilians have been killed in Cambodia?", "Seven Cambodian civilians were killed [1].")
@@ -243,7 +244,7 @@ def test_follow_up_is_rewritten_by_the_model(seed_settings: Settings, fake: Fake
 
 
 def test_follow_up_falls_back_to_the_heuristic_when_the_model_fails(seed_settings: Settings, fake: FakeLLM) -> None:
-    chat = Chat(engine=engine(_settings(seed_settings, fake)))
+    chat = Chat(engine=shared_engine(_settings(seed_settings, fake)))
     fake.script(REFUSAL)
     chat.ask("How many people have been killed in Thailand?")
     fake.script(Reply(status=500, text="down"), "Seven Cambodian civilians were killed [1].")

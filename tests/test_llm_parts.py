@@ -94,7 +94,7 @@ def test_markers_after_the_full_stop_belong_to_the_sentence_before(embed, chunks
         result.text == "Thailand used F-16 fighter jets in airstrikes. [1] Seven Cambodian civilians were killed. [2]"
     )
     assert "".join(pieces).strip() == result.text
-    assert [c.source for c in result.citations] == ["f2.txt", "f1.txt"]
+    assert [c.article_id for c in result.citations] == ["f2.txt", "f1.txt"]
     assert result.citations[0].quote == "Thailand carried out airstrikes using F-16 fighter jets."
     assert result.citations[0].start == 200 and result.unsupported == ()
 
@@ -232,10 +232,10 @@ CLAIMS = [
 
 @pytest.mark.parametrize(("question", "claim", "supported"), CLAIMS)
 def test_claims_against_retrieved_passages(seed_settings: Settings, question: str, claim: str, supported: bool) -> None:
-    from rag import engine
+    from rag.answer.engine import shared_engine
     from rag.retrieval.search import retrieve
 
-    store, lexical, _ = engine(seed_settings)._open()
+    store, lexical, _ = shared_engine(seed_settings)._open()
     embedder = load_embedder(seed_settings)
     found = retrieve(question, k=6, store=store, lexical=lexical, embedder=embedder)
     vectors = store.sentence_vectors({p.chunk_id: len(p.sentences) for p in found.passages})

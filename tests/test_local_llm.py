@@ -19,7 +19,8 @@ from pathlib import Path
 import pytest
 from conftest import SEEDS
 
-from rag import Answer, Chat, Settings, engine, query, stream
+from rag import Answer, Chat, Settings, query, stream
+from rag.answer.engine import shared_engine
 from rag.errors import ConfigError, LLMError
 from rag.llm.clients import Message, stream_reply
 from rag.llm.verify import UNSUPPORTED_MARK
@@ -72,7 +73,7 @@ def _both(local: Settings, backend: str) -> Settings:
 def _forced(settings: Settings, **body: object) -> Settings:
     """``settings`` with an engine of its own whose requests carry llama.cpp's extra ``body`` fields."""
     settings = settings.with_(llm_temperature=0.01)  # another engine than the plain tests' (engines are per settings)
-    engine(settings).answerer().client.additional_kwargs = {"extra_body": body}
+    shared_engine(settings).answerer().client.additional_kwargs = {"extra_body": body}
     return settings
 
 
@@ -84,7 +85,7 @@ def _check_verified(answer: Answer) -> None:
     assert sorted(set(numbers)) == [c.n for c in answer.citations]
     assert [n for i, n in enumerate(numbers) if n not in numbers[:i]] == sorted(set(numbers)), "renumbered in order"
     for citation in answer.citations:
-        original = (SEEDS / citation.source).read_text(encoding="utf-8")
+        original = (SEEDS / citation.article_id).read_text(encoding="utf-8")
         assert collapse_whitespace(original[citation.start : citation.end]) == citation.quote
     assert answer.text.count(UNSUPPORTED_MARK) == len(answer.unsupported)
     for claim in answer.unsupported:
@@ -113,7 +114,7 @@ def test_streaming_shows_the_verified_sentences_as_they_come(local: Settings, ba
 
 def test_a_whole_reply_comes_as_one_piece_and_a_stream_in_several(local: Settings) -> None:
     """Both wire formats of the real server: one JSON body, and server-sent events ending in [DONE]."""
-    llm = engine(local).answerer().client
+    llm = shared_engine(local).answerer().client
     messages = [Message("user", "Name three colours.")]
     whole = list(stream_reply(llm, messages, local, stream=False))
     streamed = list(stream_reply(llm, messages, local))
@@ -122,7 +123,7 @@ def test_a_whole_reply_comes_as_one_piece_and_a_stream_in_several(local: Setting
 
 
 def test_a_follow_up_is_rewritten_through_the_non_streaming_request(local: Settings) -> None:
-    chat = Chat(engine=engine(local))
+    chat = Chat(engine=shared_engine(local))
     chat.ask(JETS)
     answer = chat.ask("And what rockets did Cambodia fire?")
     assert answer.question == "And what rockets did Cambodia fire?"

@@ -18,7 +18,7 @@ from rag.text import collapse_whitespace
 def test_figures_that_differ_are_reported_as_a_conflict(seed_settings: Settings, question: str) -> None:
     answer = query(question, settings=seed_settings)
     assert answer.conflicts, answer.text
-    assert len({c.source for c in answer.citations}) >= 2
+    assert len({c.article_id for c in answer.citations}) >= 2
     assert answer.text.startswith("Reports differ")
     assert len({c.number for c in answer.conflicts}) >= 2
     # newest first (undated ones last), every row linked to a citation that quotes a figure from its article
@@ -27,9 +27,9 @@ def test_figures_that_differ_are_reported_as_a_conflict(seed_settings: Settings,
     cited = {c.n: c for c in answer.citations}
     for row in answer.conflicts:
         assert row.citation in cited
-        assert row.article in (cited[row.citation].source, *cited[row.citation].also_reported_by)
+        assert row.article_id in (cited[row.citation].article_id, *cited[row.citation].also_reported_by)
     for c in answer.citations:
-        original = (SEEDS / c.source).read_text(encoding="utf-8")
+        original = (SEEDS / c.article_id).read_text(encoding="utf-8")
         assert collapse_whitespace(original[c.start : c.end]) == c.quote
 
 
@@ -49,10 +49,10 @@ def test_a_figure_for_one_country_is_not_turned_into_a_conflict(seed_settings: S
 def test_citations_carry_dates_and_whether_they_were_inferred(seed_settings: Settings) -> None:
     answer = query("Which fighter jets did Thailand use for its airstrikes?", settings=seed_settings)
     (first, *_) = answer.citations
-    assert first.source.startswith("003_") and (first.published, first.published_inferred) == (None, False)
+    assert first.article_id.startswith("003_") and (first.published, first.published_inferred) == (None, False)
     cnn = query("Which countries were the armed clashes between?", settings=seed_settings).citations
     assert any(
-        c.source.startswith("000_") and (c.published, c.published_inferred) == ("2025-12-09", False) for c in cnn
+        c.article_id.startswith("000_") and (c.published, c.published_inferred) == ("2025-12-09", False) for c in cnn
     )
 
 
@@ -73,7 +73,7 @@ def test_a_quote_two_articles_carry_is_one_citation_reported_by_both(seed_settin
     answer = query("What did Malaysia's foreign minister say about trust-building?", settings=seed_settings)
     repeated = [c for c in answer.citations if "trust-building" in c.quote]
     assert repeated and repeated[0].also_reported_by
-    sources = {repeated[0].source, *repeated[0].also_reported_by}
+    sources = {repeated[0].article_id, *repeated[0].also_reported_by}
     assert sources == {"001_319db5c8fac61f63.txt", "004_cfd63779a67ceb9c.txt"}
     assert sum("trust-building" in c.quote for c in answer.citations) == 1
 
@@ -123,7 +123,7 @@ def test_the_timeline_has_the_key_events_in_order(dated_seed_settings: Settings)
     for when, word in wanted.items():
         assert any(e.date == when and any(word in c.quote for c in e.citations) for e in events), when
     meeting = next(e for e in events if e.date == "2025-12-22" and "Kuala Lumpur" in e.what)
-    assert meeting.inferred and len({c.source for c in meeting.citations}) >= 2
+    assert meeting.inferred and len({c.article_id for c in meeting.citations}) >= 2
 
 
 @pytest.mark.parametrize(("when", "sources"), [("2025-10", 4), ("2025-12-24", 2)])
@@ -131,7 +131,7 @@ def test_one_timeline_row_per_event(dated_seed_settings: Settings, when: str, so
     """The October accord and the talks of 24 December, each told by several articles in other words
     (on the seeds with 001–004 dated: undated, their date phrases could not be placed)."""
     (event,) = [e for e in timeline(dated_seed_settings) if e.date == when]
-    assert len({c.source for c in event.citations}) == sources
+    assert len({c.article_id for c in event.citations}) == sources
 
 
 def test_rag_timeline_prints_dates_and_citations(
@@ -146,6 +146,7 @@ def test_rag_timeline_prints_dates_and_citations(
     assert main(["timeline", "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert {"date", "precision", "inferred", "what", "citations"} <= data[0].keys()
+    assert all(c["article_id"].endswith(".txt") for c in data[0]["citations"])
 
 
 def test_rag_timeline_without_an_index_is_one_line(tmp_path, capsys: pytest.CaptureFixture[str]) -> None:  # type: ignore[no-untyped-def]

@@ -39,7 +39,7 @@ def test_the_articles_own_month_in_a_question_is_no_scope(indexed: dict[str, Set
 def test_displaced_figures_of_the_quake_are_compared(indexed: dict[str, Settings]) -> None:
     answer = query("How many people have been displaced?", settings=indexed["earthquake"])
     assert {c.number for c in answer.conflicts} == {80000, 150000}
-    assert len({c.article for c in answer.conflicts}) == 2
+    assert len({c.article_id for c in answer.conflicts}) == 2
 
 
 def test_a_scoped_question_gets_no_totals(indexed: dict[str, Settings]) -> None:
@@ -183,4 +183,4 @@ def test_one_timeline_row_per_event_of_other_news(
 ) -> None:
     events = [e for e in timeline(indexed[corpus]) if e.date == when]
     assert len(events) == rows, [e.what for e in events]
-    assert max(len({c.source for c in e.citations}) for e in events) == sources
+    assert max(len({c.article_id for c in e.citations}) for e in events) == sources

@@ -30,7 +30,7 @@ def seed_settings(request: pytest.FixtureRequest, seed_settings: Settings, seed_
 
 def _verbatim(answer: Answer) -> bool:
     for c in answer.citations:
-        original = (SEEDS / c.source).read_text(encoding="utf-8")
+        original = (SEEDS / c.article_id).read_text(encoding="utf-8")
         if collapse_whitespace(original[c.start : c.end]) != c.quote:
             return False
     return True
@@ -40,7 +40,7 @@ def test_fighter_jets_answer_cites_the_article_that_says_f16(seed_settings: Sett
     answer = query("Which fighter jets did Thailand use for its airstrikes?", settings=seed_settings)
     assert not answer.abstained
     assert "F-16" in answer.text
-    assert any(c.source == JOURNOS and "F-16" in c.quote for c in answer.citations)
+    assert any(c.article_id == JOURNOS and "F-16" in c.quote for c in answer.citations)
     assert _verbatim(answer)
 
 
@@ -54,7 +54,7 @@ def test_every_sentence_carries_a_marker_that_has_a_citation(seed_settings: Sett
 
 def test_a_question_about_figures_that_differ_cites_several_articles(seed_settings: Settings) -> None:
     answer = query("How many people have been killed?", settings=seed_settings)
-    assert len({c.source for c in answer.citations}) >= 2
+    assert len({c.article_id for c in answer.citations}) >= 2
 
 
 def test_unanswerable_question_abstains_without_citations(seed_settings: Settings) -> None:
@@ -68,7 +68,7 @@ def test_a_misspelt_name_is_answered_like_the_right_one(seed_settings: Settings)
     right = query("Which fighter jets did Thailand use?", settings=seed_settings)
     misspelt = query("Which fighter jets did Thialand use?", settings=seed_settings)
     assert not misspelt.abstained and "F-16" in misspelt.text, misspelt.text
-    assert misspelt.citations[0].source == right.citations[0].source
+    assert misspelt.citations[0].article_id == right.citations[0].article_id
 
 
 def test_answer_serialises_to_json(seed_settings: Settings) -> None:
@@ -77,7 +77,7 @@ def test_answer_serialises_to_json(seed_settings: Settings) -> None:
     assert data["question"] == "Where did the ASEAN ministers meet?"
     assert len(data["passages"]) == 3
     for citation in data["citations"]:
-        assert {"n", "source", "title", "published", "quote", "start", "end", "score"} <= citation.keys()
+        assert {"n", "article_id", "title", "published", "quote", "start", "end", "score"} <= citation.keys()
 
 
 @pytest.mark.parametrize("question", ["", "   \n\t "])

@@ -26,7 +26,7 @@ def test_fusion_rewards_agreement_between_rankings() -> None:
 
 def test_a_rare_keyword_finds_its_passage_first(seed_settings: Settings) -> None:
     found = _retrieve(seed_settings, "Zambia")
-    assert found.passages[0].source == "003_bfbc2abef2fd135d.txt"
+    assert found.passages[0].article_id == "003_bfbc2abef2fd135d.txt"
     assert "Zambia" in found.passages[0].text
     assert found.passages[0].lexical_score is not None
 
@@ -39,7 +39,7 @@ def test_a_paraphrase_is_found_by_meaning(seed_settings: Settings) -> None:
 def test_the_answerers_pool_for_a_figure_spans_several_articles(seed_settings: Settings) -> None:
     # what the answerer reads for six passages shown: every article's figure can be compared
     found = _retrieve(seed_settings, "How many people have been killed?", k=RERANK_POOL * 6)
-    assert len({p.source for p in found.passages}) >= 4
+    assert len({p.article_id for p in found.passages}) >= 4
 
 
 def test_passages_carry_scores_and_article_facts(seed_settings: Settings) -> None:
@@ -47,5 +47,5 @@ def test_passages_carry_scores_and_article_facts(seed_settings: Settings) -> Non
     assert len(found.passages) == 4
     scores = [p.score for p in found.passages]
     assert all(0 < s <= 1 for s in scores)
-    cnn = [p for p in found.passages if p.source == "000_1e4ec062dc75476f.txt"]
+    cnn = [p for p in found.passages if p.article_id == "000_1e4ec062dc75476f.txt"]
     assert cnn and cnn[0].outlet == "CNN" and cnn[0].published == "2025-12-09"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Generator
 
-from rag import Answer, AnswerStream, Citation, Passage, Source
-from rag.schema import Span
+from rag import Answer, Citation
+from rag.schema import AnswerStream, Conflict, Passage, Source, Span
 
 SOURCE = Source("a.txt", title="Quake", outlet="Wire", published="2026-02-03", published_inferred=True, date_basis="x")
 
@@ -23,7 +23,7 @@ def _pieces(log: list[str]) -> Generator[str, None, Answer]:
 
 def test_source_round_trips_through_index_metadata() -> None:
     assert Source.from_metadata("a.txt", {**SOURCE.metadata(), "chunks": 3, "article_id": "a.txt"}) == SOURCE
-    assert "id" not in SOURCE.metadata() and "byline" not in SOURCE.metadata()
+    assert "article_id" not in SOURCE.metadata() and "byline" not in SOURCE.metadata()
 
 
 def test_pieces_share_one_source_and_flatten_it_in_json() -> None:
@@ -31,7 +31,7 @@ def test_pieces_share_one_source_and_flatten_it_in_json() -> None:
     citation = Citation(1, passage.origin, "Text.", 0, 5, 0.5, "c1")
     assert citation.origin is passage.origin
     flat = citation.to_dict()
-    assert (flat["source"], flat["title"], flat["outlet"], flat["published"]) == (
+    assert (flat["article_id"], flat["title"], flat["outlet"], flat["published"]) == (
         "a.txt",
         "Quake",
         "Wire",
@@ -39,6 +39,11 @@ def test_pieces_share_one_source_and_flatten_it_in_json() -> None:
     )
     assert flat["published_inferred"] is True and "origin" not in flat
     assert passage.to_dict()["sentences"] == [{"text": "Text.", "start": 0, "end": 5}]
+    conflict = Conflict("killed", "at least 80", 80, SOURCE, 1, "Text.").to_dict()
+    assert conflict["article_id"] == "a.txt" and "title" not in conflict
+    # one name for the article's id, in the attributes and the JSON alike
+    for piece in (passage, citation):
+        assert piece.article_id == "a.txt" and "source" not in piece.to_dict()
 
 
 def test_answer_stream_gives_pieces_then_the_answer() -> None:

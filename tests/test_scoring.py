@@ -1,9 +1,9 @@
 """Per-question scores and their summary by kind, on hand-made answers (no index needed)."""
 
-from rag import Answer, Citation, Passage
+from rag import Answer, Citation
 from rag.evaluation.gold import GoldItem
 from rag.evaluation.scoring import ItemResult, baseline_text, score_item, summarise
-from rag.schema import ShortAnswer, Source
+from rag.schema import Passage, ShortAnswer, Source
 
 A = "a.txt"
 QUOTE = "Fighting has killed at least 60 people."

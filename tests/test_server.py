@@ -9,7 +9,9 @@ from pathlib import Path
 import pytest
 from conftest import JOURNOS, SEEDS, chroma_is_up, empty_server
 
-from rag import Engine, Settings, StoreServerError, StoreUnavailableError, ingest
+from rag import Settings, ingest
+from rag.answer.engine import Engine
+from rag.errors import StoreServerError, StoreUnavailableError
 from rag.index.store import Store
 from rag.ingestion.pipeline import lexical_index
 
@@ -32,7 +34,7 @@ def test_a_write_from_one_machine_reaches_the_keyword_index_of_another(
     ingest(first)
     store = Store.open(second)
     hits = lexical_index(second, store, store.generation()).search("Zorblat", 3)
-    assert hits and store.get([hits[0][0]])[hits[0][0]].source == JOURNOS
+    assert hits and store.get([hits[0][0]])[hits[0][0]].article_id == JOURNOS
 
 
 def test_an_index_rebuilt_elsewhere_does_not_reuse_a_stale_keyword_index(

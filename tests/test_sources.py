@@ -64,9 +64,9 @@ def test_ingesting_a_second_folder_adds_it_and_both_answer(
     assert "0 added, 0 updated, 0 removed, 5 unchanged" in capsys.readouterr().out
 
     ferries = query(FERRIES, settings=settings)
-    assert not ferries.abstained and ferries.citations[0].source == "lake.md" and "shallow" in ferries.text
+    assert not ferries.abstained and ferries.citations[0].article_id == "lake.md" and "shallow" in ferries.text
     jets = query(JETS, settings=settings)
-    assert not jets.abstained and "F-16" in jets.text and jets.citations[0].source.startswith("003_")
+    assert not jets.abstained and "F-16" in jets.text and jets.citations[0].article_id.startswith("003_")
 
     assert main(["status"]) == 0
     out = capsys.readouterr().out
@@ -97,7 +97,7 @@ def test_remove_by_id_and_by_path_keeps_the_files(tmp_path: Path, seeds: Path, n
     assert sorted(Store.open(settings).ledger()) == ["lake.md"]
     assert (notes / "market.txt").exists() and (seeds / "000_1e4ec062dc75476f.txt").exists()
     answer = query(JETS, settings=settings)
-    assert not any(c.source.startswith("003_") for c in answer.citations)
+    assert not any(c.article_id.startswith("003_") for c in answer.citations)
     with pytest.raises(CorpusError, match=r"nothing indexed is 'market\.txt'"):
         remove(settings, ["market.txt", "lake.md"])
     assert sorted(Store.open(settings).ledger()) == ["lake.md"], "a bad target removes nothing"

@@ -22,7 +22,7 @@ def test_a_chain_of_close_mentions_is_one_event_whatever_the_order() -> None:
     a, b, c = _mention(1, [1, 0]), _mention(2, [1, 1]), _mention(3, [0, 1])
     for order in itertools.permutations([a, b, c]):
         (event,) = group(order, similarity=0.5)
-        assert {cite.source for cite in event.citations} == {"a1.txt", "a2.txt", "a3.txt"}
+        assert {cite.article_id for cite in event.citations} == {"a1.txt", "a2.txt", "a3.txt"}
 
 
 def test_unrelated_mentions_of_one_date_stay_apart() -> None:

@@ -7,9 +7,9 @@ from html.parser import HTMLParser
 
 import pytest
 
-from rag import Answer, Citation, Passage
+from rag import Answer, Citation
 from rag.index.store import ArticleRecord
-from rag.schema import ShortAnswer, Source, Span
+from rag.schema import Passage, ShortAnswer, Source, Span
 from rag.ui.render import (
     Turn,
     escape,

@@ -65,7 +65,7 @@ class Status:
         return {
             "coverage": self.coverage.to_dict(),
             "corpus": self.corpus,
-            "sources": [{"source": s, "articles": [a.id for a in a_s]} for s, a_s in self.sources.items()],
+            "sources": [{"source": s, "articles": [a.article_id for a in a_s]} for s, a_s in self.sources.items()],
             "home": self.home,
             "embed_model": self.embed_model,
             "llm": self.llm,
@@ -73,7 +73,7 @@ class Status:
             "chunks": self.chunks,
             "indexed": [
                 {
-                    "id": a.id,
+                    "article_id": a.article_id,
                     "title": a.title,
                     "outlet": a.outlet,
                     "published": a.published,
@@ -237,7 +237,7 @@ class Engine:
             home=str(self.settings.home),
             embed_model=self.settings.embed_model,
             llm=self.settings.llm,
-            articles=tuple(sorted(ledger.values(), key=lambda a: a.id)),
+            articles=tuple(sorted(ledger.values(), key=lambda a: a.article_id)),
             chunks=chunks,
             coverage=coverage_of(ledger.values()),
         )
@@ -262,6 +262,20 @@ class Engine:
                 self._coverage = coverage_of(self._store.ledger().values())
             assert self._coverage is not None  # set together with the keyword index
             return self._store, self._lexical, self._coverage
+
+
+_shared: dict[Settings, Engine] = {}
+_shared_lock = threading.Lock()
+
+
+def shared_engine(settings: Settings | None = None) -> Engine:
+    """The engine for ``settings`` (default: from ``RAG_*`` variables), kept open between calls: the one
+    ``rag.query`` and ``rag.stream`` answer with."""
+    settings = settings or Settings.from_env()
+    with _shared_lock:
+        if settings not in _shared:
+            _shared[settings] = Engine(settings)
+        return _shared[settings]
 
 
 def clean_question(question: str, limit: int) -> str:

@@ -262,7 +262,7 @@ def _figure_citations(
         for f in totals(quantity, span.text, passage.published)
     ]
     groups = by_figure(reports, lambda r: r.value)
-    if not reports_differ(groups, lambda r: r.passage.source):
+    if not reports_differ(groups, lambda r: r.passage.article_id):
         return []
     per_article = {value: _first_of_each_article(group) for value, group in groups.items()}
     newest_first = sorted(
@@ -272,7 +272,7 @@ def _figure_citations(
     for n, (_, group) in enumerate(newest_first[:MAX_FIGURES], start=1):
         group.sort(key=lambda r: (r.passage.published or "", r.score), reverse=True)
         first, *others = group
-        also = tuple(sorted(r.passage.source for r in others))
+        also = tuple(sorted(r.passage.article_id for r in others))
         citations.append(cite(n, first.passage, first.index, first.span, first.score, also))
     return citations
 
@@ -281,7 +281,7 @@ def _first_of_each_article(reports: list[_Report]) -> list[_Report]:
     """An article that gives a figure twice is one report of it."""
     firsts: dict[str, _Report] = {}
     for report in reports:
-        firsts.setdefault(report.passage.source, report)
+        firsts.setdefault(report.passage.article_id, report)
     return list(firsts.values())
 
 
@@ -290,7 +290,7 @@ def _conflict_text(quantity: Quantity, citations: tuple[Citation, ...]) -> str:
     parts = []
     for c in citations:
         value = next(f.text for f in totals(quantity, c.quote, c.published))
-        where = c.outlet or c.source
+        where = c.outlet or c.article_id
         more = f" and {len(c.also_reported_by)} more" if c.also_reported_by else ""
         when = f"as of {format_date(c.published, c.published_inferred)}" if c.published else "date unknown"
         parts.append(f"{value} ({when}; {where}{more}) [{c.n}]")

@@ -236,7 +236,7 @@ def candidates(
     return [
         Candidate(*parts, table[j])
         for j, parts in enumerate(found)
-        if parts[1].origin.id in told
+        if parts[1].origin.article_id in told
         and table[j, novelty] > 0
         and not (asked.periods and names_another_period(asked.periods, parts[0].text))
     ]
@@ -271,8 +271,8 @@ def articles_naming(names: tuple[str, ...], passages: tuple[Passage, ...]) -> se
     text, title or, for a year, date)."""
     words: dict[str, set[str]] = {}
     for p in passages:
-        words.setdefault(p.origin.id, set()).update(passage_terms(p))
-    published = {p.origin.id: p.published for p in passages}
+        words.setdefault(p.origin.article_id, set()).update(passage_terms(p))
+    published = {p.origin.article_id: p.published for p in passages}
     return {a for a, w in words.items() if all(_covered(n, w, "", published[a]) for n in names)}
 
 
@@ -283,7 +283,7 @@ STORY_SIMILARITY = 0.55
 def same_story(naming: set[str], passages: tuple[Passage, ...], sentence_vectors: dict[str, np.ndarray]) -> set[str]:
     """``naming`` and the articles that tell the same story as one of them: whose retrieved sentences, taken
     together, are at least STORY_SIMILARITY alike in meaning to theirs (``article_centroids``)."""
-    others = {p.origin.id for p in passages} - naming
+    others = {p.origin.article_id for p in passages} - naming
     if not naming or not others:
         return set(naming)
     centroid = article_centroids(passages, sentence_vectors)
@@ -299,7 +299,7 @@ def article_centroids(passages: tuple[Passage, ...], sentence_vectors: dict[str,
     gathered: dict[str, list[np.ndarray]] = {}
     for p in passages:
         if p.chunk_id in sentence_vectors:
-            gathered.setdefault(p.origin.id, []).append(sentence_vectors[p.chunk_id])
+            gathered.setdefault(p.origin.article_id, []).append(sentence_vectors[p.chunk_id])
     centroid = {}
     for article, parts in gathered.items():
         mean = np.concatenate(parts).mean(axis=0)

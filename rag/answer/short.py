@@ -49,8 +49,8 @@ def short_answer(asked: Asked, scored: list[Candidate], reader: Reader, *, above
     for sentence, mentions in zip(best, found, strict=True):
         for mention in mentions:
             by_article = support[_key(mention.text)]
-            source = sentence.passage.source
-            by_article[source] = max(by_article.get(source, 0.0), sentence.score)
+            article_id = sentence.passage.article_id
+            by_article[article_id] = max(by_article.get(article_id, 0.0), sentence.score)
     votes = {m: sum(support[_key(m.text)].values()) for m in found[0]}
     mention = max(found[0], key=votes.__getitem__)  # the first of equals: the one the sentence leads with
     return Filler(mention, best[0])

@@ -12,18 +12,18 @@ from rag import (
     Answer,
     Citation,
     ConfigError,
-    Engine,
     IndexMissingError,
     QuestionError,
     RagError,
     Settings,
-    format_date,
     ingest,
     remove,
     timeline,
 )
+from rag.answer.engine import Engine
 from rag.cli.evaluate import add_arguments as add_eval_arguments
 from rag.cli.progress import ProgressBar
+from rag.schema import format_date
 
 EXIT_USER_ERROR = 2
 
@@ -136,12 +136,13 @@ def _citation_line(c: Citation) -> str:
     """``[n] title — outlet, date (file, chars a-b)``, the speaker and the other articles that repeat it."""
     when = format_date(c.published, c.published_inferred) if c.published else None
     where = ", ".join(x for x in (c.outlet, when) if x)
-    heading = f"{c.title or c.source}" + (f" — {where}" if where else "")
-    line = f"[{c.n}] {heading} ({c.source}, chars {c.start}-{c.end})"
+    heading = f"{c.title or c.article_id}" + (f" — {where}" if where else "")
+    line = f"[{c.n}] {heading} ({c.article_id}, chars {c.start}-{c.end})"
     if c.speaker:
         line += f"; speaker: {c.speaker}"
     if c.also_reported_by:
-        line += f"; reported by {1 + len(c.also_reported_by)} articles: {', '.join((c.source, *c.also_reported_by))}"
+        reporters = (c.article_id, *c.also_reported_by)
+        line += f"; reported by {len(reporters)} articles: {', '.join(reporters)}"
     return line
 
 
@@ -177,7 +178,7 @@ def _status(args: argparse.Namespace, settings: Settings) -> int:
         for a in articles:
             when = format_date(a.published, a.published_inferred) if a.published else "undated"
             facts = ", ".join(x for x in (a.outlet, when) if x)
-            print(f"  {a.id}  {a.chunks:>3} chunks  {a.title or ''} ({facts})")
+            print(f"  {a.article_id}  {a.chunks:>3} chunks  {a.title or ''} ({facts})")
     return 0
 
 

@@ -183,7 +183,8 @@ def _reingest(settings: Settings, results: dict[str, object]) -> None:
         report = ingest(settings)
         reingest.append(time.perf_counter() - started)
         embedded.append(report.chunks_embedded)
-        chunks = chunk_article(next(a for a in load_corpus(settings.corpus).articles if a.id == largest.id), splitter)
+        edited = next(a for a in load_corpus(settings.corpus).articles if a.article_id == largest.article_id)
+        chunks = chunk_article(edited, splitter)
         started = time.perf_counter()
         embedder.embed_chunks(chunks)
         embed.append(time.perf_counter() - started)
@@ -195,7 +196,7 @@ def _reingest(settings: Settings, results: dict[str, object]) -> None:
     results["one_file_chunks"] = len(chunks)
     results["one_file_chunks_embedded"] = max(embedded)
     if not max(embedded):
-        raise RagError(f"the benchmark's edit of {largest.id} changed no chunk; the measurement would be void")
+        raise RagError(f"the benchmark's edit of {largest.article_id} changed no chunk; the measurement would be void")
 
 
 def _latency(settings: Settings, questions: Sequence[str], results: dict[str, object]) -> None:

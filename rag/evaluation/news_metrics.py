@@ -85,7 +85,7 @@ def score_items(items: Iterable[dict[str, Any]], ask: Callable[[str], Answer]) -
     for item in items:
         answer = ask(item["question"])
         if item["kind"] == "conflict":
-            found["conflict"].append(conflict_coverage(item["articles"], [c.article for c in answer.conflicts]))
+            found["conflict"].append(conflict_coverage(item["articles"], [c.article_id for c in answer.conflicts]))
         elif item["kind"] == "attribution":
             speakers = [c.speaker for c in answer.citations]
             found["attribution"].append(float(attribution_accuracy(item["answers"], speakers)))

@@ -9,7 +9,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from rag import engine, ingest, query
+from rag import ingest, query
+from rag.answer.engine import shared_engine
 from rag.config import Settings
 from rag.errors import CorpusError
 from rag.evaluation.gold import GoldItem
@@ -82,7 +83,7 @@ def run_gold(
         start = time.perf_counter()
         answer = query(item.question, settings=settings)
         latency_ms = (time.perf_counter() - start) * 1000
-        retrieved = engine(settings).retrieve(item.question).passages  # the baseline's, not timed
+        retrieved = shared_engine(settings).retrieve(item.question).passages  # the baseline's, not timed
         scores = score_item(item, answer, settings.top_k, baseline_text(retrieved))
         if judging is not None:
             scores |= judging.score(item.question, answer)

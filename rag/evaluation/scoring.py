@@ -65,7 +65,7 @@ class ItemResult:
             "abstained": self.answer.abstained,
             "answer": self.answer.text,
             "short": self.answer.short.to_dict() if self.answer.short else None,
-            "citations": [{"n": c.n, "source": c.source, "quote": c.quote} for c in self.answer.citations],
+            "citations": [{"n": c.n, "article_id": c.article_id, "quote": c.quote} for c in self.answer.citations],
             "latency_ms": round(self.latency_ms, 2),
             "scores": self.scores,
         }
@@ -74,8 +74,8 @@ class ItemResult:
 def score_item(item: GoldItem, answer: Answer, k: int, baseline: str) -> dict[str, float | None]:
     """The per-question metrics; retrieval, citation and key-fact ones only where the articles answer.
     ``baseline`` is the plain baseline's answer to the same question (``baseline_text``)."""
-    passages = [(p.source, p.text) for p in answer.passages]
-    citations = [(c.source, c.quote) for c in answer.citations]
+    passages = [(p.article_id, p.text) for p in answer.passages]
+    citations = [(c.article_id, c.quote) for c in answer.citations]
     scores: dict[str, float | None] = dict.fromkeys((*_MEANS, *_MEDIANS.values()))
     scores["baseline_answer_chars"] = float(metrics.answer_chars(baseline))
     if not answer.abstained:

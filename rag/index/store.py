@@ -66,10 +66,6 @@ class ArticleRecord(Sourced):
     path: str | None = None  # the article's file (absolute); None in indexes made before paths were kept
     ingested_from: str | None = None  # the file or folder named to `rag ingest` that brought it in
 
-    @property
-    def id(self) -> str:
-        return self.origin.id
-
     def metadata(self) -> dict[str, Any]:
         where = {"path": self.path, "ingested_from": self.ingested_from}
         return {
@@ -300,7 +296,9 @@ class Store:
             return
         # Chroma keeps records only with a vector; the ledger needs none, so each carries a constant one.
         metadatas = [r.metadata() for r in records]
-        self._articles.upsert(ids=[r.id for r in records], embeddings=[[1.0]] * len(records), metadatas=metadatas)
+        self._articles.upsert(
+            ids=[r.article_id for r in records], embeddings=[[1.0]] * len(records), metadatas=metadatas
+        )
 
     @_guarded
     def forget(self, article_id: str) -> None:

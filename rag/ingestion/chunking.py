@@ -38,12 +38,12 @@ def chunk_article(article: Article, splitter: SentenceSplitter) -> list[Chunk]:
     for text in splitter.split_text(article.text):
         start = article.text.find(text, cursor)
         if start < 0:  # never seen with SentenceSplitter; say so loudly rather than misplace a quote
-            raise ValueError(f"chunk of {article.id} not found in its article text: {text[:60]!r}")
+            raise ValueError(f"chunk of {article.article_id} not found in its article text: {text[:60]!r}")
         end = start + len(text)
         cursor = start + 1
         # The title is in the id because the keyword index reads a chunk's terms with its article's title
         # and keeps them by id (rag/index/lexical.py): a new title must make new ids.
-        digest = hashlib.sha256(f"{article.id}\0{article.title or ''}\0{text}".encode()).hexdigest()[:24]
+        digest = hashlib.sha256(f"{article.article_id}\0{article.title or ''}\0{text}".encode()).hexdigest()[:24]
         seen[digest] = seen.get(digest, 0) + 1
         piece = article.span(start, end)
         # A sentence the splitter had to cut (one longer than a chunk) is kept as the part inside.

@@ -159,9 +159,9 @@ def _sync(
     progress: Progress | None,
 ) -> IngestReport:
     ledger = store.ledger()
-    current = {a.id: a for a in corpus.articles}
+    current = {a.article_id: a for a in corpus.articles}
     _refuse_name_clashes(current, ledger)
-    records = {a.id: _record(a, origin[a.id]) for a in corpus.articles}
+    records = {a.article_id: _record(a, origin[a.article_id]) for a in corpus.articles}
     # An article is unchanged when its text is, and so is the date inferred for it: a new article can
     # date an old one ("Monday's meeting"), and then only its labels are rewritten, nothing re-embedded.
     unchanged = sorted(
@@ -184,7 +184,7 @@ def _sync(
     planned: list[_Plan] = []
     for article in todo:
         chunks = chunk_article(article, splitter)
-        indexed = set(store.chunk_ids(article.id))
+        indexed = set(store.chunk_ids(article.article_id))
         planned.append((article, chunks, indexed, [c for c in chunks if c.id not in indexed]))
     total = sum(len(fresh) for *_, fresh in planned)
     embedder: Embedder | None = None
@@ -202,7 +202,7 @@ def _sync(
     # are: a killed ingest redoes them all, and content-hash ids make the redo skip what was written.
     # Writing in few large calls, and embedding full batches across articles, keeps ingest close to
     # the model's own speed (each Chroma call commits).
-    store.record_many([replace(records[article.id], complete=False, chunks=0) for article, *_ in planned])
+    store.record_many([replace(records[article.article_id], complete=False, chunks=0) for article, *_ in planned])
     for _, chunks, indexed, _ in planned:
         store.delete_chunks(sorted(indexed - {c.id for c in chunks}))
     pending = [chunk for *_, fresh in planned for chunk in fresh]
@@ -224,17 +224,17 @@ def _sync(
                 if progress:
                     progress(done, total)
     for article, chunks, indexed, _ in planned:
-        store.relabel([c for c in chunks if c.id in indexed], records[article.id])
-    store.record_many([replace(records[article.id], chunks=len(chunks)) for article, chunks, *_ in planned])
+        store.relabel([c for c in chunks if c.id in indexed], records[article.article_id])
+    store.record_many([replace(records[article.article_id], chunks=len(chunks)) for article, chunks, *_ in planned])
     for article_id in gone:
         store.delete_article(article_id)
         store.forget(article_id)
     generation = store.bump_generation()
     _refresh_lexical(settings, store, generation)
-    added = tuple(a.id for a in todo if a.id not in ledger)
+    added = tuple(a.article_id for a in todo if a.article_id not in ledger)
     return IngestReport(
         added=added,
-        updated=tuple(a.id for a in todo if a.id in ledger),
+        updated=tuple(a.article_id for a in todo if a.article_id in ledger),
         removed=tuple(gone),
         unchanged=tuple(unchanged),
         chunks_embedded=done,
@@ -319,13 +319,13 @@ def _load_sources(
             raise CorpusError(f"{source} does not exist; name a file or folder of .txt / .md articles")
         loaded = load_corpus(source, max_file_bytes=max_file_bytes)
         for article in loaded.articles:
-            first = articles.setdefault(article.id, article)
-            origin.setdefault(article.id, source)
+            first = articles.setdefault(article.article_id, article)
+            origin.setdefault(article.article_id, source)
             if first.path != article.path and first_wins:
-                skipped.append(Skipped(str(article.path), f"{article.id} is indexed from {first.path}"))
+                skipped.append(Skipped(str(article.path), f"{article.article_id} is indexed from {first.path}"))
             elif first.path != article.path:
                 raise CorpusError(
-                    f"{first.path} and {article.path} share the file name {article.id} (article ids are file "
+                    f"{first.path} and {article.path} share the file name {article.article_id} (article ids are file "
                     "names); rename one"
                 )
         skipped += loaded.skipped

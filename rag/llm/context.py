@@ -50,7 +50,7 @@ def source_block(n: int, passage: Passage) -> str:
     header = " | ".join(
         f"{label}: {value}"
         for label, value in (
-            ("Title", passage.title or passage.source),
+            ("Title", passage.title or passage.article_id),
             ("Outlet", passage.outlet),
             ("Date", passage.published),
         )

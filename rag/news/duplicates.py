@@ -46,9 +46,9 @@ def collapse(citations: Sequence[Citation], passages: Sequence[Passage]) -> tupl
     other articles among ``passages`` that carry the same sentence. Citations are renumbered 1..n."""
     kept: list[Citation] = []
     for c in citations:
-        twin = next((k for k in kept if k.source != c.source and near_duplicate(k.quote, c.quote)), None)
+        twin = next((k for k in kept if k.article_id != c.article_id and near_duplicate(k.quote, c.quote)), None)
         if twin is not None:
-            kept[kept.index(twin)] = replace(twin, also_reported_by=_add(twin.also_reported_by, c.source))
+            kept[kept.index(twin)] = replace(twin, also_reported_by=_add(twin.also_reported_by, c.article_id))
             continue
         kept.append(c)
     result = []
@@ -56,14 +56,14 @@ def collapse(citations: Sequence[Citation], passages: Sequence[Passage]) -> tupl
         others = c.also_reported_by
         for p in passages:
             if (
-                p.source != c.source
-                and p.source not in others
+                p.article_id != c.article_id
+                and p.article_id not in others
                 and any(near_duplicate(c.quote, s.text) for s in p.sentences)
             ):
-                others = _add(others, p.source)
+                others = _add(others, p.article_id)
         result.append(replace(c, n=n, also_reported_by=others))
     return tuple(result)
 
 
-def _add(sources: tuple[str, ...], source: str) -> tuple[str, ...]:
-    return sources if source in sources else tuple(sorted((*sources, source)))
+def _add(article_ids: tuple[str, ...], article_id: str) -> tuple[str, ...]:
+    return article_ids if article_id in article_ids else tuple(sorted((*article_ids, article_id)))

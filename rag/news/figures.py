@@ -584,9 +584,9 @@ def find_conflicts(question: str, evidence: Sequence[Citation] | Sequence[Passag
         return ()
     read_figures(text for item in evidence for text, _ in _pieces(item))
     found = [row for item in evidence for row in _rows(item, quantity)]
-    if not reports_differ(by_figure(found, lambda row: row.number), lambda row: row.article):
+    if not reports_differ(by_figure(found, lambda row: row.number), lambda row: row.article_id):
         return ()
-    unique = {(r.article, r.number): r for r in found}
+    unique = {(r.article_id, r.number): r for r in found}
     return tuple(sorted(unique.values(), key=lambda r: (r.published or "", r.number), reverse=True))
 
 
@@ -648,7 +648,7 @@ def link(conflicts: tuple[Conflict, ...], citations: Sequence[Citation]) -> tupl
             (
                 c.n
                 for c in citations
-                if (c.source == row.article or row.article in c.also_reported_by)
+                if (c.article_id == row.article_id or row.article_id in c.also_reported_by)
                 and any(same_figure(f.value, row.number) for f in figures(c.quote))
             ),
             row.citation,

@@ -90,9 +90,9 @@ def dated_mentions(store: Store, embed: Callable[[list[str]], np.ndarray]) -> li
         except ValueError:
             continue
         for i, sentence in enumerate(chunk.sentences):
-            if (chunk.source, sentence.start) in seen:
+            if (chunk.article_id, sentence.start) in seen:
                 continue  # chunks overlap: a sentence is read once
-            seen.add((chunk.source, sentence.start))
+            seen.add((chunk.article_id, sentence.start))
             for m in mentions(sentence.text):
                 resolved = resolve(m, published, future=is_future(sentence.text, m.start))
                 if resolved is None:
@@ -115,9 +115,14 @@ def _clause(sentence: str, at: int) -> str:
     return clause
 
 
+def _sentence(mention: DatedMention) -> tuple[str, int]:
+    """Where a mention's sentence stands: its article and its offset in the article's file."""
+    return mention.passage.article_id, mention.passage.sentences[mention.index].start
+
+
 def same_event(a: DatedMention, b: DatedMention, similarity: float = SAME_EVENT_SIMILARITY) -> bool:
     """Whether two mentions of one date tell of one event: the same sentence, or sentences this close."""
-    if (a.passage.source, a.passage.sentences[a.index].start) == (b.passage.source, b.passage.sentences[b.index].start):
+    if _sentence(a) == _sentence(b):
         return True
     return float(a.vector @ b.vector) >= similarity
 
@@ -147,8 +152,8 @@ def group(found: Sequence[DatedMention], similarity: float = SAME_EVENT_SIMILARI
     groups = list(by_root.values())  # in order of each group's first mention, so oldest date first
     events = []
     for members in groups:
-        sentences = {(m.passage.source, m.passage.sentences[m.index].start): m for m in members}
-        in_order = sorted(sentences.values(), key=lambda m: (m.passage.source, m.passage.sentences[m.index].start))
+        sentences = {_sentence(m): m for m in members}
+        in_order = sorted(sentences.values(), key=_sentence)
         # Score 0: not ranked, every mention of the event is listed.
         citations = tuple(
             cite(n, m.passage, m.index, m.passage.sentences[m.index], 0.0) for n, m in enumerate(in_order, 1)

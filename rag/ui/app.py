@@ -1,6 +1,7 @@
 """The browser UI: ``python app.py`` or ``rag-ui`` serves it at http://127.0.0.1:7860 (``RAG_UI_HOST``/``_PORT``).
 
-A thin Gradio layer over the public API (``rag.Chat``, ``rag.query``, ``rag.ingest``, ``rag.engine``);
+A thin Gradio layer over the public API (``rag.Chat``, ``rag.ingest``, ``rag.remove``, ``rag.timeline``) and the
+shared engine behind ``rag.query`` (``rag.answer.engine.shared_engine``);
 all markup comes from ``rag.ui.render``, which escapes every piece of document or model text.
 """
 
@@ -19,7 +20,10 @@ os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"  # no telemetry, whatever the e
 import gradio as gr
 
 import rag
-from rag import Chat, IngestReport, RagError, Settings, TimelineEvent, timeline
+from rag import Chat, RagError, Settings, timeline
+from rag.answer.engine import shared_engine
+from rag.ingestion.pipeline import IngestReport
+from rag.news.timeline import TimelineEvent
 from rag.ui.examples import MAX_EXAMPLES, example_questions
 from rag.ui.render import (
     Turn,
@@ -84,8 +88,8 @@ def build(settings: Settings, startup: IngestJob | None = None) -> gr.Blocks:
         return settings if backend == settings.llm else settings.with_(llm=backend)
 
     def corpus_view(progress: str | None = None, backend: str | None = None) -> tuple[Any, ...]:
-        status = rag.engine(settings).status()
-        ids = [a.id for a in status.articles]
+        status = shared_engine(settings).status()
+        ids = [a.article_id for a in status.articles]
         examples = example_questions(settings.examples, [(a.title, a.published) for a in status.articles])
         return (
             render_status(len(status.articles), status.chunks, backend or settings.llm, progress),
@@ -111,7 +115,7 @@ def build(settings: Settings, startup: IngestJob | None = None) -> gr.Blocks:
     def converse(
         question: str, turns: list[Turn], top_k: int, backend: str
     ) -> Iterator[tuple[str, str, str, str, list[Turn]]]:
-        chat = Chat(engine=rag.engine(settings_for(backend)))
+        chat = Chat(engine=shared_engine(settings_for(backend)))
         chat.history = [t.answer for t in turns if t.answer is not None]
         turn = Turn(question=question)
         turns = [*turns, turn]
@@ -158,7 +162,7 @@ def build(settings: Settings, startup: IngestJob | None = None) -> gr.Blocks:
         # Out of the index with the call `rag remove` makes; a file in the corpus folder is also moved aside,
         # or the next `rag ingest` of that folder would bring it back.
         try:
-            indexed = {a.id: a for a in rag.engine(settings).status().articles}
+            indexed = {a.article_id: a for a in shared_engine(settings).status().articles}
             path = Path(indexed[article_id].path or "") if article_id in indexed else None
             in_corpus = path is not None and settings.corpus.absolute() in path.parents
             kept = remove_article(article_id, settings.corpus, settings.home / "removed") if in_corpus else None

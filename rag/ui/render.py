@@ -11,7 +11,10 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from rag import Answer, ArticleRecord, Citation, Passage, Source, TimelineEvent, format_date
+from rag import Answer, Citation
+from rag.index.store import ArticleRecord
+from rag.news.timeline import TimelineEvent
+from rag.schema import Passage, Source, format_date
 
 _MARKER = re.compile(r"\[(\d+)\]")
 # Beyond the usual five, ``{``, ``}``, ``$`` and the backtick are escaped too: Gradio's HTML component
@@ -162,8 +165,8 @@ def render_source(turn: int, citation: Citation, passage: Passage | None) -> str
     return (
         f'<article class="source" id="{source_id(turn, citation.n)}" data-n="{citation.n}">'
         f'<header><span class="num">{citation.n}</span> '
-        f'<span class="title">{escape(citation.title or citation.source)}</span></header>'
-        f'<div class="meta">{meta or "&nbsp;"} <span class="file">{escape(citation.source)}</span></div>'
+        f'<span class="title">{escape(citation.title or citation.article_id)}</span></header>'
+        f'<div class="meta">{meta or "&nbsp;"} <span class="file">{escape(citation.article_id)}</span></div>'
         f'<p class="passage">{highlight(passage.text if passage else citation.quote, citation.quote)}</p></article>'
     )
 
@@ -211,7 +214,7 @@ def render_passages(answer: Answer | None) -> str:
     for rank, p in enumerate(answer.passages, 1):
         rows.append(
             f"<tr><td>{rank}</td><td>{_score(p.score)}</td><td>{_score(p.dense_score)}</td>"
-            f'<td>{_score(p.lexical_score)}</td><td><span class="ptitle">{escape(p.title or p.source)}</span>'
+            f'<td>{_score(p.lexical_score)}</td><td><span class="ptitle">{escape(p.title or p.article_id)}</span>'
             f'<div class="passage-text">{escape(p.text)}</div></td></tr>'
         )
     return (
@@ -241,8 +244,8 @@ def render_articles(articles: Sequence[ArticleRecord]) -> str:
     if not articles:
         return '<div class="articles empty">No articles indexed yet.</div>'
     rows = "".join(
-        f'<tr><td class="title">{escape(a.title or a.id)}</td><td>{escape(a.outlet or "")}</td>'
-        f'<td>{_date(a.origin) or "undated"}</td><td>{a.chunks}</td><td class="file">{escape(a.id)}</td></tr>'
+        f'<tr><td class="title">{escape(a.title or a.article_id)}</td><td>{escape(a.outlet or "")}</td>'
+        f'<td>{_date(a.origin) or "undated"}</td><td>{a.chunks}</td><td class="file">{escape(a.article_id)}</td></tr>'
         for a in articles
     )
     return _table("articles", ("title", "outlet", "date", "chunks", "file"), rows)
@@ -254,7 +257,7 @@ def render_timeline(events: Sequence[TimelineEvent]) -> str:
         return '<div class="timeline empty">No dated events indexed yet.</div>'
     rows = "".join(
         f'<tr><td class="date">{escape(_event_date(e))}</td><td>{escape(e.what)}</td>'
-        f'<td class="file">{escape(", ".join(dict.fromkeys(c.outlet or c.source for c in e.citations)))}</td></tr>'
+        f'<td class="file">{escape(", ".join(dict.fromkeys(c.outlet or c.article_id for c in e.citations)))}</td></tr>'
         for e in events
     )
     return _table("timeline", ("date", "what happened", "reported by"), rows)

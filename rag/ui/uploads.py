@@ -17,7 +17,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from rag import ARTICLE_SUFFIXES, CorpusError, parse_article
+from rag import CorpusError
+from rag.ingestion.corpus import SUFFIXES, parse_article
 
 _UNSAFE = re.compile(r"[^\w.\- ]+")
 
@@ -41,8 +42,8 @@ def safe_name(name: str) -> str:
     base = unicodedata.normalize("NFKC", name).replace("\\", "/").rsplit("/", 1)[-1]
     base = "".join(ch for ch in base if ch.isprintable()).strip()
     stem, dot, suffix = base.rpartition(".")
-    if not dot or f".{suffix.lower()}" not in ARTICLE_SUFFIXES:
-        raise CorpusError(f"{name!r}: only {' and '.join(ARTICLE_SUFFIXES)} files can be added")
+    if not dot or f".{suffix.lower()}" not in SUFFIXES:
+        raise CorpusError(f"{name!r}: only {' and '.join(SUFFIXES)} files can be added")
     stem = _UNSAFE.sub("_", stem).strip(" ._")[:100]
     if not stem:
         raise CorpusError(f"{name!r}: the file name has no usable characters; rename it")
