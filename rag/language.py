@@ -46,11 +46,12 @@ _WH = {
 _HOW_LABELS = {
     "many": ("CARDINAL", "QUANTITY", "MONEY", "PERCENT"),
     "much": ("MONEY", "QUANTITY", "PERCENT", "CARDINAL"),
-    "long": ("DATE", "TIME", "QUANTITY"),
-    "old": ("DATE", "CARDINAL"),
+    "long": ("DURATION", "TIME", "QUANTITY"),
+    "old": ("DURATION", "DATE", "CARDINAL"),
 }
 # The labels of a number of something: a count, an amount, a share, a measure (a date or duration is none).
 NUMBER_LABELS = ("CARDINAL", "QUANTITY", "MONEY", "PERCENT")
+DURATION = "DURATION"  # the label of a DATE entity that counts a span of time (``_label``)
 _PHRASE = "PHRASE"  # the label of a noun phrase that is no named entity (fills "which N" when N is its head)
 
 
@@ -120,7 +121,7 @@ def pipeline() -> Any:
 
 
 def _mentions(doc: Any) -> tuple[Mention, ...]:
-    found = [Mention(e.text, e.label_, e.start_char, e.end_char, _governor(e.root)) for e in doc.ents]
+    found = [Mention(e.text, _label(e), e.start_char, e.end_char, _governor(e.root)) for e in doc.ents]
     taken = {(m.start, m.end) for m in found}
     inside = {t.i for e in doc.ents for t in e}
     # The small model misses some counts in words ("Sixty people were killed"); the parse still attaches
@@ -141,6 +142,14 @@ def _mentions(doc: Any) -> tuple[Mention, ...]:
             start, end = words[0].idx, words[-1].idx + len(words[-1])
             found.append(Mention(doc.text[start:end], _PHRASE, start, end, chunk.root.lemma_.lower()))
     return tuple(found)
+
+
+def _label(entity: Any) -> str:
+    """spaCy's label, but DURATION for a DATE that counts a span of time ("six days", "the past three years"):
+    OntoNotes' DATE covers both, and "how long" asks for the one, "when" for the other ("December 24")."""
+    root = entity.root
+    counted = root.pos_ == "NOUN" and any(t.dep_ == "nummod" and t.like_num for t in root.children)
+    return DURATION if entity.label_ == "DATE" and counted else str(entity.label_)
 
 
 def _governor(token: Any) -> str:
@@ -222,7 +231,7 @@ def _key(sentence: str) -> str:
 def _reading_code() -> str:
     """A digest of the code that turns a parse into ``Parsed``: a reading kept by other code is not this one's,
     so a cache written before a change of it is read again, not trusted."""
-    source = "".join(inspect.getsource(f) for f in (_parsed, _mentions, _governor, _lemmas))
+    source = "".join(inspect.getsource(f) for f in (_parsed, _mentions, _label, _governor, _lemmas))
     return hashlib.sha256(source.encode()).hexdigest()
 
 

@@ -126,3 +126,11 @@ def test_a_short_answer_is_given_only_from_a_likely_enough_sentence() -> None:
     sure = short_answer(asked, [_scored(sentence, 0.6)], Reader(), above=0.5)
     assert sure is not None and sure.mention.text == "Maria Lopez"
     assert short_answer(asked, [_scored(sentence, 0.4)], Reader(), above=0.5) is None
+
+
+def test_how_long_is_answered_by_a_span_of_time_not_a_day() -> None:
+    asked = asked_for("How long did the strike last?")
+    parsed = Reader().parse(["The strike, which began on March 3, lasted six days."])[0]
+    assert {m.text for m in fillers(asked, parsed)} == {"six days"}
+    when = asked_for("When did the strike begin?")
+    assert {m.text for m in fillers(when, parsed)} == {"March 3"}

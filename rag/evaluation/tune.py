@@ -5,15 +5,15 @@
 Each ``--dev`` names a gold set, its corpus and the folder its index is kept in (built on first use, reused
 after). Only the tuning part of each set is read (``gold.split``, by story): check items are never seen here.
 For every question the answerer's own reading is done (``Engine.read``), every candidate sentence gets
-its features (``rag.scorer``) and the label "holds an accepted answer". A logistic regression is fitted on
-them; then, on the same questions, the follower margin that maximises contains-gold, the abstention
-threshold: the lowest one whose false abstentions on answerable questions stay within
-``MAX_FALSE_ABSTENTIONS`` on every development set (not on their pool, where a large set's share would hide
-a small one's), and the best sentence's probability from which a short answer is given: the one with the
-most right short answers less wrong ones (right: a word in common with an accepted answer). The curves are
-printed; ``--write`` stores the result in ``rag/answer/scorer_weights.json``, with what it was fitted on
-(each set's gold file, the part, its questions) and the digest of the feature code
-(``rag.answer.fitted``), which a test compares with today's.
+its features (``rag.scorer``) and the label "holds an accepted answer". Weights that rank each question's
+candidates are fitted on them and calibrated into a probability (``fit``); then, on the same questions, the
+follower margin that maximises contains-gold, the abstention threshold: the lowest one whose false
+abstentions on answerable questions stay within ``MAX_FALSE_ABSTENTIONS`` on every development set (not on
+their pool, where a large set's share would hide a small one's), and the best sentence's probability from
+which a short answer is given: the one with the most right short answers less wrong ones (right: a word in
+common with an accepted answer). The curves are printed; ``--write`` stores the result in
+``rag/answer/scorer_weights.json``, with what it was fitted on (each set's gold file, the part, its
+questions) and the digest of the feature code (``rag.answer.fitted``), which a test compares with today's.
 """
 
 from __future__ import annotations
@@ -58,6 +58,7 @@ MAX_FALSE_ABSTENTIONS = 0.05  # the operating point: at most this share of answe
 THRESHOLDS = np.round(np.arange(1.0, -0.001, -0.02), 2)  # abstention thresholds tried, highest first
 MARGINS = (0.0, 0.02, 0.05, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5, 1.0)
 SENTENCES = (1, 2, 3, 4, 5)
+RANK_C = 1.0  # the ranking fit's inverse L2 penalty, as sklearn's default C (docs/evaluation.md: its curve)
 SHORT_THRESHOLDS = np.round(np.arange(0.0, 0.96, 0.05), 2)  # probabilities tried for giving a short answer
 # The median answer a reader is given, in characters with its [n] markers, and the part read first.
 MEDIAN_CHARS = 300
@@ -107,13 +108,42 @@ def ask(item: GoldItem, corpus: str, reading: Reading, passages: tuple[Passage, 
 
 
 def fit(questions: list[Asked]) -> tuple[np.ndarray, float]:
+    """The sentence scorer's weights and bias: ranked, then calibrated.
+
+    The weights are those that best rank each question's candidates (a conditional logit: the softmax over
+    one question's sentences puts its mass on those holding an answer), since the answer quotes the best of
+    them; a pointwise logistic regression over all sentences of all questions ranked the right one first
+    less often (docs/evaluation.md). The ranking score is then calibrated into P(holds an answer) by a
+    logistic regression on it alone (Platt scaling), which keeps the order and gives the abstainer, the
+    follower margin and ``short_above`` a probability to work with.
+    """
     from sklearn.linear_model import LogisticRegression
 
     rows = [q for q in questions if len(q.labels)]
-    x = np.concatenate([q.features for q in rows])
+    direction = rank_weights([q for q in rows if q.labels.any()])
+    x = np.concatenate([q.features for q in rows]) @ direction
     y = np.concatenate([q.labels for q in rows]).astype(int)
-    model = LogisticRegression(C=1.0, max_iter=2000).fit(x, y)
-    return model.coef_[0], float(model.intercept_[0])
+    platt = LogisticRegression(C=1.0, max_iter=2000).fit(x[:, None], y)
+    return float(platt.coef_[0][0]) * direction, float(platt.intercept_[0])
+
+
+def rank_weights(questions: list[Asked], c: float = RANK_C) -> np.ndarray:
+    """The weights of a conditional logit over each question's candidates (L2 penalty ``1 / c``): the target
+    is the share of the question's answering sentences, uniform among them."""
+    from scipy.optimize import minimize
+
+    def loss(w: np.ndarray) -> tuple[float, np.ndarray]:
+        total, gradient = 0.5 / c * float(w @ w), w / c
+        for q in questions:
+            scores = q.features @ w
+            p = np.exp(scores - scores.max())
+            p /= p.sum()
+            target = q.labels / q.labels.sum()
+            total -= float(target @ np.log(p + 1e-12))
+            gradient = gradient - q.features.T @ (target - p)
+        return total, gradient
+
+    return np.asarray(minimize(loss, np.zeros(len(FEATURES)), jac=True, method="L-BFGS-B").x)
 
 
 def compose(q: Asked, chances: np.ndarray, margin: float, most: int) -> str:
