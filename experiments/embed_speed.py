@@ -4,7 +4,7 @@ Chunks CORPUS as ingest does, then embeds the first N chunks, longest first in b
 does, with each backend in turn, interleaved, best of a few passes. One thread, so the figure is the
 model's cost and not how busy the second core was.
 
-    PYTHONPATH=. python eval/embed_speed.py --corpus ../shared/devsets/newsqa-cnn/corpus --chunks 200 \\
+    PYTHONPATH=. python experiments/embed_speed.py --corpus ../shared/devsets/newsqa-cnn/corpus --chunks 200 \\
         --home /tmp/embed-speed
 """
 

@@ -9,7 +9,7 @@ the clause around the date) the script prints precision, recall and F1 of "same 
 cuts, picks the cut with the best F1 on the other news, and checks it on the seeds (not tuned on them),
 counting timeline rows against labelled events.
 
-    PYTHONPATH=. python eval/timeline_similarity.py [--home DIR]
+    PYTHONPATH=. python experiments/timeline_similarity.py [--home DIR]
 """
 
 from __future__ import annotations

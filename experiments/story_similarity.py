@@ -1,7 +1,7 @@
 """Re-derive ``rag.answer.scorer.STORY_SIMILARITY``: how alike in meaning two articles' retrieved sentences
 are when the articles tell the same story, and when they do not.
 
-    PYTHONPATH=. python eval/story_similarity.py [--newsqa GOLD CORPUS HOME]
+    PYTHONPATH=. python experiments/story_similarity.py [--newsqa GOLD CORPUS HOME]
 
 Every question of the seeds' and norvania's gold sets, and every article title of the news fixtures asked as
 a question, is retrieved as the answerer retrieves it; each pair of articles in its pool is one pair, with

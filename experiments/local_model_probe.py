@@ -1,6 +1,6 @@
 """The measurements behind RAG_LLM_THREADS and RAG_LLM_CONTEXT_SIZE's defaults, for a GGUF model.
 
-    python eval/local_model_probe.py --model PATH.gguf [--threads 1 2] [--stories FOLDER]
+    python experiments/local_model_probe.py --model PATH.gguf [--threads 1 2] [--stories FOLDER]
 
 1. Speed: for each thread count, llama.cpp's server (rag/llm/local.py) answers a prompt made of the first 4,500
    characters of a seed article twice (100 tokens each); llama.cpp's own timings are printed.

@@ -1,6 +1,6 @@
 """Re-derive the breadth of the chunks' vector search (``rag.index.store.SEARCH_EF``).
 
-    PYTHONPATH=. python eval/hnsw_recall.py --dev GOLD CORPUS HOME [--dev ...] [--ef N ...]
+    PYTHONPATH=. python experiments/hnsw_recall.py --dev GOLD CORPUS HOME [--dev ...] [--ef N ...]
 
 The search is approximate (HNSW). For every question of each gold set, the exact nearest chunks (numpy over
 every stored vector) are set against what the search returns at each ``ef_search``, for as many chunks as

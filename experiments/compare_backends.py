@@ -5,8 +5,8 @@ every answerable question exactly as ``rag ask`` does (dense + BM25 fused). Two 
 ``article`` (a passage from a gold article stating gold evidence, when the set has any: ``rag eval``'s rule)
 and ``answer`` (a passage from a gold article containing a gold answer string).
 
-    python eval/compare_backends.py --gold eval/gold.jsonl --corpus seeds --homes /tmp/cmp-seeds
-    python eval/compare_backends.py --gold ../shared/devsets/newsqa-cnn/dev.jsonl \
+    python experiments/compare_backends.py --gold eval/gold.jsonl --corpus seeds --homes /tmp/cmp-seeds
+    python experiments/compare_backends.py --gold ../shared/devsets/newsqa-cnn/dev.jsonl \
         --corpus ../shared/devsets/newsqa-cnn/corpus --homes /tmp/cmp-newsqa [--articles 300]
 
 ``--articles N`` indexes only the gold articles of the first questions plus other stories up to N articles

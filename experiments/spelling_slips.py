@@ -6,7 +6,7 @@ should not. For each gold set, every question with such a name is counted under 
 a false abstention saved; an unanswerable one is an abstention lost. The setting kept saves the most
 while losing none on the tuning split; among equals, the one that reads the most slips.
 
-    PYTHONPATH=. python eval/spelling_slips.py --dev GOLD CORPUS HOME [--dev ...]
+    PYTHONPATH=. python experiments/spelling_slips.py --dev GOLD CORPUS HOME [--dev ...]
 """
 
 from __future__ import annotations

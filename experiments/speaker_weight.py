@@ -6,7 +6,7 @@ gives, per weight, the answers containing a gold answer (700 characters) on each
 questions. The weight chosen is the smallest with the most such answers on the tuning questions of all
 sets together; check figures are printed, never used to choose.
 
-    PYTHONPATH=. python eval/speaker_weight.py \\
+    PYTHONPATH=. python experiments/speaker_weight.py \\
         --dev ../shared/devsets/newsqa-cnn/dev.jsonl ../shared/devsets/newsqa-cnn/corpus /tmp/newsqa-home \\
         --dev eval/norvania/gold.jsonl eval/norvania/corpus /tmp/rag-norvania-home \\
         --dev eval/gold.jsonl seeds /tmp/seed-home-q

@@ -1,8 +1,9 @@
 """LLM mode against extractive mode on one gold set, side by side, and the two questions of issue 14's item 4.
 
-    python eval/llm_mode.py --gold eval/gold.jsonl --corpus seeds --model PATH.gguf --out artifacts/llm-mode-seeds
-    python eval/llm_mode.py --gold /work/shared/devsets/newsqa-cnn/dev.jsonl --home NEWSQA_HOME --sample 40 ...
-    python eval/llm_mode.py --summarise artifacts/llm-mode-seeds/records.jsonl eval/gold.jsonl
+    python experiments/llm_mode.py --gold eval/gold.jsonl --corpus seeds --model PATH.gguf \
+        --out artifacts/llm-mode-seeds
+    python experiments/llm_mode.py --gold /work/shared/devsets/newsqa-cnn/dev.jsonl --home NEWSQA_HOME --sample 40 ...
+    python experiments/llm_mode.py --summarise artifacts/llm-mode-seeds/records.jsonl eval/gold.jsonl
 
 For every question: the extractive answer, the LLM answer (RAG_LLM=local on the given GGUF), and, where the
 extractive answerer abstained, the LLM answer without that abstention gate (the model asked anyway). Scored

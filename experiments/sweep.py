@@ -1,7 +1,8 @@
 """Re-derive one of the answerer's constants: ``rag eval``'s own loop over each gold set at every value.
 
-    PYTHONPATH=. python eval/sweep.py rag.answer.engine.RERANK_POOL 1 2 3 4 5 6 --dev GOLD CORPUS HOME [--dev ...]
-    PYTHONPATH=. python eval/sweep.py rag.answer.extractive.DUPLICATE_SIMILARITY 0.85 0.9 1.01 --dev ...
+    PYTHONPATH=. python experiments/sweep.py rag.answer.engine.RERANK_POOL 1 2 3 4 5 6 \
+        --dev GOLD CORPUS HOME [--dev ...]
+    PYTHONPATH=. python experiments/sweep.py rag.answer.extractive.DUPLICATE_SIMILARITY 0.85 0.9 1.01 --dev ...
 
 For every value the constant is set in its module (each is read where it is used, on every question) and
 every set's tuning and check splits are run apart (indexes kept in HOME, built on first use). It
