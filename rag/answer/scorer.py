@@ -274,7 +274,7 @@ def articles_naming(names: tuple[str, ...], passages: tuple[Passage, ...]) -> se
     return {a for a, w in words.items() if all(_covered(n, w, "", published[a]) for n in names)}
 
 
-# Articles this alike tell one story (experiments/story_similarity.py re-derives it; README).
+# Articles this alike tell one story (eval/story_similarity.py re-derives it; README).
 STORY_SIMILARITY = 0.55
 
 
