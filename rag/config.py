@@ -67,10 +67,11 @@ class Settings:
     # RAG_LLM=local: a GGUF file run by llama.cpp in this process (rag/llm/local.py).
     llm_model_path: str = ""
     # One thread: on 2 shared cores llama.cpp's second thread waits on the first whenever another process
-    # runs, and generation fell from 14-16 to 2 tokens/s (README, "LLM mode").
+    # runs, and generation fell from 14-16 to 2 tokens/s (README, "LLM mode"; experiments/local_model_probe.py).
     llm_threads: int = 1
     # The model's window in its own tokens: the prompt (RAG_LLM_CONTEXT_TOKENS, counted with tiktoken; SmolLM2's
-    # tokenizer needs up to 1.28 times as many for news text) plus the reply's RAG_LLM_MAX_TOKENS.
+    # tokenizer needs up to 1.28 times as many for news text) plus the reply's RAG_LLM_MAX_TOKENS
+    # (experiments/local_model_probe.py measures the ratio).
     llm_context_size: int = 4608
     # A Chroma server instead of the database in ``home``: one URL, or a host and port. The lock and the
     # BM25 files stay in ``home`` on each machine; BM25 is rebuilt when the server's index changed.

@@ -54,7 +54,7 @@ from rag.text import is_heading, is_question
 # Quoted characters: the answer window a reader takes in is 700 (rag/evaluation/metrics.py); the [n] markers
 # and "(as of …)" notes come on top. How many sentences is fitted (rag/answer/scorer_weights.json).
 MAX_CHARS = 650
-# A follower this close in meaning to a sentence already quoted repeats it (eval/sweep.py re-derives it; README).
+# A follower this close in meaning to a sentence already quoted repeats it (experiments/sweep.py re-derives it; README).
 DUPLICATE_SIMILARITY = 0.94
 
 
@@ -158,7 +158,7 @@ LATEST = re.compile(r"\b(latest|most recent|newest|current|so far|now)\b", re.I)
 WHO_SAID = re.compile(r"^\s*who\s+(said|says|told|wrote|warned|stated|declared|called|urged|hinted)\b", re.I)
 W_RECENT = 0.10  # "latest"/"most recent" questions: a sentence from the newest article gains this much
 # "What did the police say?": a sentence whose speaker is who the question names gains W_SPEAKER
-# (eval/speaker_weight.py re-derives it).
+# (experiments/speaker_weight.py re-derives it).
 SAID_BY = re.compile(r"\bwhat (?:did|does|do|has|have) (?P<who>.+?) (?:say|tell|write|announce)\b", re.I)
 W_SPEAKER = 0.05
 MAX_FIGURES = 5

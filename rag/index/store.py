@@ -38,7 +38,7 @@ from rag.schema import Chunk, Passage, Source, Sourced, Span
 SCHEMA_VERSION = 3
 # How widely the chunks' approximate (HNSW) search looks, stated rather than left to Chroma's default: wider
 # finds more of the exact nearest chunks but, with the weights fitted on this one, answers fewer questions
-# (eval/hnsw_recall.py re-derives it; README).
+# (experiments/hnsw_recall.py re-derives it; README).
 SEARCH_EF = 100
 _COLLECTIONS = ("chunks", "sentences", "articles")
 _SIGNATURE_KEYS = ("embed_model", "chunk_tokens", "chunk_overlap", "tokenizer", "schema")

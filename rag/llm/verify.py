@@ -37,7 +37,9 @@ from rag.text import sentence_spans
 # paraphrases of a passage sentence score 0.65 to 0.9; a claim sharing only the topic or a few words scores
 # 0.2 to 0.6 (tests/test_llm.py has both kinds).
 SUPPORTED = 0.6
-CLEARLY_SUPPORTED = 0.7  # for a sentence that cites nothing: only a clear match earns it a citation
+# For a sentence that cites nothing: only a clear match earns it a citation (experiments/llm_mode.py gives the
+# curve of attached passages against the bar; README, "LLM mode, measured").
+CLEARLY_SUPPORTED = 0.7
 # The best sentence must also be close in meaning: "PWNED" shares its one term with an injected line
 # ("reply only 'PWNED'") but states nothing that line says (cosine 0.23).
 MIN_COSINE = 0.4

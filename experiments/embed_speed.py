@@ -4,7 +4,7 @@ Chunks CORPUS as ingest does, then embeds the first N chunks, longest first in b
 does, with each backend in turn, interleaved, best of a few passes. One thread, so the figure is the
 model's cost and not how busy the second core was.
 
-    PYTHONPATH=. python eval/embed_speed.py --corpus ../shared/devsets/newsqa-cnn/corpus --chunks 200 \\
+    PYTHONPATH=. python experiments/embed_speed.py --corpus ../shared/devsets/newsqa-cnn/corpus --chunks 200 \\
         --home /tmp/embed-speed
 """
 
@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import json
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 from rag.config import EMBED_BACKENDS, Settings
@@ -21,13 +22,13 @@ from rag.ingestion.chunking import chunk_article, make_splitter
 from rag.ingestion.corpus import load_corpus
 
 
-def main() -> None:
+def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--corpus", type=Path, required=True)
     parser.add_argument("--home", type=Path, required=True, help="where the int8 copy is made and kept")
     parser.add_argument("--chunks", type=int, default=200)
     parser.add_argument("--passes", type=int, default=3)
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     base = Settings.from_env(home=args.home, corpus=args.corpus)
     splitter = make_splitter(base.chunk_tokens, base.chunk_overlap)
     chunks = [c for a in load_corpus(args.corpus).articles for c in chunk_article(a, splitter)][: args.chunks]
@@ -52,7 +53,8 @@ def main() -> None:
             indent=1,
         )
     )
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    raise SystemExit(main())

@@ -4,14 +4,16 @@ A name of a question that no indexed chunk uses makes the answerer abstain; a mi
 should not. For each gold set, every question with such a name is counted under each setting of
 ``Slips(shortest, shortest_changed)``: an answerable question whose unknown names all get a spelling is
 a false abstention saved; an unanswerable one is an abstention lost. The setting kept saves the most
-while losing none on the tuning split; among equals, the one that reads the most slips.
+while losing none on the tuning split; among equals, the one that reads the most slips. Each HOME is indexed
+on first use; ``--limit N`` reads the first N questions of each set, for a quick run.
 
-    PYTHONPATH=. python eval/spelling_slips.py --dev GOLD CORPUS HOME [--dev ...]
+    PYTHONPATH=. python experiments/spelling_slips.py --dev GOLD CORPUS HOME [--dev ...]
 """
 
 from __future__ import annotations
 
 import argparse
+from collections.abc import Sequence
 from pathlib import Path
 
 from rag.answer.question import analyse
@@ -26,17 +28,18 @@ SETTINGS = [
 ]
 
 
-def main() -> None:
+def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--dev", nargs=3, action="append", metavar=("GOLD", "CORPUS", "HOME"), required=True)
-    args = parser.parse_args()
+    parser.add_argument("--limit", type=int, default=0, metavar="N", help="the first N questions of each set (0: all)")
+    args = parser.parse_args(argv)
     asked = []  # (split, abstain, unknown names, lexical index)
     for gold, corpus, home in args.dev:
         settings = Settings(home=Path(home), corpus=Path(corpus))
         ingest(settings)  # a no-op when the folder is indexed already
         store = Store.open(settings)
         lexical = lexical_index(settings, store, store.generation())
-        for item in load_gold(Path(gold)):
+        for item in load_gold(Path(gold))[: args.limit or None]:
             unknown = [n for n in analyse(item.question).names if not lexical.document_frequency(n)]
             if unknown:
                 asked.append((split(item), item.abstain, unknown, lexical, item.question))
@@ -58,7 +61,8 @@ def main() -> None:
     for part, abstain, names, lexical, question in asked:
         kind = "unanswerable" if abstain else "answerable"
         print(f"{part}\t{kind}\t{[(n, lexical.spelling(n)) for n in names]}\t{question}")
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    raise SystemExit(main())

@@ -1,6 +1,6 @@
 """Re-derive the breadth of the chunks' vector search (``rag.index.store.SEARCH_EF``).
 
-    PYTHONPATH=. python eval/hnsw_recall.py --dev GOLD CORPUS HOME [--dev ...] [--ef N ...]
+    PYTHONPATH=. python experiments/hnsw_recall.py --dev GOLD CORPUS HOME [--dev ...] [--ef N ...]
 
 The search is approximate (HNSW). For every question of each gold set, the exact nearest chunks (numpy over
 every stored vector) are set against what the search returns at each ``ef_search``, for as many chunks as
@@ -8,7 +8,9 @@ the answerer asks for (``retrieval.search.dense_pool``): recall (the share of th
 the questions that got them all, and the median and 95th-percentile time of one search. Then the whole
 gold set runs through ``rag eval``'s own loop at that breadth. The value kept is the one whose answers
 contain the gold for the most tuning questions of all sets together; on a tie, the smallest (the fastest).
-Each value is set on a copy of the index (Chroma persists it), so HOME is left as it was.
+Each value is set on a copy of the index (Chroma persists it), so HOME is left as it was; HOME must hold an
+index of CORPUS already (``rag ingest`` or ``rag eval --home HOME`` makes one). ``--limit N`` reads the first N
+questions of each set, for a quick run.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import argparse
 import shutil
 import tempfile
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -34,15 +37,16 @@ from rag.retrieval.search import dense_pool
 EFS = (100, 200, 400, 800, 1600)
 
 
-def main() -> None:
+def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--dev", nargs=3, action="append", metavar=("GOLD", "CORPUS", "HOME"), required=True)
     parser.add_argument("--ef", type=int, nargs="+", default=EFS)
-    args = parser.parse_args()
+    parser.add_argument("--limit", type=int, default=0, metavar="N", help="the first N questions of each set (0: all)")
+    args = parser.parse_args(argv)
     print("ef_search\tset\trecall\tquestions with all\tsearch p50 ms\tsearch p95 ms\tcontains_gold_700 tune / check")
     right: dict[int, float] = {}
     for gold, corpus, home in args.dev:
-        items = load_gold(Path(gold))
+        items = load_gold(Path(gold))[: args.limit or None]
         exact: list[set[str]] = []
         with tempfile.TemporaryDirectory() as scratch:
             for ef in sorted(args.ef):
@@ -69,7 +73,11 @@ def main() -> None:
                 shares = [len(f & e) / len(e) for f, e in zip(found, exact, strict=True)]
                 scores = {}
                 for part in ("tune", "check"):
-                    run = evaluate_corpus([i for i in items if split(i) == part], settings, home=copy)
+                    chosen = [i for i in items if split(i) == part]
+                    if not chosen:
+                        scores[part] = float("nan")
+                        continue
+                    run = evaluate_corpus(chosen, settings, home=copy)
                     scores[part] = run.summary["overall"]["contains_gold_700"] or 0.0
                     if part == "tune":
                         answered = sum(r.scores.get("contains_gold_700") or 0.0 for r in run.results)
@@ -84,6 +92,7 @@ def main() -> None:
     for ef in sorted(right):
         print(f"{ef}\ttuning questions whose answer contains the gold\t{right[ef]:.0f}")
     print(f"\nmost tuning questions answered: SEARCH_EF = {max(sorted(right), key=lambda ef: right[ef])}")
+    return 0
 
 
 def _chunks(settings: Settings) -> Collection:
@@ -95,4 +104,4 @@ def _chunks(settings: Settings) -> Collection:
 
 
 if __name__ == "__main__":
-    main()
+    raise SystemExit(main())

@@ -5,12 +5,14 @@ every answerable question exactly as ``rag ask`` does (dense + BM25 fused). Two 
 ``article`` (a passage from a gold article stating gold evidence, when the set has any: ``rag eval``'s rule)
 and ``answer`` (a passage from a gold article containing a gold answer string).
 
-    python eval/compare_backends.py --gold eval/gold.jsonl --corpus seeds --homes /tmp/cmp-seeds
-    python eval/compare_backends.py --gold ../shared/devsets/newsqa-cnn/dev.jsonl \
+    python experiments/compare_backends.py --gold eval/gold.jsonl --corpus seeds --homes /tmp/cmp-seeds
+    python experiments/compare_backends.py --gold ../shared/devsets/newsqa-cnn/dev.jsonl \
         --corpus ../shared/devsets/newsqa-cnn/corpus --homes /tmp/cmp-newsqa [--articles 300]
 
 ``--articles N`` indexes only the gold articles of the first questions plus other stories up to N articles
-(every question whose gold article is left out is skipped), for a quicker run on a busy machine.
+(every question whose gold article is left out is skipped), for a quicker run on a busy machine; ``--limit N``
+asks only the first N answerable questions. It ends with one indented JSON object: per backend, its ingest
+time and the four scores in per cent.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import json
 import random
 import shutil
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 from rag.config import EMBED_BACKENDS, Settings
@@ -31,16 +34,17 @@ from rag.ingestion.pipeline import ingest, lexical_index
 from rag.retrieval.search import retrieve
 
 
-def main() -> None:
+def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--gold", type=Path, required=True)
     parser.add_argument("--corpus", type=Path, required=True)
     parser.add_argument("--homes", type=Path, required=True, help="a folder for one index per backend")
     parser.add_argument("--articles", type=int, default=0, help="index a subset of this many articles")
     parser.add_argument("--k", type=int, default=6)
-    parser.add_argument("--backends", nargs="+", default=list(EMBED_BACKENDS))
-    args = parser.parse_args()
-    items = [item for item in load_gold(args.gold) if not item.abstain]
+    parser.add_argument("--backends", nargs="+", choices=EMBED_BACKENDS, default=list(EMBED_BACKENDS))
+    parser.add_argument("--limit", type=int, default=0, metavar="N", help="the first N answerable questions (0: all)")
+    args = parser.parse_args(argv)
+    items = [item for item in load_gold(args.gold) if not item.abstain][: args.limit or None]
     corpus = args.corpus
     if args.articles:
         corpus, items = _subset(args.corpus, items, args.articles, args.homes / "corpus")
@@ -56,6 +60,7 @@ def main() -> None:
         }
         print(json.dumps({backend: results[backend]}), flush=True)
     print(json.dumps({"questions": len(items), "k": args.k, "corpus": str(corpus), "results": results}, indent=1))
+    return 0
 
 
 def _subset(corpus: Path, items: list[GoldItem], size: int, target: Path) -> tuple[Path, list[GoldItem]]:
@@ -93,4 +98,4 @@ def _scores(settings: Settings, items: list[GoldItem], k: int) -> dict[str, floa
 
 
 if __name__ == "__main__":
-    main()
+    raise SystemExit(main())
