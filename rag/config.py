@@ -33,7 +33,7 @@ class Settings:
     top_k: int = 6
     embed_model: str = DEFAULT_EMBED_MODEL
     # What runs the embedding model: an int8 ONNX copy of it (made once, kept in home/models) or torch as
-    # loaded. The index records the one that made its vectors; the README has both measured.
+    # loaded. The index records the one that made its vectors; docs/performance.md has both measured.
     embed_backend: str = "torch"
     # Why 200: MiniLM truncates its input at 256 word pieces; 200 tiktoken tokens stay below that
     # for English news prose, so no chunk is silently cut before it is embedded.
@@ -67,7 +67,8 @@ class Settings:
     # RAG_LLM=local: a GGUF file run by llama.cpp in this process (rag/llm/local.py).
     llm_model_path: str = ""
     # One thread: on 2 shared cores llama.cpp's second thread waits on the first whenever another process
-    # runs, and generation fell from 14-16 to 2 tokens/s (README, "LLM mode"; experiments/local_model_probe.py).
+    # runs, and generation fell from 14-16 to 2 tokens/s (docs/llm.md, "LLM mode, measured";
+    # experiments/local_model_probe.py).
     llm_threads: int = 1
     # The model's window in its own tokens: the prompt (RAG_LLM_CONTEXT_TOKENS, counted with tiktoken; SmolLM2's
     # tokenizer needs up to 1.28 times as many for news text) plus the reply's RAG_LLM_MAX_TOKENS

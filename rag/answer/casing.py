@@ -6,7 +6,7 @@ Typed as "who won the bolivian election", the same question names nothing. So a 
 no capital past its first letter is written as the articles write it in mid-sentence, when they give it a
 capital in at least ``CAPITALISED_SHARE`` of those uses (counted in up to ``SAMPLE`` chunks that use it):
 "bolivian" becomes "Bolivian", "nato" "NATO", "election" stays. A word no article uses stays as typed.
-``experiments/sweep.py rag.answer.casing.CAPITALISED_SHARE … --lowercase`` derives the share (README).
+``experiments/sweep.py rag.answer.casing.CAPITALISED_SHARE … --lowercase`` derives the share (docs/evaluation.md).
 """
 
 from __future__ import annotations

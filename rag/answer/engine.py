@@ -25,7 +25,7 @@ from rag.prompts import load_text
 from rag.retrieval.search import Retrieval, retrieve
 from rag.schema import Answer, AnswerStream, Coverage, Passage
 
-RERANK_POOL = 4  # candidate passages retrieved per passage shown (experiments/sweep.py; README)
+RERANK_POOL = 4  # candidate passages retrieved per passage shown (experiments/sweep.py; docs/evaluation.md)
 NAMED_POOL = 1  # chunks naming what no retrieved article names, added at most per passage shown (the same)
 
 

@@ -54,7 +54,8 @@ from rag.text import is_heading, is_question
 # Quoted characters: the answer window a reader takes in is 700 (rag/evaluation/metrics.py); the [n] markers
 # and "(as of …)" notes come on top. How many sentences is fitted (rag/answer/scorer_weights.json).
 MAX_CHARS = 650
-# A follower this close in meaning to a sentence already quoted repeats it (experiments/sweep.py re-derives it; README).
+# A follower this close in meaning to a sentence already quoted repeats it (experiments/sweep.py re-derives
+# it; docs/evaluation.md).
 DUPLICATE_SIMILARITY = 0.94
 
 

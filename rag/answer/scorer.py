@@ -5,7 +5,7 @@ rare words, whether the question's constraints (names, numbers, years, quoted ti
 and in its passage, whether the sentence holds a new filler of the kind asked for (a number for "how
 many", a name for "who") rather than only restating the question, and where it stands. The weights
 and the abstention threshold live in ``scorer_weights.json``, fitted on the development sets by
-``python -m rag.evaluation.tune`` (see the README's "Evaluate answer quality").
+``python -m rag.evaluation.tune`` (see docs/evaluation.md, "How the answerer is tuned").
 """
 
 from __future__ import annotations
@@ -276,7 +276,7 @@ def articles_naming(names: tuple[str, ...], passages: tuple[Passage, ...]) -> se
     return {a for a, w in words.items() if all(_covered(n, w, "", published[a]) for n in names)}
 
 
-# Articles this alike tell one story (eval/story_similarity.py re-derives it; README).
+# Articles this alike tell one story (experiments/story_similarity.py re-derives it; docs/evaluation.md).
 STORY_SIMILARITY = 0.55
 
 

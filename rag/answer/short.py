@@ -7,7 +7,7 @@ among the best sentences that states it too, worth that article's best sentence 
 articles back wins.
 
 Taking the filler of a lower sentence instead, when the first holds none, was measured and lost answers (the
-README's "Short answers"): the model's best sentence is more often right than a lower one that merely holds
+docs/evaluation.md, "Short answers"): the model's best sentence is more often right than a lower one that merely holds
 a name of the kind asked.
 """
 

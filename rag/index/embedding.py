@@ -161,7 +161,7 @@ class Embedder:
             options.intra_op_num_threads = threads
             options.inter_op_num_threads = 1
             # Threads that wait by sleeping, not spinning: on cores shared with other work, spinning made a
-            # two-thread batch about 20 % slower (see the README); alone on the machine it costs nothing.
+            # two-thread batch about 20 % slower (see docs/performance.md); alone on the machine it costs nothing.
             options.add_session_config_entry("session.intra_op.allow_spinning", "0")
             self._sessions[threads] = onnxruntime.InferenceSession(
                 str(self.onnx_file), options, providers=["CPUExecutionProvider"]

@@ -446,7 +446,7 @@ class Slips:
     """Which typing slips a word may be read through. Short words are a slip away from many others ("pope",
     "hope"), so only words of ``shortest`` letters or more are respelt, and a changed letter (the slip that
     turns one real word into another most often) only in words of ``shortest_changed`` or more.
-    ``eval/spelling_slips.py`` measures both on the development sets."""
+    ``experiments/spelling_slips.py`` measures both on the development sets."""
 
     shortest: int
     shortest_changed: int

@@ -3,7 +3,7 @@
 The copy is exported with torch's TorchScript exporter, its attention layers fused into ONNX Runtime's
 one-node ``Attention`` where its transformer optimiser recognises them (BERT-like models), and quantised
 dynamically: int8 weights in a 7-bit range, per output channel, for the projections and the fused attention
-(quantising the embedding tables too drifted the vectors several times more, see the README). A graph the
+(quantising the embedding tables too drifted the vectors several times more, see docs/performance.md). A graph the
 optimiser cannot fuse is quantised as exported. Nothing is downloaded: the weights are the ones already loaded.
 The file's name carries a fingerprint of the weights and of this recipe, so a changed model gets a new copy.
 """
@@ -77,7 +77,8 @@ def quantized_copy(model: Any, name: str, folder: Path) -> Path:
                     str(quantized),
                     weight_type=QuantType.QInt8,
                     # 7-bit weights: on CPUs with AVX2 but no VNNI, ONNX Runtime's int8 products can saturate at
-                    # full range, which cost retrieval rank here; the reduced range cost no speed (see the README).
+                    # full range, which cost retrieval rank here; the reduced range cost no speed
+                    # (see docs/performance.md).
                     reduce_range=True,
                     per_channel=True,
                     op_types_to_quantize=["MatMul", "Attention"],

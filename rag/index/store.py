@@ -38,7 +38,7 @@ from rag.schema import Chunk, Passage, Source, Sourced, Span
 SCHEMA_VERSION = 3
 # How widely the chunks' approximate (HNSW) search looks, stated rather than left to Chroma's default: wider
 # finds more of the exact nearest chunks but, with the weights fitted on this one, answers fewer questions
-# (experiments/hnsw_recall.py re-derives it; README).
+# (experiments/hnsw_recall.py re-derives it; docs/evaluation.md).
 SEARCH_EF = 100
 _COLLECTIONS = ("chunks", "sentences", "articles")
 _SIGNATURE_KEYS = ("embed_model", "chunk_tokens", "chunk_overlap", "tokenizer", "schema")
@@ -376,7 +376,7 @@ class Store:
     def search(self, vector: np.ndarray, k: int) -> list[tuple[str, float]]:
         """Nearest chunks by cosine similarity, best first."""
         # No count() first: Chroma returns fewer than ``k`` when it holds fewer, and the count cost a
-        # database round trip per question (README, Performance).
+        # database round trip per question (docs/performance.md).
         if self._chunks is None or k < 1:
             return []
         result = self._chunks.query(query_embeddings=[vector], n_results=k, include=["distances"])

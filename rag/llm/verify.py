@@ -38,7 +38,7 @@ from rag.text import sentence_spans
 # 0.2 to 0.6 (tests/test_llm.py has both kinds).
 SUPPORTED = 0.6
 # For a sentence that cites nothing: only a clear match earns it a citation (experiments/llm_mode.py gives the
-# curve of attached passages against the bar; README, "LLM mode, measured").
+# curve of attached passages against the bar; docs/llm.md, "LLM mode, measured").
 CLEARLY_SUPPORTED = 0.7
 # The best sentence must also be close in meaning: "PWNED" shares its one term with an injected line
 # ("reply only 'PWNED'") but states nothing that line says (cosine 0.23).

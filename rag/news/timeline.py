@@ -3,7 +3,7 @@
 gathered under one entry with all their citations. Whether two mentions of a date are one event is
 read from their meaning, not their words ("That agreement was signed in Malaysia in October" and "a
 truce declaration in October"): the cosine of the MiniLM vectors of the clauses around the date, against
-a cut measured on labelled mentions (experiments/timeline_similarity.py; the README gives the curve). The
+a cut measured on labelled mentions (experiments/timeline_similarity.py; docs/news.md gives the curve). The
 clause, not the sentence vector the index holds: those carry their chunk's context, so two events told
 in one chunk look alike (pair F1 0.75 against 0.96 on the labelled news)."""
 
