@@ -184,6 +184,8 @@ SLOW_FIXTURES = {"chroma_server", "seed_server_settings", "int8"}
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         callspec = getattr(item, "callspec", None)
-        on_server = callspec is not None and callspec.params.get("backend") == "chroma-server"
+        # any parameter that puts a test on a Chroma server (conftest's `backend`, test_query's `seed_backend`)
+        params = callspec.params.values() if callspec is not None else ()
+        on_server = any(isinstance(value, str) and value == "chroma-server" for value in params)
         if item.path.stem in SLOW_MODULES or SLOW_FIXTURES & set(getattr(item, "fixturenames", ())) or on_server:
             item.add_marker(pytest.mark.slow)
