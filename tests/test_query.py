@@ -44,6 +44,17 @@ def test_fighter_jets_answer_cites_the_article_that_says_f16(seed_settings: Sett
     assert _verbatim(answer)
 
 
+OWN_QUESTIONS = Path(__file__).resolve().parent / "fixtures" / "seed_questions" / "gold.jsonl"
+
+
+def test_every_quote_is_verbatim(seed_settings: Settings) -> None:
+    # each citation's offsets give back its quote from the file, for every question the tests wrote on the seeds
+    questions = [json.loads(line)["question"] for line in OWN_QUESTIONS.read_text().splitlines() if line.strip()]
+    answers = [query(q, settings=seed_settings) for q in questions]
+    assert sum(len(a.citations) for a in answers) >= len(questions)
+    assert all(_verbatim(a) for a in answers)
+
+
 def test_every_sentence_carries_a_marker_that_has_a_citation(seed_settings: Settings) -> None:
     answer = query("How many people have been displaced?", settings=seed_settings)
     markers = [int(n) for n in re.findall(r"\[(\d+)\]", answer.text)]
