@@ -37,6 +37,7 @@ def seed_run(seed_settings: Settings):
     return run_gold(GOLD, seed_settings, news_items=NEWS)
 
 
+@pytest.mark.fitted  # every own question answered right on the seeds (the floors are 0.9)
 def test_a_run_is_gated_on_every_kind_and_the_news_scores(seed_run) -> None:
     assert check(seed_run.gated, load_thresholds(OWN / "thresholds.toml")) == []  # what fails below without 003
     assert set(seed_run.news) == set(NEWS_METRICS.values())
