@@ -60,6 +60,21 @@ def dated_seed_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     return settings
 
 
+# Short articles written for the tests (an earthquake, an election, a trial, business news) and gold questions
+# written for them: a development set in miniature, for the tests of `rag eval --gold` and the tuning script.
+NEWS_FIXTURES = Path(__file__).resolve().parent / "fixtures" / "news"
+NEWS_GOLD = NEWS_FIXTURES / "gold.jsonl"
+
+
+@pytest.fixture
+def news_corpus(tmp_path: Path) -> Path:
+    """The articles of tests/fixtures/news (not its README) in a folder of their own, which NEWS_GOLD is about."""
+    folder = tmp_path / "news"
+    for story in ("earthquake", "election", "trial", "deals"):
+        shutil.copytree(NEWS_FIXTURES / story, folder / story)
+    return folder
+
+
 @pytest.fixture
 def small_corpus(tmp_path: Path) -> Path:
     """A writable corpus of two seed articles, for tests that change files."""
@@ -171,9 +186,8 @@ def index_records(home: Path) -> dict[str, Any]:
 SLOW_MODULES = {
     "test_app",  # a browser and the UI server
     "test_crash_safety",  # ingest processes killed mid-run
-    "test_eval",  # whole gold runs
+    "test_eval",  # rag eval end to end, each run on a fresh index, and a scripted judge server
     "test_faults",  # the CLI in subprocesses, on read-only and full folders
-    "test_gold",  # the seeds' whole gold set
     "test_index_problems",  # indexes damaged and rebuilt
     "test_local_llm",  # a real language model
     "test_server",  # Chroma servers
@@ -184,6 +198,8 @@ SLOW_FIXTURES = {"chroma_server", "seed_server_settings", "int8"}
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         callspec = getattr(item, "callspec", None)
-        on_server = callspec is not None and callspec.params.get("backend") == "chroma-server"
+        # any parameter that puts a test on a Chroma server (conftest's `backend`, test_query's `seed_backend`)
+        params = callspec.params.values() if callspec is not None else ()
+        on_server = any(isinstance(value, str) and value == "chroma-server" for value in params)
         if item.path.stem in SLOW_MODULES or SLOW_FIXTURES & set(getattr(item, "fixturenames", ())) or on_server:
             item.add_marker(pytest.mark.slow)

@@ -51,8 +51,8 @@ the terminal would create 300 jobs in the town.
 """
 HOSTILE_NAME = "hostile.md"
 # The seeds' example questions are configuration (RAG_EXAMPLES), not code.
-SEED_EXAMPLES = "Which fighter jets did Thailand use? | How many people have been killed in the fighting?"
-EXAMPLES_FIRST = "Which fighter jets did Thailand use?"
+SEED_EXAMPLES = "Which jets did Thailand fly in its airstrikes? | How many people have died?"
+EXAMPLES_FIRST = "Which jets did Thailand fly in its airstrikes?"
 
 
 def _free_port() -> int:
@@ -254,10 +254,10 @@ def test_the_ask_endpoint_answers_through_gradio_client(app: App) -> None:
 
 
 def test_follow_ups_use_the_conversation(page: object) -> None:
-    _ask(page, "How many people have been killed in Thailand?")
+    _ask(page, "How many people were killed in Thailand?")
     _ask(page, "And how many in Cambodia?")
     rewritten = page.locator("#transcript .bubble.bot").nth(1).locator(".rewritten")
-    playwright_api.expect(rewritten).to_contain_text("How many people have been killed in Cambodia?")
+    playwright_api.expect(rewritten).to_contain_text("How many people were killed in Cambodia?")
 
 
 def test_example_questions_are_asked_with_one_click(page: object) -> None:

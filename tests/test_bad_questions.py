@@ -38,7 +38,7 @@ def test_a_question_over_the_limit_is_refused_naming_the_limit(
         query("x" * 2001, settings=seed_settings)
     assert query("Which jets? " + " " * 3000, settings=seed_settings).question == "Which jets?"  # spaces don't count
     monkeypatch.setenv("RAG_MAX_QUESTION_CHARS", "40")
-    assert main(["ask", "Which fighter jets did Thailand use for its airstrikes?"]) == 2
+    assert main(["ask", "Which jets did Thailand fly in its airstrikes?"]) == 2  # 46 characters
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "the limit is 40 (RAG_MAX_QUESTION_CHARS)" in err
 

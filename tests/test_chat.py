@@ -10,19 +10,19 @@ from rag.answer.followup import standalone
     [
         (
             "And how many in Cambodia?",
-            "How many people have been killed in Thailand?",
-            "How many people have been killed in Cambodia?",
+            "How many people were killed in Thailand?",
+            "How many people were killed in Cambodia?",
         ),
         (
             "What did he say?",
-            "Who is Malaysia's foreign minister?",
-            "What did he say? (Who is Malaysia's foreign minister)",
+            "Who chaired the Kuala Lumpur meeting?",
+            "What did he say? (Who chaired the Kuala Lumpur meeting)",
         ),
         ("And when?", "Where will the defense talks be held?", "When? (Where will the defense talks be held)"),
         (
-            "Which fighter jets did Thailand use?",
-            "How many people have been killed?",
-            "Which fighter jets did Thailand use?",
+            "Which jets did Thailand fly?",
+            "How many people have died?",
+            "Which jets did Thailand fly?",
         ),
     ],
 )
@@ -30,16 +30,16 @@ def test_follow_ups_are_made_standalone(follow_up: str, previous: str, expected:
     assert standalone(follow_up, previous) == expected
 
 
-SINCE_MONDAY = "How many people have been killed in Thailand since Monday?"
+SINCE_MONDAY = "How many people have died in Thailand since Monday?"
 
 
 @pytest.mark.parametrize(
     ("follow_up", "expected"),
     [
         # the new name takes the place of the previous question's name of the same kind (a place, not a day)
-        ("And in Cambodia?", "How many people have been killed in Cambodia since Monday?"),
-        ("What about Syria?", "How many people have been killed in Syria since Monday?"),
-        ("And on Tuesday?", "How many people have been killed in Thailand since Tuesday?"),
+        ("And in Cambodia?", "How many people have died in Cambodia since Monday?"),
+        ("What about Syria?", "How many people have died in Syria since Monday?"),
+        ("And on Tuesday?", "How many people have died in Thailand since Tuesday?"),
         # a name of another kind is a new question
         ("Who is Hun Sen?", "Who is Hun Sen?"),
         # a pronoun points back; a question word does not
@@ -57,11 +57,11 @@ def test_a_first_question_is_kept_as_it_is() -> None:
 
 def test_chat_answers_a_follow_up_about_the_other_country(seed_settings: Settings) -> None:
     chat = Chat(engine=shared_engine(seed_settings))
-    first = chat.ask("How many people have been killed in Thailand?")
+    first = chat.ask("How many people were killed in Thailand?")
     assert first.rewritten_question is None
     second = chat.ask("And how many in Cambodia?")
     assert second.question == "And how many in Cambodia?"
-    assert second.rewritten_question == "How many people have been killed in Cambodia?"
+    assert second.rewritten_question == "How many people were killed in Cambodia?"
     assert "Cambodia" in second.text and not second.abstained
     chat.reset()
     assert chat.ask("And how many in Cambodia?").rewritten_question is None

@@ -12,7 +12,7 @@ from rag.text import collapse_whitespace
 
 QUESTIONS = [
     "Which fighter jets did Thailand use?",
-    "How many people have been displaced?",
+    "How many people were displaced?",
     "Who chairs the mine ban convention?",
     "What did the Zorblat committee discuss?",
 ]

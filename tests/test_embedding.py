@@ -80,6 +80,7 @@ def test_the_int8_copy_runs_fused_int8_attention(int8: Embedder) -> None:
     assert "Softmax" not in operators  # no attention layer was left unfused
 
 
+@pytest.mark.slow  # exports and quantises the model (the int8 fixture's tests are slow by the conftest)
 def test_a_graph_the_optimiser_cannot_fuse_is_quantised_as_exported(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, torch_embedder: Embedder
 ) -> None:
@@ -105,6 +106,7 @@ def test_the_int8_copy_is_made_once_and_reused(int8: Embedder, models: Path) -> 
     assert sorted(p.name for p in models.iterdir()) == [int8.onnx_file.name]  # no scratch left behind
 
 
+@pytest.mark.slow  # exports and quantises the model (the int8 fixture's tests are slow by the conftest)
 def test_an_index_keeps_the_copy_beside_it_and_records_its_backend(tmp_path: Path, small_corpus: Path) -> None:
     settings = Settings(home=tmp_path / "index", corpus=small_corpus, embed_backend="onnx-int8")
     ingest(settings)

@@ -17,19 +17,19 @@ def _counts(question: str, sentence: str, published: str | None = None) -> list[
     ("question", "sentence", "value"),
     [
         # the seeds
-        ("How many people have been killed?", "At least eight people have been killed since the skirmishes began.", 8),
-        ("How many people have been displaced?", "more than 900,000 civilians on both sides have been displaced.", 9e5),
-        ("How long is the border?", "The two neighbors exchanged rockets along their 817-kilometer land border.", 817),
-        ("How long is the border?", "claims along their 500-mile (800-kilometer) land border is the heaviest", 800),
-        ("How long is the border?", "at several points along the countries’ 817km land border, stretching", 817),
-        ("How many people have been killed?", "Officials say more than two dozen people have been killed.", 24),
-        ("How many people have been displaced?", "with more than half a million civilians displaced from towns", 5e5),
-        ("How many people have been killed?", "at least 23 people have been killed in Thailand and 20 in Cambodia", 43),
-        ("How many people have been killed?", "clashes that have killed at least 60 people and forced more", 60),
+        ("How many people have died?", "At least eight people have been killed since the skirmishes began.", 8),
+        ("How many people were displaced?", "more than 900,000 civilians on both sides have been displaced.", 9e5),
+        ("How long is their border?", "The neighbors exchanged rockets along their 817-kilometer land border.", 817),
+        ("How long is their border?", "claims along their 500-mile (800-kilometer) land border is the heaviest", 800),
+        ("How long is their border?", "at several points along the countries’ 817km land border, stretching", 817),
+        ("How many people have died?", "Officials say more than two dozen people have been killed.", 24),
+        ("How many people were displaced?", "with more than half a million civilians displaced from towns", 5e5),
+        ("How many people have died?", "at least 23 people have been killed in Thailand and 20 in Cambodia", 43),
+        ("How many people have died?", "clashes that have killed at least 60 people and forced more", 60),
         ("What is the death toll?", "clashes that have killed at least 60 people and forced more", 60),
         # an earthquake
         ("What is the death toll?", "The death toll from Monday's earthquake rose to 5,021 on Wednesday.", 5021),
-        ("How many people died in the earthquake?", "Officials said 3,400 people died and 14,000 were injured.", 3400),
+        ("How many people died in the landslide?", "Officials said 3,400 people died and 14,000 were injured.", 3400),
         ("How many people were injured?", "Officials said 3,400 people died and 14,000 were injured.", 14000),
         ("How many buildings collapsed?", "More than 5,600 buildings collapsed across ten provinces.", 5600),
         ("How many people were killed?", "A quake struck early on Monday, killing at least 12 people.", 12),
@@ -53,10 +53,10 @@ def test_a_sentence_gives_the_figure_the_question_counts(question: str, sentence
 @pytest.mark.parametrize(
     ("question", "sentence"),
     [
-        ("How many people have been displaced?", "has killed at least 23 people in the north and displaced 9,000."),
-        ("How many people have been killed?", "Officials said 3,400 people died and 14,000 were injured."),
+        ("How many people were displaced?", "has killed at least 23 people in the north and displaced 9,000."),
+        ("How many people have died?", "Officials said 3,400 people died and 14,000 were injured."),
         ("How many votes did the mayor win?", "The mayor won 52,310 votes, short of a majority, and 12 seats."),
-        ("How long is the border?", "Troops moved 40 kilometers inland from the coast."),
+        ("How long is their border?", "Troops moved 40 kilometers inland from the coast."),
     ],
 )
 def test_a_figure_of_another_quantity_is_not_counted(question: str, sentence: str) -> None:
@@ -79,19 +79,19 @@ def test_a_figure_of_another_quantity_is_not_counted(question: str, sentence: st
     ],
 )
 def test_groups_places_durations_and_vague_amounts_are_not_totals(sentence: str) -> None:
-    assert _counts("How many people have been killed?", sentence) == []
+    assert _counts("How many people have died?", sentence) == []
 
 
 def test_a_fraction_is_no_count() -> None:
-    sentence = "In a poll in late August, two-thirds of Americans said they plan to be vaccinated."
-    assert _counts("How many Americans will be vaccinated?", sentence) == []
-    assert _counts("How many Americans will be vaccinated?", "Two million Americans will be vaccinated.") == [2e6]
+    sentence = "In a spring survey, three-quarters of residents said they would get the vaccine."
+    assert _counts("How many residents will get the vaccine?", sentence) == []
+    assert _counts("How many residents will get the vaccine?", "Two million residents will get the vaccine.") == [2e6]
 
 
 def test_a_time_in_seconds_is_no_count() -> None:
-    sentence = "He pulled away after the 35th kilometre and finished 41 seconds ahead of the runner-up."
-    assert _counts("How many runners finished the marathon?", sentence) == []
-    assert _counts("How many runners finished the marathon?", "Organisers said 14,200 runners finished.") == [14200]
+    sentence = "She pulled away after the 35th kilometre and finished 41 seconds ahead of the runner-up."
+    assert _counts("How many cyclists finished the race?", sentence) == []
+    assert _counts("How many cyclists finished the race?", "Organisers said 14,200 cyclists finished.") == [14200]
 
 
 @pytest.mark.parametrize(
@@ -168,7 +168,7 @@ def test_conflicts_list_each_article_newest_first() -> None:
         _citation(1, "old.txt", "2025-12-09", "At least eight people have been killed."),
         _citation(2, "new.txt", "2025-12-22", "Fighting enters its third week with at least 80 people killed."),
     ]
-    conflicts = find_conflicts("How many people have been killed?", citations)
+    conflicts = find_conflicts("How many people have died?", citations)
     assert [(c.article_id, c.number, c.citation) for c in conflicts] == [("new.txt", 80, 2), ("old.txt", 8, 1)]
 
 
@@ -187,17 +187,17 @@ def test_agreeing_figures_are_no_conflict() -> None:
         _citation(1, "a.txt", "2025-12-22", "along their 817-kilometer land border"),
         _citation(2, "b.txt", "2025-12-22", "along the countries’ 817km land border"),
     ]
-    assert find_conflicts("How long is the border?", citations) == ()
+    assert find_conflicts("How long is their border?", citations) == ()
 
 
 @pytest.mark.parametrize(
     ("question", "noun", "verb", "dimension"),
     [
-        ("How many people have been killed?", "peopl", "die", None),
+        ("How many people have died?", "peopl", "die", None),
         ("What is the death toll?", "die", "die", None),
-        ("How many people have been displaced?", "peopl", "displac", None),
-        ("How long is the border?", "border", None, "length"),
-        ("How many residents have had to flee their homes?", "resid", "flee", None),
+        ("How many people were displaced?", "peopl", "displac", None),
+        ("How long is their border?", "border", None, "length"),
+        ("How many families have had to flee their villages?", "famili", "flee", None),
         ("How many buildings did the earthquake destroy?", "build", "destroy", None),
         ("How many votes did the mayor get?", "vote", None, None),  # a light verb: the noun decides
         ("How many jurors were dismissed?", "juror", "dismiss", None),
@@ -217,16 +217,16 @@ def test_questions_without_a_figure_count_nothing(question: str) -> None:
 @pytest.mark.parametrize(
     ("question", "compared"),
     [
-        ("How many people have been killed?", True),
+        ("How many people have died?", True),
         ("How long is the land border between the two countries?", True),
-        ("How many people have been killed in Thailand?", False),  # one country
+        ("How many people were killed in Thailand?", False),  # one country
         ("How many Syrian civilians were killed?", False),  # one nationality
         ("How many people were killed in Hatay province?", False),
         ("How many votes did Labour win among Scottish voters?", False),
-        ("How many people did the July conflict displace?", False),  # an earlier period
+        ("How many villagers did the July clashes uproot?", False),  # an earlier period
         ("How many people were killed in the previous round of fighting?", False),
         ("How many people were killed in 2019?", False),
-        ("How many people have been killed since February 6?", True),  # a running total
+        ("How many people have died since February 6?", True),  # a running total
         ("How many people have died since 2019?", True),
     ],
 )
@@ -251,7 +251,7 @@ def test_a_period_of_the_question_is_read_against_the_newest_article(
 
 def test_an_earlier_period_is_read_across_the_clause() -> None:
     sentence = "since the deadly July conflict that killed dozens of people and displaced about 200,000 on both sides"
-    assert _counts("How many people have been displaced?", sentence, "2025-12-09") == []
+    assert _counts("How many people were displaced?", sentence, "2025-12-09") == []
 
 
 @pytest.mark.parametrize(
@@ -274,15 +274,15 @@ def test_a_figure_counts_the_noun_and_verb_the_parse_attaches_it_to(
 
 
 def test_a_count_in_words_answers_the_question_it_counts() -> None:
-    assert _counts("How many people have been killed?", "Sixty people were killed in the clashes.") == [60]
-    assert _counts("How many people have been displaced?", "Sixty people were killed in the clashes.") == []
+    assert _counts("How many people have died?", "Sixty people were killed in the clashes.") == [60]
+    assert _counts("How many people were displaced?", "Sixty people were killed in the clashes.") == []
 
 
 def test_a_place_that_names_what_is_measured_does_not_scope_it() -> None:
     # "between Thailand and Cambodia" says which border, not a part of it; "in Thailand" limits a count
-    assert compared_quantity("How long is the land border between Thailand and Cambodia?") is not None
-    assert _counts("How long is the border?", "the 817km land border between Thailand and Cambodia") == [817]
-    assert compared_quantity("How many people have been killed in Thailand?") is None
+    assert compared_quantity("How long is the frontier between Thailand and Cambodia?") is not None
+    assert _counts("How long is their border?", "the 817km land border between Thailand and Cambodia") == [817]
+    assert compared_quantity("How many people were killed in Thailand?") is None
 
 
 def test_since_a_dated_event_is_a_running_total() -> None:

@@ -18,7 +18,7 @@ from rag import IndexMissingError, Settings
 from rag.cli.main import main
 from rag.index.store import Store
 
-QUESTION = "Which fighter jets did Thailand use for its airstrikes?"
+QUESTION = "Which jets did Thailand fly in its airstrikes?"
 
 
 @pytest.fixture(scope="module")

@@ -23,9 +23,9 @@ from rag.schema import Passage, Source, Span
         ("How many people were displaced?", {"CARDINAL", "QUANTITY", "MONEY", "PERCENT"}),
         ("How far did the flood reach?", {"QUANTITY", "PERCENT", "CARDINAL", "MONEY"}),
         # the first question word counts: "who" here opens a relative clause
-        ("What happened to the marine who stepped on a mine?", set()),
+        ("What happened to the diver who found the wreck?", set()),
         # asks what a name is: the answer describes it, no other name fills it
-        ("Who is Ingmar Bergman?", set()),
+        ("Who is Agnes Varda?", set()),
     ],
 )
 def test_what_a_question_asks_for(question: str, labels: set[str]) -> None:
@@ -49,9 +49,9 @@ def test_a_count_in_words_is_a_number_of_its_noun() -> None:
 
 
 def test_a_name_the_question_gives_fills_nothing() -> None:
-    asked = asked_for("Who is challenging President Kibaki?")
-    parsed = Reader().parse(["Mwai Kibaki faces opposition leader Raila Odinga in the vote."])[0]
-    assert [m.text for m in fillers(asked, parsed)] == ["Raila Odinga"]
+    asked = asked_for("Who is running against Governor Ames?")
+    parsed = Reader().parse(["Governor Lena Ames faces state senator Paul Okoro in the vote."])[0]
+    assert [m.text for m in fillers(asked, parsed)] == ["Paul Okoro"]
 
 
 def test_a_sentence_is_parsed_once_and_kept_beside_the_index(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -94,8 +94,9 @@ def test_an_unwritable_cache_costs_speed_not_answers(tmp_path: Path) -> None:
     assert {m.text for m in parsed.mentions} >= {"Ohio", "Tuesday"}
 
 
+@pytest.mark.fitted  # the short answer "F-16" and the sentence it leads
 def test_the_answer_leads_with_the_short_answer(seed_settings: Settings) -> None:
-    answer = query("Which fighter jets did Thailand use for its airstrikes?", settings=seed_settings)
+    answer = query("Which jets did Thailand fly in its airstrikes?", settings=seed_settings)
     assert answer.short is not None and answer.short.text == "F-16"
     assert answer.text.startswith("F-16")
     cited = {c.n: c for c in answer.citations}[answer.short.n]

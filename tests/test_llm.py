@@ -16,7 +16,7 @@ from rag import Answer, Chat, Settings, ingest, query, stream
 from rag.answer.engine import shared_engine
 from rag.text import collapse_whitespace
 
-JETS = "Which fighter jets did Thailand use for its airstrikes?"
+JETS = "Which jets did Thailand fly in its airstrikes?"
 ZORBLAT = (
     "Thailand used F-16 fighter jets for its airstrikes [1]. The jets were supplied by a company called Zorblat [7]."
 )
@@ -119,8 +119,9 @@ def test_streaming_yields_verified_sentences_as_they_arrive(seed_settings: Setti
 def test_uncited_sentences_and_renumbering(seed_settings: Settings, fake: FakeLLM) -> None:
     settings = _settings(seed_settings, fake)
     # Probe which number the civilians passage has, then script the real reply around it.
+    question = "Which jets did Thailand fly, and how many Cambodian civilians were killed?"
     fake.script("probe")
-    probe = query(JETS, settings=settings)
+    probe = query(question, settings=settings)
     assert any("F-16 fighter jets" in p.text for p in probe.passages)  # the uncited sentence's support
     other = 1 + next(i for i, p in enumerate(probe.passages) if "Seven Cambodian civilians were killed" in p.text)
     fake.script(
@@ -128,7 +129,7 @@ def test_uncited_sentences_and_renumbering(seed_settings: Settings, fake: FakeLL
         "Thailand acknowledged airstrikes inside Cambodian territory using F-16 fighter jets. "
         "Thailand bought the F-16 jets from Norway in 1988."
     )
-    answer = query(JETS, settings=settings)
+    answer = query(question, settings=settings)
     assert _numbers(answer.text) == [1, 2], "renumbered in order of appearance"
     first, second = answer.citations
     assert "Seven Cambodian civilians were killed" in first.quote
@@ -231,12 +232,12 @@ def test_follow_up_is_rewritten_by_the_model(seed_settings: Settings, fake: Fake
     settings = _settings(seed_settings, fake)
     chat = Chat(engine=shared_engine(settings))
     fake.script(REFUSAL)
-    chat.ask("How many people have been killed in Thailand?")
+    chat.ask("How many people were killed in Thailand?")
     fake.script("How many civilians have been killed in Cambodia?", "Seven Cambodian civilians were killed [1].")
     answer = chat.ask("And how many in Cambodia?")
     rewrite, answering = fake.requests[1:]
     assert rewrite.body.get("stream") in (None, False), "the rewrite is asked for whole, as plain JSON"
-    assert "How many people have been killed in Thailand?" in rewrite.content("user")
+    assert "How many people were killed in Thailand?" in rewrite.content("user")
     assert "And how many in Cambodia?" in rewrite.content("user")
     assert answer.question == "And how many in Cambodia?"
     assert answer.rewritten_question == "How many civilians have been killed in Cambodia?"
@@ -246,10 +247,10 @@ def test_follow_up_is_rewritten_by_the_model(seed_settings: Settings, fake: Fake
 def test_follow_up_falls_back_to_the_heuristic_when_the_model_fails(seed_settings: Settings, fake: FakeLLM) -> None:
     chat = Chat(engine=shared_engine(_settings(seed_settings, fake)))
     fake.script(REFUSAL)
-    chat.ask("How many people have been killed in Thailand?")
+    chat.ask("How many people were killed in Thailand?")
     fake.script(Reply(status=500, text="down"), "Seven Cambodian civilians were killed [1].")
     answer = chat.ask("And how many in Cambodia?")
-    assert answer.rewritten_question == "How many people have been killed in Cambodia?"
+    assert answer.rewritten_question == "How many people were killed in Cambodia?"
     assert "rewritten without it" in (answer.notice or "")
 
 
@@ -330,7 +331,7 @@ def test_a_question_that_leaves_no_room_for_passages_falls_back_without_a_traceb
 
     _cli_env(monkeypatch, seed_settings, fake, RAG_LLM_CONTEXT_TOKENS="512")
     fake.script(ZORBLAT)
-    long_question = " ".join([JETS] * 34)
+    long_question = " ".join([JETS] * (2000 // (len(JETS) + 1)))
     assert len(long_question) <= 2000
     assert main(["ask", long_question]) == 0
     out = capsys.readouterr().out

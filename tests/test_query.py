@@ -37,15 +37,26 @@ def _verbatim(answer: Answer) -> bool:
 
 
 def test_fighter_jets_answer_cites_the_article_that_says_f16(seed_settings: Settings) -> None:
-    answer = query("Which fighter jets did Thailand use for its airstrikes?", settings=seed_settings)
+    answer = query("Which jets did Thailand fly in its airstrikes?", settings=seed_settings)
     assert not answer.abstained
     assert "F-16" in answer.text
     assert any(c.article_id == JOURNOS and "F-16" in c.quote for c in answer.citations)
     assert _verbatim(answer)
 
 
+OWN_QUESTIONS = Path(__file__).resolve().parent / "fixtures" / "seed_questions" / "gold.jsonl"
+
+
+def test_every_quote_is_verbatim(seed_settings: Settings) -> None:
+    # each citation's offsets give back its quote from the file, for every question the tests wrote on the seeds
+    questions = [json.loads(line)["question"] for line in OWN_QUESTIONS.read_text().splitlines() if line.strip()]
+    answers = [query(q, settings=seed_settings) for q in questions]
+    assert sum(len(a.citations) for a in answers) >= len(questions)
+    assert all(_verbatim(a) for a in answers)
+
+
 def test_every_sentence_carries_a_marker_that_has_a_citation(seed_settings: Settings) -> None:
-    answer = query("How many people have been displaced?", settings=seed_settings)
+    answer = query("How many people were displaced?", settings=seed_settings)
     markers = [int(n) for n in re.findall(r"\[(\d+)\]", answer.text)]
     assert markers == [c.n for c in answer.citations]
     assert answer.text.rstrip().endswith("]")
@@ -53,7 +64,7 @@ def test_every_sentence_carries_a_marker_that_has_a_citation(seed_settings: Sett
 
 
 def test_a_question_about_figures_that_differ_cites_several_articles(seed_settings: Settings) -> None:
-    answer = query("How many people have been killed?", settings=seed_settings)
+    answer = query("How many people have died?", settings=seed_settings)
     assert len({c.article_id for c in answer.citations}) >= 2
 
 
@@ -94,8 +105,8 @@ def test_an_overlong_question_is_refused_with_the_limit(seed_settings: Settings)
 def test_threads_get_the_same_answers_as_one_caller(seed_settings: Settings) -> None:
     questions = [
         "Which fighter jets did Thailand use?",
-        "Who is Malaysia's foreign minister?",
-        "How long is the border?",
+        "Who is Malaysia's prime minister?",
+        "How long is their border?",
         "What did Vietnam say?",
     ] * 4
     expected = {q: query(q, settings=seed_settings).to_dict() for q in set(questions)}
@@ -109,13 +120,13 @@ def test_query_builds_the_index_when_there_is_none(tmp_path: Path) -> None:
     corpus.mkdir()
     shutil.copy(SEEDS / JOURNOS, corpus / JOURNOS)
     settings = Settings(home=tmp_path / "fresh", corpus=corpus)
-    answer = query("Which country chairs the mine ban convention?", settings=settings)
+    answer = query("Which country chairs the Ottawa Convention?", settings=settings)
     assert "Zambia" in answer.text
     assert (tmp_path / "fresh" / "chroma").exists()
 
 
 def test_the_outcome_of_an_event_after_the_newest_article_is_not_made_up(seed_settings: Settings) -> None:
-    answer = query("What was the outcome of the December 24 defense talks?", settings=seed_settings)
+    answer = query("What came of the December 24 defense talks?", settings=seed_settings)
     assert answer.abstained and answer.citations == ()
     # The newest article with a date of its own is 000's (9 Dec 2025); 001–004 are undated.
     assert "24 Dec 2025" in (answer.notice or "") and "newest indexed article (9 Dec 2025)" in (answer.notice or "")
@@ -123,6 +134,7 @@ def test_the_outcome_of_an_event_after_the_newest_article_is_not_made_up(seed_se
     assert not planned.abstained and "December 24" in planned.text
 
 
+@pytest.mark.fitted  # the abstention model refuses the question, typed either way
 def test_a_question_typed_without_capitals_is_read_with_the_capitals_of_the_articles(seed_settings: Settings) -> None:
     engine = Engine(seed_settings)
     assert (
@@ -132,16 +144,16 @@ def test_a_question_typed_without_capitals_is_read_with_the_capitals_of_the_arti
     assert engine.with_capitals(typed_cased) == typed_cased
     # Read as typed, it names nothing the articles must hold, and sentences on the fighting in Thailand answer
     # it; read as "… of Thailand", it is refused as its cased form is.
-    typed = "what is the gdp of thailand?"
+    typed = "what is the unemployment rate in thailand?"
     answer = query(typed, settings=seed_settings)
     assert answer.abstained and answer.question == typed
-    assert query("What is the GDP of Thailand?", settings=seed_settings).abstained
+    assert query("What is the unemployment rate in Thailand?", settings=seed_settings).abstained
 
 
 def test_the_plain_retrieval_is_the_pool_the_answerer_reads_in_the_searches_order(seed_settings: Settings) -> None:
     # rag eval's baseline is the top passage of this retrieval, not of the answerer's reranking
     engine = Engine(seed_settings)
-    question = "How many people have been displaced by the fighting?"
+    question = "How many people were displaced by the clashes?"
     plain = engine.retrieve(question).passages
     read = engine.read(question).retrieval.passages
     assert len(plain) == RERANK_POOL * seed_settings.top_k

@@ -5,6 +5,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import NEWS_GOLD
 
 from rag import Settings, query
 from rag.answer.extractive import read_question, unknown_names
@@ -17,27 +18,25 @@ from rag.index.lexical import ChunkTerms, LexicalIndex
 from rag.language import Reader, new_entities
 from rag.text import is_question
 
-NORVANIA = Path(__file__).resolve().parent.parent / "eval" / "norvania"
-
 
 def test_constraints_are_the_names_numbers_years_and_quoted_titles_of_a_question() -> None:
-    asked = analyse('Who won the 2021 Tour de France after the film "The Long Climb" came out?')
+    asked = analyse('Which team won the 2018 Copa America after the book "The Quiet Pass" came out?')
     found = constraints(asked)
-    assert "2021" in found and "tour" in found and "franc" in found
-    assert "long climb" in found  # the quoted title, as its stemmed words in order
+    assert "2018" in found and "copa" in found and "america" in found
+    assert "quiet pass" in found  # the quoted title, as its stemmed words in order
 
 
 @pytest.mark.parametrize(
     ("question", "specific"),
     [
-        ("Who won the Brenholm marathon in 2015?", ("brenholm", "2015")),
+        ("Who won the Kelmar regatta in 2017?", ("kelmar", "2017")),
         ("When does Israel go to the polls? (Haaretz asks)", ("israel",)),  # a name after "(" may be a first word
         ("Approximately what share of Americans voted?", ("american",)),  # first, so capitalised anyway
         ("What did the FBI and the U.S. Army say?", ("armi",)),  # abbreviations may be spelt out
-        ("How many F-35 jets did the air force lose?", ("f", "35")),  # a code with digits is no abbreviation
-        ("How many delegates were at stake in Tuesday's primaries in May?", ()),  # dates, not names
+        ("How many F-15 jets did the air force buy?", ("f", "15")),  # a code with digits is no abbreviation
+        ("How many seats were at stake in Tuesday's runoffs in June?", ()),  # dates, not names
         ("How many people died in 4 attacks?", ()),  # a one-digit number may be written in words
-        ("Does HPV cause 99 percent of cervical cancers?", ("99",)),
+        ("Does smoking cause 85 percent of lung cancers?", ("85",)),
     ],
 )
 def test_the_specific_names_are_years_and_words_capitalised_inside_a_sentence(
@@ -49,14 +48,14 @@ def test_the_specific_names_are_years_and_words_capitalised_inside_a_sentence(
 @pytest.mark.parametrize(
     ("question", "unknown"),
     [
-        ("When did Britain and the EU agree a trade deal in December?", ()),  # "European Union", "on Thursday"
-        ("Who won the Brenholm marathon in 2015?", ("brenholm", "2015")),
-        ("What did the Red Cross say about Britain?", ("red", "cross")),
+        ("When did Canada and the EU sign a trade pact in March?", ()),  # "European Union", "on Friday"
+        ("Who won the Kelmar regatta in 2017?", ("kelmar", "2017")),
+        ("What did the Red Crescent say about Canada?", ("red", "crescent")),
     ],
 )
 def test_an_unknown_name_is_a_specific_name_no_chunk_mentions(question: str, unknown: tuple[str, ...]) -> None:
     lexical = LexicalIndex.build(
-        "1", ChunkTerms.read([(["a"], ["Britain and the European Union agreed a trade deal on Thursday."])])
+        "1", ChunkTerms.read([(["a"], ["Canada and the European Union signed a trade pact on Friday."])])
     )
     assert unknown_names(read_question(question, lexical), lexical) == unknown
 
@@ -66,10 +65,10 @@ def test_an_unknown_name_is_a_specific_name_no_chunk_mentions(question: str, unk
     [
         ("Who did the minister speak with?", "person", None),
         ("Where did the storm make landfall?", "place", None),
-        ("Which U.S. official did the minister speak with?", "other", "official"),  # filled by what N heads
-        ("Which judge sentenced the former port chief?", "other", "judge"),
+        ("Which U.N. envoy did the minister speak with?", "other", "envoy"),  # filled by what N heads
+        ("Which judge jailed the former mayor?", "other", "judge"),
         ("What did the governor declare?", "other", None),  # the governor acts here; he is not what is asked for
-        ("What are museum officials saying about the charges?", "other", None),
+        ("What are hospital officials saying about the delays?", "other", None),
     ],
 )
 def test_the_question_word_says_what_is_asked_for(question: str, kind: str, noun: str | None) -> None:
@@ -94,12 +93,12 @@ def test_another_numbered_period_than_the_one_asked_is_named() -> None:
 
 
 def test_a_sentence_that_restates_the_question_adds_no_filler() -> None:
-    asks = analyse("What was Tesla's revenue in Q2 2020?").asks
+    asks = analyse("What was Nokia's profit in Q3 2019?").asks
     restated, answering, naming = Reader().parse(
         [
-            "Tesla Q2 2020 revenue.",
-            "Tesla reported revenue of $6.04 billion in Q2 2020.",
-            "Elon Musk said it was strong.",
+            "Nokia Q3 2019 profit.",
+            "Nokia reported a profit of $1.2 billion in Q3 2019.",
+            "Pekka Lundmark said it was strong.",
         ]
     )
     assert not new_entities(asks, restated)
@@ -108,12 +107,13 @@ def test_a_sentence_that_restates_the_question_adds_no_filler() -> None:
 
 def test_a_question_the_articles_ask_is_never_quoted_as_an_answer(seed_settings: Settings) -> None:
     # The CNN seed has reader-question subheads ("How bad could this get?"): before, two of them filled the
-    # last places of this answer.
-    answer = query("What did Trump say about Thailand from his Mar-a-Lago estate?", settings=seed_settings)
+    # last places of an answer about what Trump said.
+    answer = query("What did Trump tell reporters at Mar-a-Lago about Thailand?", settings=seed_settings)
     assert answer.citations
     assert not [c.quote for c in answer.citations if is_question(c.quote)]
 
 
+@pytest.mark.fitted  # where Trump's "starting to shape up" ranks
 @pytest.mark.xfail(
     strict=True,
     reason="since answers quote two sentences (the 300-character median budget of rag.evaluation.tune, "
@@ -122,7 +122,7 @@ def test_a_question_the_articles_ask_is_never_quoted_as_an_answer(seed_settings:
 def test_what_someone_said_is_answered_from_what_they_said(seed_settings: Settings) -> None:
     # Before W_SPEAKER, this answer quoted what others said of Trump and not his own words ("starting to shape
     # up", which the speech-verb reading of rag/news/attribution.py attributes to him).
-    answer = query("What did Trump say about Thailand from his Mar-a-Lago estate?", settings=seed_settings)
+    answer = query("What did Trump tell reporters at Mar-a-Lago about Thailand?", settings=seed_settings)
     assert "starting to shape up" in answer.text, answer.text
     assert any(c.speaker == "Trump" and "starting to shape up" in c.quote for c in answer.citations)
 
@@ -163,13 +163,13 @@ def test_two_questions_about_one_story_land_in_the_same_part(story: str) -> None
     assert {split(_item(f"a-{story}", story)), split(_item(f"b-{story}", story))} == parts
 
 
-def test_the_tuning_script_refits_the_weights_from_a_gold_set(tmp_path: Path, capsys) -> None:
+def test_the_tuning_script_refits_the_weights_from_a_gold_set(tmp_path: Path, capsys, news_corpus: Path) -> None:
     out = tmp_path / "weights.json"
-    corpus, gold = NORVANIA / "corpus", NORVANIA / "gold.jsonl"
+    corpus, gold = news_corpus, NEWS_GOLD
     assert tune(["--dev", str(gold), str(corpus), str(tmp_path / "home"), "--write", "--out", str(out)]) == 0
     data = json.loads(out.read_text())
     assert data["features"] == list(FEATURES) and data["question_features"] == list(QUESTION_FEATURES)
-    assert data["questions"] == sum(split(i) == "tune" for i in load_gold(gold))
+    assert 0 < data["questions"] == sum(split(i) == "tune" for i in load_gold(gold)) < len(load_gold(gold))
     recorded = {"gold": str(gold), "corpus": str(corpus), "part": "tune", "questions": data["questions"]}
     assert data["fitted_on"] == [recorded]
     assert data["feature_digest"] == feature_digest()

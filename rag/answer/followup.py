@@ -22,8 +22,8 @@ from rag.language import doc_of
 def standalone(question: str, previous: str | None) -> str:
     """``question`` rewritten so it can be understood without ``previous`` (the last standalone question).
 
-    >>> standalone("And how many in Cambodia?", "How many people have been killed in Thailand?")
-    'How many people have been killed in Cambodia?'
+    >>> standalone("And how many in Cambodia?", "How many people were killed in Thailand?")
+    'How many people were killed in Cambodia?'
     """
     if not previous:
         return question

@@ -137,7 +137,7 @@ def asked_quantity(question: str, current: str | None = None) -> Quantity | None
     """What ``question`` counts or measures, or None when it asks for no figure. ``current`` (ISO) is the
     newest article's date: a month or year of the question that is its period asks for the current figure.
 
-    >>> q = asked_quantity("How many people have been killed in the fighting?")
+    >>> q = asked_quantity("How many people have died in the clashes?")
     >>> (q.noun, q.verb, q.scoped)
     ('peopl', 'die', False)
     """
