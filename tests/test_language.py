@@ -96,7 +96,7 @@ def test_an_unwritable_cache_costs_speed_not_answers(tmp_path: Path) -> None:
 
 @pytest.mark.fitted  # the short answer "F-16" and the sentence it leads
 def test_the_answer_leads_with_the_short_answer(seed_settings: Settings) -> None:
-    answer = query("Which jets did Thailand fly in its airstrikes?", settings=seed_settings)
+    answer = query("Which fighter jets did Thailand use?", settings=seed_settings)
     assert answer.short is not None and answer.short.text == "F-16"
     assert answer.text.startswith("F-16")
     cited = {c.n: c for c in answer.citations}[answer.short.n]

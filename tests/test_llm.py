@@ -76,9 +76,6 @@ def test_invented_citation_is_dropped_and_its_claim_listed_unsupported(
     assert answer.unsupported == ("The jets were supplied by a company called Zorblat.",)
     assert "Zorblat. [unsupported]" in answer.text
     assert answer.to_dict()["unsupported"] == list(answer.unsupported)
-    # The short answer points into the model's citations, not the extractive answer's.
-    assert answer.short is not None and answer.short.n == 1
-    assert citation.quote[answer.short.start : answer.short.end] == "F-16"
 
 
 def test_the_prompt_numbers_quotes_and_heads_passages_with_the_question_last(
@@ -136,10 +133,23 @@ def test_uncited_sentences_and_renumbering(seed_settings: Settings, fake: FakeLL
     assert "F-16 fighter jets" in second.quote, "the uncited sentence got the passage that clearly supports it"
     assert answer.unsupported == ("Thailand bought the F-16 jets from Norway in 1988.",)
     _verbatim(answer)
-    assert answer.short is not None and answer.short.n == 2
-    assert second.quote[answer.short.start : answer.short.end] == "F-16"
-    fake.script(f"Seven Cambodian civilians were killed and about 20 others wounded [{other}].")
-    assert query(JETS, settings=settings).short is None, "no cited quote of the model's holds it"
+
+
+def test_the_short_answer_points_into_the_models_own_citations(seed_settings: Settings, fake: FakeLLM) -> None:
+    question = "Which fighter jets did Thailand use?"
+    extractive = query(question, settings=seed_settings).short
+    assert extractive is not None and extractive.text == "F-16"
+    settings = _settings(seed_settings, fake)
+    fake.script("probe")
+    passages = query(question, settings=settings).passages
+    jets = 1 + next(i for i, p in enumerate(passages) if "F-16 fighter jets" in p.text)
+    other = next(p for p in passages if "F-16" not in p.text)
+    fake.script(f"{other.sentences[0].text} [{passages.index(other) + 1}]. Thailand used F-16 fighter jets [{jets}].")
+    answer = query(question, settings=settings)
+    assert answer.short is not None and answer.short.n == 2, "the model's second citation, not the extractive first"
+    assert answer.citations[1].quote[answer.short.start : answer.short.end] == "F-16"
+    fake.script(f"{other.sentences[0].text} [{passages.index(other) + 1}].")
+    assert query(question, settings=settings).short is None, "no cited quote of the model's holds it"
 
 
 def test_a_citation_to_the_wrong_passage_does_not_pass(seed_settings: Settings, fake: FakeLLM) -> None:

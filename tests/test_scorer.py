@@ -114,11 +114,6 @@ def test_a_question_the_articles_ask_is_never_quoted_as_an_answer(seed_settings:
 
 
 @pytest.mark.fitted  # where Trump's "starting to shape up" ranks
-@pytest.mark.xfail(
-    strict=True,
-    reason="since answers quote two sentences (the 300-character median budget of rag.evaluation.tune, "
-    "2026-12-07) Trump's 'starting to shape up' ranks third, below two other sentences of his",
-)
 def test_what_someone_said_is_answered_from_what_they_said(seed_settings: Settings) -> None:
     # Before W_SPEAKER, this answer quoted what others said of Trump and not his own words ("starting to shape
     # up", which the speech-verb reading of rag/news/attribution.py attributes to him).
