@@ -8,10 +8,11 @@ import pytest
 from conftest import NEWS_GOLD
 
 from rag import Settings, query
-from rag.answer.extractive import read_question, unknown_names
+from rag.answer.engine import Engine
+from rag.answer.extractive import read_question, score_sentences, unknown_names
 from rag.answer.fitted import feature_digest
 from rag.answer.question import analyse, names_another_period, periods, specific_names
-from rag.answer.scorer import FEATURES, QUESTION_FEATURES, constraints, load_model
+from rag.answer.scorer import FEATURES, QUESTION_FEATURES, candidates, constraints, load_model
 from rag.evaluation.gold import GoldItem, load_gold, split
 from rag.evaluation.tune import main as tune
 from rag.index.lexical import ChunkTerms, LexicalIndex
@@ -111,6 +112,24 @@ def test_a_question_the_articles_ask_is_never_quoted_as_an_answer(seed_settings:
     answer = query("What did Trump tell reporters at Mar-a-Lago about Thailand?", settings=seed_settings)
     assert answer.citations
     assert not [c.quote for c in answer.citations if is_question(c.quote)]
+
+
+def test_a_question_inside_a_paragraph_is_read_but_never_a_scored_answer(tmp_path: Path) -> None:
+    corpus = tmp_path / "news"
+    corpus.mkdir()
+    (corpus / "bridge.md").write_text(
+        "# Harbour bridge delayed\n\nWill the harbour bridge open before the winter storms? Officials said on "
+        "Monday that the harbour bridge will open in October, after safety checks on its cables.\n",
+        encoding="utf-8",
+    )
+    question = "When will the harbour bridge open?"
+    reading = Engine(Settings(home=tmp_path / "index", corpus=corpus)).read(question)
+    asked = read_question(question, reading.lexical)
+    args = (reading.lexical, reading.sentence_vectors, reading.reader)
+    pool = candidates(asked, reading.retrieval.passages, reading.retrieval.question_vector, *args)
+    assert "Will the harbour bridge open before the winter storms?" in [c.span.text for c in pool]  # weighed
+    scored, _ = score_sentences(asked, reading.retrieval, *args)
+    assert scored and not [s.span.text for s in scored if is_question(s.span.text)]
 
 
 @pytest.mark.fitted  # where Trump's "starting to shape up" ranks
