@@ -254,7 +254,7 @@ def asked_for(question: str) -> Asked:
     >>> asked = asked_for("How many people were displaced?")
     >>> asked.kind, sorted(asked.labels), asked.verb, asked.asking
     ('number', ['CARDINAL', 'MONEY', 'PERCENT', 'QUANTITY'], 'displace', (0, 8))
-    >>> asked_for("Which fighter jets did Thailand use?").noun
+    >>> asked_for("Which fighter jets did the air force use?").noun
     'jet'
     """
     doc = pipeline()(question)
@@ -285,7 +285,7 @@ def asked_for(question: str) -> Asked:
 
 
 def _defines(doc: Any, asking: Any) -> bool:
-    """Whether the question asks what a name is ("Who is Ingmar Bergman?", "Who was Jack Kemp?"): the verb is
+    """Whether the question asks what a name is ("Who is Agnes Varda?", "Who was Ada Lovelace?"): the verb is
     "be" and its other argument is a named entity, so the answer describes it rather than names another."""
     root = next((t for t in doc if t.dep_ == "ROOT"), None)
     if root is None or root.lemma_ != "be" or asking is None:
@@ -308,7 +308,7 @@ def fillers(asked: Asked, parsed: Parsed) -> list[Mention]:
     """The mentions of a sentence that could fill what ``asked`` asks for and that the question does not
     already name: entities of the labels asked, and noun phrases headed by the noun of "which N".
 
-    A noun phrase gives the words before its head ("F-16" of "F-16 fighter jets" for "which fighter jets").
+    A noun phrase gives the words before its head ("F-35" of "F-35 fighter jets" for "which fighter jets").
     """
     return [
         m
@@ -351,7 +351,7 @@ def _named_by(mention: Mention, asked: Asked) -> bool:
 
 
 def trimmed(mention: Mention, asked: Asked) -> Mention:
-    """A noun phrase without the words the question already has: "F-16" of "F-16 fighter jets"."""
+    """A noun phrase without the words the question already has: "F-35" of "F-35 fighter jets"."""
     if mention.label != _PHRASE:
         return mention
     words = mention.text.split(" ")

@@ -235,13 +235,13 @@ class Coverage:
         return {**asdict(self), "outlets": list(self.outlets), "text": self.describe()}
 
 
-# Between the short answer and the sentence that states it, where an answer leads with one ("F-16 — …").
+# Between the short answer and the sentence that states it, where an answer leads with one ("Gripen — …").
 SHORT_SEPARATOR = " — "
 
 
 @dataclass(frozen=True)
 class ShortAnswer:
-    """The few words that fill what a question asks for ("F-16", "at least 80", "Anutin Charnvirakul"), as
+    """The few words that fill what a question asks for ("Gripen", "at least 80", "Gabriel Boric"), as
     they stand in one cited quote: ``citation.quote[start:end] == text`` for the citation numbered ``n``."""
 
     text: str

@@ -77,7 +77,7 @@ def is_heading(sentence: str) -> bool:
     """Whether a line names a topic rather than states something: a headline or section heading has no
     closing stop.
 
-    >>> is_heading("Thailand, Cambodia Set Defense Talks"), is_heading("The talks begin today.")
+    >>> is_heading("Chile, Peru Set Border Talks"), is_heading("The talks begin today.")
     (True, False)
     """
     return not sentence.rstrip("\u201d\u2019\"') ").endswith((".", "!", "?"))

@@ -200,7 +200,7 @@ class Engine:
     ) -> tuple[Passage, ...]:
         """When no retrieved article names all that the question names (``Question.specific``), the chunks
         that do, if there are at most NAMED_POOL of them per passage shown: names that rare are what the
-        question is about ("Who won the Nobel Prize for Literature in 2005?"), and the searches ranked other
+        question is about ("Who won the Lakeside marathon in 2015?"), and the searches ranked other
         chunks, alike in meaning or sharing the commoner words, above them. The answerer reads only articles
         that name them (``scorer.candidates``), so without these it would refuse."""
         asked = read_question(question, lexical)

@@ -22,8 +22,8 @@ from rag.language import doc_of
 def standalone(question: str, previous: str | None) -> str:
     """``question`` rewritten so it can be understood without ``previous`` (the last standalone question).
 
-    >>> standalone("And how many in Cambodia?", "How many people were killed in Thailand?")
-    'How many people were killed in Cambodia?'
+    >>> standalone("And how many in Peru?", "How many people were killed in Chile?")
+    'How many people were killed in Peru?'
     """
     if not previous:
         return question
@@ -45,7 +45,7 @@ def standalone(question: str, previous: str | None) -> str:
 
 
 def _names(words: Any) -> list[Any]:
-    """The named entities of ``words`` that are names (headed by a proper noun: "Syria", "Hun Sen", "Monday";
+    """The named entities of ``words`` that are names (headed by a proper noun: "Syria", "Ana Silva", "Monday";
     not "this year" or "five")."""
     return [e for e in words.ents if e.root.pos_ == "PROPN"]
 

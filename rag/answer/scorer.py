@@ -179,7 +179,7 @@ def candidates(
 ) -> list[Candidate]:
     """Every sentence of every passage with its features, in retrieval order, but for those of articles
     that do not name what the question names (``Question.specific``) and tell another story than those
-    that do (``same_story``): "Who won the Brenholm marathon?" is not answered by the Harlow Bay one,
+    that do (``same_story``): "Who won the Lakeside marathon?" is not answered by the Harlow Bay one,
     however alike the sentences. Nor is a sentence whose every term is the question's: "Tesla Q2 2020
     revenue." restates "What was Tesla's revenue in Q2 2020?" and answers nothing; nor one that names
     another quarter, half or round than the one asked ("the first quarter" for "in Q2"). The sentences left

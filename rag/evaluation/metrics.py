@@ -33,8 +33,8 @@ _MULTIPLIERS = {"dozen", "dozens", "hundred", "hundreds", "thousand", "thousands
 def normalise(text: str) -> str:
     """Lower case, no punctuation or ``[n]`` markers, thousands separators dropped, counting words as digits.
 
-    >>> normalise("Four Thai soldiers [1], 200,000 people, twenty-four hurt, two dozen dead; F-16s")
-    '4 thai soldiers 200000 people 24 hurt two dozen dead f 16s'
+    >>> normalise("Four Chilean miners [1], 200,000 people, twenty-four hurt, two dozen dead; F-35s")
+    '4 chilean miners 200000 people 24 hurt two dozen dead f 35s'
     """
     text = _MARKER.sub(" ", text).casefold().translate(_QUOTES)
     text = re.sub(r"(?<=\d),(?=\d{3}\b)", "", text)
@@ -118,7 +118,7 @@ def answer_tokens(text: str) -> list[str]:
 def token_f1(predicted: str, answers: Iterable[str]) -> float:
     """The SQuAD token F1 of ``predicted`` against the best-matching accepted answer (0.0 when there is none).
 
-    >>> token_f1("the F-16 jets", ["F-16"]), token_f1("Anutin", ["Anutin Charnvirakul", "Thaksin"])
+    >>> token_f1("the F-35 jets", ["F-35"]), token_f1("Boric", ["Gabriel Boric", "Kast"])
     (0.8, 0.6666666666666666)
     """
     guess = answer_tokens(predicted)

@@ -36,7 +36,7 @@ def conflict_coverage(expected_articles: Sequence[str], conflict_articles: Itera
 def attribution_accuracy(expected_names: Sequence[str], speakers: Iterable[str | None]) -> bool:
     """Whether any cited speaker names one of ``expected_names`` ("Schmidt" in "Secretary of State Al Schmidt").
 
-    >>> attribution_accuracy(["Hun Sen"], [None, "Hun Sen"])
+    >>> attribution_accuracy(["Ana Silva"], [None, "Ana Silva"])
     True
     """
     named = [_normal(s) for s in speakers if s]

@@ -23,8 +23,8 @@ from pathlib import Path
 import bm25s
 import numpy as np
 
-# Numbers keep their separators (900,000 is one token, 900000); codes such as F-16 split at the
-# hyphen, so "F-16s" still shares "16" with "F-16".
+# Numbers keep their separators (900,000 is one token, 900000); codes such as F-35 split at the
+# hyphen, so "F-35s" still shares "35" with "F-35".
 _TOKEN = re.compile(r"[a-z0-9]+(?:[.,][0-9]+)*")
 _STOPWORDS = frozenset(
     [
@@ -171,8 +171,8 @@ def _stemmer():  # type: ignore[no-untyped-def]
 def terms(text: str) -> list[str]:
     """Lower-cased, stop-worded, stemmed terms: the unit of every keyword comparison here.
 
-    >>> terms("Which fighter jets did Thailand use?")
-    ['fighter', 'jet', 'thailand', 'use']
+    >>> terms("Which fighter jets did Chile use?")
+    ['fighter', 'jet', 'chile', 'use']
     """
     words = [re.sub(r"(\d)s$", r"\1", w.replace(",", "")) for w in _TOKEN.findall(text.lower())]
     return _stemmer().stemWords([w for w in words if w not in _STOPWORDS])

@@ -57,7 +57,7 @@ Embed = Callable[[Sequence[str]], np.ndarray]
 def cited_numbers(text: str, offered: int) -> list[int]:
     """The distinct numbers cited in ``text`` that are between 1 and ``offered``, in order of appearance.
 
-    >>> cited_numbers("F-16s [1, 3]. Zorblat [7][1].", offered=3)
+    >>> cited_numbers("F-35s [1, 3]. Zorblat [7][1].", offered=3)
     [1, 3]
     """
     found: list[int] = []
