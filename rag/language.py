@@ -29,12 +29,11 @@ CACHE_FILE = "language.sqlite"
 
 # What a question word asks for, as the entity labels of OntoNotes (spaCy's NER scheme). The grammar of
 # English questions is small and closed; the parser tags the question word (WP, WRB …) but says nothing of
-# the kind of answer it wants.
-# Each with the kind of answer as the answerer words it (how it dates a count, names a speaker …).
-# The question word: the kind of answer, the labels a sentence that answers holds, and the labels a short
-# answer may carry. A country acts too ("Who won Euro 2020?" — Italy: OntoNotes' GPE covers a state and its
-# government), so a sentence naming one may answer "who"; but a place in the best sentence is far more often
-# where something happened than who did it (docs/evaluation.md, "Short answers"), so it is no short answer.
+# the kind of answer it wants. For each: the kind of answer as the answerer words it (how it dates a count,
+# names a speaker …), the labels a sentence that answers holds, and the labels a short answer may carry.
+# A country acts too ("Who won Euro 2020?" — Italy: OntoNotes' GPE covers a state and its government), so a
+# sentence naming one may answer "who"; but a place in the best sentence is far more often where something
+# happened than who did it (docs/evaluation.md, "Short answers"), so it is no short answer.
 _WH = {
     "who": ("person", ("PERSON", "ORG", "GPE"), ("PERSON", "ORG")),
     "whom": ("person", ("PERSON", "ORG", "GPE"), ("PERSON", "ORG")),
@@ -52,7 +51,7 @@ _HOW_LABELS = {
 # The labels of a number of something: a count, an amount, a share, a measure (a date or duration is none).
 NUMBER_LABELS = ("CARDINAL", "QUANTITY", "MONEY", "PERCENT")
 DURATION = "DURATION"  # the label of a DATE entity that counts a span of time (``_label``)
-_PHRASE = "PHRASE"  # the label of a noun phrase that is no named entity (fills "which N" when N is its head)
+PHRASE = "PHRASE"  # the label of a noun phrase that is no named entity (fills "which N" when N is its head)
 
 
 @dataclass(frozen=True)
@@ -96,9 +95,16 @@ class Asked:
     def wants_filler(self) -> bool:
         return bool(self.labels or self.noun)
 
+    def is_kind(self, mention: Mention, labels: frozenset[str] | None = None) -> bool:
+        """Whether ``mention`` is of the kind asked for: an entity of ``labels`` (by default ``self.labels``),
+        or a noun phrase headed by the noun of "which N"."""
+        return mention.label in (self.labels if labels is None else labels) or (
+            self.noun is not None and mention.head == self.noun
+        )
+
     def may_be_short(self, mention: Mention) -> bool:
         """Whether ``mention``, a filler, may stand as the short answer."""
-        return mention.label in self.short_labels or (self.noun is not None and mention.head == self.noun)
+        return self.is_kind(mention, self.short_labels)
 
 
 @lru_cache(maxsize=4096)
@@ -140,7 +146,7 @@ def _mentions(doc: Any) -> tuple[Mention, ...]:
             words.pop()
         if words and (words[0].idx, words[-1].idx + len(words[-1])) not in taken:
             start, end = words[0].idx, words[-1].idx + len(words[-1])
-            found.append(Mention(doc.text[start:end], _PHRASE, start, end, chunk.root.lemma_.lower()))
+            found.append(Mention(doc.text[start:end], PHRASE, start, end, chunk.root.lemma_.lower()))
     return tuple(found)
 
 
@@ -276,18 +282,17 @@ def asked_for(question: str) -> Asked:
             asking = (first.idx, following.idx + len(following))
         elif first.dep_ == "det" and first.head.pos_ in ("NOUN", "PROPN"):
             noun = _asked_noun(first.head)
-    named = tuple(m for m in _mentions(doc) if m.label != _PHRASE)
-    if _defines(doc, first):
-        labels, short, noun = set(), (), None
+    named = tuple(m for m in _mentions(doc) if m.label != PHRASE)
     root = next((t for t in doc if t.dep_ == "ROOT"), None)
+    if _defines(root, first):
+        labels, short, noun = set(), (), None
     verb = root.lemma_.lower() if root is not None and root.pos_ == "VERB" else None
     return Asked(frozenset(labels), noun, _lemmas(doc), named, kind, verb, asking, frozenset(short))
 
 
-def _defines(doc: Any, asking: Any) -> bool:
+def _defines(root: Any, asking: Any) -> bool:
     """Whether the question asks what a name is ("Who is Agnes Varda?", "Who was Ada Lovelace?"): the verb is
     "be" and its other argument is a named entity, so the answer describes it rather than names another."""
-    root = next((t for t in doc if t.dep_ == "ROOT"), None)
     if root is None or root.lemma_ != "be" or asking is None:
         return False
     arguments = [t for t in root.children if t.dep_ in ("nsubj", "attr") and t.i != asking.i]
@@ -311,11 +316,7 @@ def fillers(asked: Asked, parsed: Parsed) -> list[Mention]:
     A noun phrase gives the words before its head ("F-35" of "F-35 fighter jets" for "which fighter jets").
     """
     return [
-        m
-        for m in parsed.mentions
-        if (m.label in asked.labels or (asked.noun is not None and m.head == asked.noun))
-        and not _named_by(m, asked)
-        and not _same_entity(m, asked.named)
+        m for m in parsed.mentions if asked.is_kind(m) and not _named_by(m, asked) and not _same_entity(m, asked.named)
     ]
 
 
@@ -328,12 +329,12 @@ def _same_entity(mention: Mention, named: tuple[Mention, ...]) -> bool:
 
 def holds_kind(asked: Asked, parsed: Parsed) -> bool:
     """Whether the sentence holds the kind of thing asked for, new or not."""
-    return any(m.label in asked.labels or (asked.noun is not None and m.head == asked.noun) for m in parsed.mentions)
+    return any(asked.is_kind(m) for m in parsed.mentions)
 
 
 def new_entities(asked: Asked, parsed: Parsed) -> bool:
     """Whether the sentence names an entity or number the question does not: it adds something."""
-    return any(m.label != _PHRASE and not _named_by(m, asked) for m in parsed.mentions)
+    return any(m.label != PHRASE and not _named_by(m, asked) for m in parsed.mentions)
 
 
 def named_share(asked: Asked, sentence: str) -> float:
@@ -347,12 +348,12 @@ def named_share(asked: Asked, sentence: str) -> float:
 def _named_by(mention: Mention, asked: Asked) -> bool:
     """Whether every word of ``mention`` is one of the question's (then it fills nothing new)."""
     words = "".join(c if c.isalnum() else " " for c in mention.text.lower()).split()
-    return not words or all(w in asked.lemmas or w.rstrip("s") in asked.lemmas for w in words)
+    return not words or all(_covered(w, asked) for w in words)
 
 
 def trimmed(mention: Mention, asked: Asked) -> Mention:
     """A noun phrase without the words the question already has: "F-35" of "F-35 fighter jets"."""
-    if mention.label != _PHRASE:
+    if mention.label != PHRASE:
         return mention
     words = mention.text.split(" ")
     while words and _covered(words[-1], asked):

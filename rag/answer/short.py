@@ -17,7 +17,7 @@ from collections import defaultdict
 from dataclasses import dataclass, replace
 
 from rag.answer.scorer import Candidate
-from rag.language import Asked, Mention, Parsed, Reader, fillers, trimmed
+from rag.language import PHRASE, Asked, Mention, Parsed, Reader, fillers, trimmed
 
 # How many of the best sentences vote among the first sentence's fillers.
 READ_SENTENCES = 8
@@ -65,7 +65,7 @@ def _with_evidence_labels(asked: Asked, parsed: list[Parsed]) -> Asked:
         m.label
         for reading in parsed
         for m in reading.mentions
-        if m.label != "PHRASE" and asked.noun in (w.rstrip("s") for w in m.text.lower().split())
+        if m.label != PHRASE and asked.noun in (w.rstrip("s") for w in m.text.lower().split())
     }
     return replace(asked, labels=asked.labels | labels, short_labels=asked.short_labels | labels) if labels else asked
 
