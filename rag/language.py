@@ -15,11 +15,11 @@ import inspect
 import json
 import sqlite3
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass
 from functools import cache, lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from rag.errors import ConfigError
 
@@ -168,6 +168,40 @@ def _governor(token: Any) -> str:
 
 def _lemmas(doc: Any) -> frozenset[str]:
     return frozenset(t.lemma_.lower() for t in doc if not (t.is_punct or t.is_space))
+
+
+R = TypeVar("R")
+
+
+class Readings(Generic[R]):
+    """What one reading of spaCy's parse (``read``, from a ``Doc``) gives for each sentence, made for the
+    sentences not read yet in one batch (``nlp.pipe``, about 2.5 times faster than one by one) and kept in
+    memory for the next question, up to ``limit`` sentences (then the store starts again). ``unparsed`` gives
+    a sentence's reading without parsing it, when it can tell (None: parse it). Safe to share between threads.
+    """
+
+    def __init__(
+        self, read: Callable[[Any], R], limit: int, unparsed: Callable[[str], R | None] = lambda _: None
+    ) -> None:
+        self._read, self._limit, self._unparsed = read, limit, unparsed
+        self._kept: dict[str, R] = {}
+        self._lock = threading.Lock()
+
+    def of(self, sentences: Iterable[str]) -> list[R]:
+        """The reading of each of ``sentences``, in order."""
+        sentences = list(sentences)
+        found = {s: r for s in sentences if (r := self._kept.get(s)) is not None}
+        todo = [s for s in dict.fromkeys(sentences) if s not in found]
+        if todo:
+            read = {s: r for s in todo if (r := self._unparsed(s)) is not None}
+            parse = [s for s in todo if s not in read]
+            read.update(zip(parse, map(self._read, pipeline().pipe(parse)), strict=True))
+            with self._lock:
+                if len(self._kept) + len(read) > self._limit:
+                    self._kept.clear()
+                self._kept.update(read)
+            found.update(read)
+        return [found[s] for s in sentences]
 
 
 class Reader:

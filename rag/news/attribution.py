@@ -16,12 +16,11 @@ quotation that runs on over several sentences is said by the speaker named where
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from rag.language import pipeline
+from rag.language import Readings
 from rag.schema import Citation, Passage, Span
 
 # The entity labels (OntoNotes, spaCy's scheme) a speaker's name holds: people, bodies, peoples, places.
@@ -45,10 +44,6 @@ class _Reading:
     by_pronoun: bool  # its main reporting verb's subject is "he" or "she"
     person: str | None  # whom a "he" in the next sentence may be: its speaker, subject or first PERSON
     opens_quote: bool
-
-
-_readings: dict[str, _Reading] = {}
-_lock = threading.Lock()
 
 
 def speaker(sentence: str, before: Sequence[str] = (), after: Sequence[str] = ()) -> str | None:
@@ -92,22 +87,7 @@ def _antecedent(before: Sequence[str]) -> str | None:
 
 
 def _read(sentence: str) -> _Reading:
-    return _read_all([sentence])[0]
-
-
-def _read_all(sentences: Sequence[str]) -> list[_Reading]:
-    """What each sentence says of its speaker, parsing together (spaCy's ``pipe``, about 2.5 times faster than
-    one by one) those not read before in this process: a citation's neighbours are read again for the next."""
-    found = {s: r for s in sentences if (r := _readings.get(s)) is not None}
-    todo = [s for s in dict.fromkeys(sentences) if s not in found]
-    if todo:
-        read = {s: _reading(doc) for s, doc in zip(todo, pipeline().pipe(todo), strict=True)}
-        with _lock:
-            if len(_readings) + len(read) > _MEMORY:
-                _readings.clear()
-            _readings.update(read)
-        found.update(read)
-    return [found[s] for s in sentences]
+    return _readings.of([sentence])[0]
 
 
 def _reading(doc: Any) -> _Reading:
@@ -127,6 +107,11 @@ def _reading(doc: Any) -> _Reading:
     if said_by is None and not by_pronoun:
         said_by = _according_to(doc)
     return _Reading(said_by, by_pronoun, said_by or _person(doc), len(doc) > 0 and doc[0].is_quote)
+
+
+# What each sentence says of its speaker, read once per process: a citation's neighbours are read again for
+# the next question.
+_readings: Readings[_Reading] = Readings(_reading, _MEMORY)
 
 
 def _reports(token: Any, quoted: list[bool]) -> bool:
@@ -283,7 +268,7 @@ def cite(
 def speakers_of(places: Sequence[tuple[Passage, int]]) -> list[str | None]:
     """The speaker of each (passage, sentence index), the sentences parsed in one batch (their neighbours,
     needed for "he said" alone, are parsed when needed)."""
-    _read_all([passage.sentences[index].text for passage, index in places])
+    _readings.of(passage.sentences[index].text for passage, index in places)
     return [speaker_of(passage, index) for passage, index in places]
 
 

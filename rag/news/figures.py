@@ -26,7 +26,7 @@ from typing import Any, TypeVar
 from number_parser import parse_number
 
 from rag.index.lexical import terms
-from rag.language import NUMBER_LABELS, doc_of, pipeline
+from rag.language import NUMBER_LABELS, Readings, doc_of, pipeline
 from rag.news.dates import MONTHS
 from rag.schema import Citation, Conflict, Passage
 
@@ -309,24 +309,9 @@ class _Read:
     dates: tuple[tuple[int | None, int | None], ...]
 
 
-# A sentence's figures, read once per process: an answer compares every sentence of its pool, and the next
-# question on the same articles reads many of the same sentences.
-_read: dict[str, tuple[_Read, ...]] = {}
-_READ_LIMIT = 100_000
-
-
 def read_figures(sentences: Iterable[str]) -> None:
     """Parse, in one batch, the ``sentences`` not read yet (only those whose tokens hold a number)."""
-    todo = [s for s in dict.fromkeys(sentences) if s not in _read]
-    if not todo:
-        return
-    if len(_read) + len(todo) > _READ_LIMIT:
-        _read.clear()
-    nlp = pipeline()
-    numeric = [s for s in todo if any(t.like_num for t in nlp.tokenizer(s))]
-    read: dict[str, tuple[_Read, ...]] = dict.fromkeys(todo, ())
-    read.update((sentence, _figures_of(doc)) for sentence, doc in zip(numeric, nlp.pipe(numeric), strict=True))
-    _read.update(read)  # whole, so another thread never sees a sentence before its figures
+    _read.of(sentences)
 
 
 def figures(sentence: str, published: str | None = None) -> list[Figure]:
@@ -336,8 +321,7 @@ def figures(sentence: str, published: str | None = None) -> list[Figure]:
     >>> [(f.value, sorted(f.counted)) for f in figures("At least eight people have been killed.")]
     [(8.0, ['die', 'peopl'])]
     """
-    read_figures([sentence])
-    return [replace(r.figure, period=_period(r.dates, published)) for r in _read[sentence]]
+    return [replace(r.figure, period=_period(r.dates, published)) for r in _read.of([sentence])[0]]
 
 
 def _figures_of(doc: Any) -> tuple[_Read, ...]:
@@ -362,6 +346,16 @@ def _figures_of(doc: Any) -> tuple[_Read, ...]:
             found.append(this)
         previous_end = end
     return tuple(found)
+
+
+def _without_numbers(sentence: str) -> tuple[_Read, ...] | None:
+    """No figures, for a sentence none of whose tokens is a number; None: it needs a parse."""
+    return None if any(t.like_num for t in pipeline().tokenizer(sentence)) else ()
+
+
+# A sentence's figures, read once per process: an answer compares every sentence of its pool, and the next
+# question on the same articles reads many of the same sentences.
+_read: Readings[tuple[_Read, ...]] = Readings(_figures_of, 100_000, _without_numbers)
 
 
 def _figure_of(doc: Any, span: Any, summed: set[int]) -> tuple[_Read, int, int] | None:
