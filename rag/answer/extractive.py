@@ -32,7 +32,7 @@ from rag.answer.short import Filler, short_answer
 from rag.config import Settings
 from rag.index.lexical import LexicalIndex, terms
 from rag.language import Reader, holds_kind
-from rag.news.attribution import cite, said_by_pronoun, speaker_context, speakers_of
+from rag.news.attribution import asks_for_speaker, cite, said_by_pronoun, speaker_context, speakers_of
 from rag.news.dates import is_future, mentions, resolve
 from rag.news.duplicates import collapse
 from rag.news.figures import (
@@ -135,7 +135,7 @@ def answer_extractively(
         text = " ".join(_sentence_text(c, asked, question) for c in citations)
     short = _short(filler, citations)
     # The figures that differ, or the speaker of "who said", already lead the answer: they are its point.
-    if short is not None and not (quantity is not None and figure_citations) and not WHO_SAID.search(question):
+    if short is not None and not (quantity is not None and figure_citations) and not asks_for_speaker(question):
         text = f"{short.text}{SHORT_SEPARATOR}{text}"
     cited = {c.chunk_id for c in citations}
     passages = shown + tuple(p for p in extra_passages if p.chunk_id in cited)
@@ -156,7 +156,6 @@ def _short(filler: Filler | None, citations: tuple[Citation, ...]) -> ShortAnswe
 
 
 LATEST = re.compile(r"\b(latest|most recent|newest|current|so far|now)\b", re.I)
-WHO_SAID = re.compile(r"^\s*who\s+(said|says|told|wrote|warned|stated|declared|called|urged|hinted)\b", re.I)
 W_RECENT = 0.10  # "latest"/"most recent" questions: a sentence from the newest article gains this much
 # "What did the police say?": a sentence whose speaker is who the question names gains W_SPEAKER
 # (experiments/speaker_weight.py re-derives it).
@@ -172,7 +171,7 @@ def _cite(n: int, s: Candidate, asked: Question) -> Citation:
 
 def _sentence_text(c: Citation, asked: Question, question: str) -> str:
     """One cited sentence of the answer: the quote, its speaker for "who said", its date for a count."""
-    lead = f"{c.speaker}: " if c.speaker and WHO_SAID.search(question) else ""
+    lead = f"{c.speaker}: " if c.speaker and asks_for_speaker(question) else ""
     when = ""
     if asked.kind == "number" and c.published:
         when = f" (as of {format_date(c.published, c.published_inferred)})"

@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from rag.language import Readings
+from rag.language import Readings, doc_of
 from rag.schema import Citation, Passage, Span
 
 # The entity labels (OntoNotes, spaCy's scheme) a speaker's name holds: people, bodies, peoples, places.
@@ -67,6 +67,19 @@ def speaker(sentence: str, before: Sequence[str] = (), after: Sequence[str] = ()
             if ending.by_pronoun:
                 return _antecedent(before)
     return None
+
+
+def asks_for_speaker(question: str) -> bool:
+    """Whether ``question`` asks who said something: "who" is the subject of its main verb, and that verb
+    reports speech as the articles' own reporting verbs are read (``_reports``), so "Who wrote the book?" does
+    not, "Who told reporters that the talks failed?" does.
+
+    >>> asks_for_speaker("Who warned of further tremors?"), asks_for_speaker("Who wrote the book?")
+    (True, False)
+    """
+    doc = doc_of(question)
+    root = next((t for t in doc if t.dep_ == "ROOT"), None)
+    return bool(len(doc) and doc[0].lower_ == "who" and doc[0].head == root and _reports(root, _quoted(doc)))
 
 
 def said_by_pronoun(sentence: str) -> bool:
