@@ -31,14 +31,14 @@ from dataclasses import replace
 from pathlib import Path
 
 import rag.llm.generate as generate
-from rag import Answer, Settings, ingest
+from rag import Answer, Settings, ingest, markers
 from rag.answer.answerer import Evidence, answerer_for
 from rag.answer.engine import Engine
 from rag.answer.question import analyse
 from rag.evaluation import metrics
 from rag.evaluation.gold import GoldItem, load_gold
 from rag.evaluation.scoring import baseline_text, score_item
-from rag.llm.verify import CLEARLY_SUPPORTED, Verifier, cited_numbers, strip_markers
+from rag.llm.verify import CLEARLY_SUPPORTED, Verifier, cited_numbers
 
 CUT = 700  # the hidden sets read the first 700 characters of an answer
 UNCITED: list[dict[str, object]] = []  # filled by RecordingVerifier while a question is answered
@@ -48,7 +48,7 @@ class RecordingVerifier(Verifier):
     """The verifier as shipped, also noting each uncited sentence's best support over the offered passages."""
 
     def _check(self, sentence: str) -> str:
-        claim = strip_markers(sentence)
+        claim = markers.without(sentence)
         if claim and not cited_numbers(sentence, len(self.passages)) and self.passages:
             vector = self._embed([claim])[0]
             names = set(analyse(claim).names)

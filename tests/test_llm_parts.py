@@ -11,11 +11,11 @@ from conftest import SEEDS
 from hypothesis import given
 from hypothesis import strategies as st
 
-from rag import ConfigError, Settings
+from rag import ConfigError, Settings, markers
 from rag.index.embedding import load_embedder
 from rag.llm.context import pack, source_block
 from rag.llm.generate import check_prompts
-from rag.llm.verify import UNSUPPORTED_MARK, Verifier, cited_numbers, strip_markers
+from rag.llm.verify import UNSUPPORTED_MARK, Verifier, cited_numbers
 from rag.prompts import DEFAULT_PROMPTS, load_template
 from rag.schema import Passage, Source, Span
 from rag.text import count_tokens
@@ -51,7 +51,7 @@ def test_citation_forms(text: str, offered: int, expected: list[int]) -> None:
 
 
 def test_markers_are_stripped_with_the_space_before_punctuation() -> None:
-    assert strip_markers("Jets were used [1][2]. ") == "Jets were used."
+    assert markers.without("Jets were used [1][2]. ") == "Jets were used."
 
 
 def _passage(n: int, *sentences: str) -> Passage:

@@ -4,9 +4,9 @@ from (faithfulness), and does it address the question (relevancy)? Each verdict 
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
+from rag import markers
 from rag.answer.answerer import answerer_for
 from rag.config import Settings
 from rag.errors import EvaluationError
@@ -28,7 +28,7 @@ class Judge:
         """Both verdicts for an answer; an abstention is not judged (there is no claim to check)."""
         if answer.abstained or not answer.passages:
             return {"faithfulness": None, "relevancy": None}
-        response = " ".join(re.sub(r"\[\d+\]", " ", answer.text).split())
+        response = " ".join(markers.without(answer.text).split())
         contexts = [p.text for p in answer.passages]
         try:
             faithful = self._faithfulness.evaluate(query=question, response=response, contexts=contexts)

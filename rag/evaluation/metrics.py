@@ -12,10 +12,10 @@ from collections.abc import Iterable, Sequence
 
 import numpy as np
 
+from rag import markers
+
 Quoted = tuple[str, str]
 
-_MARKER = re.compile(r"\[\d+\]")
-_MARKER_BEFORE = re.compile(r"\s*\[\d+\]")
 _QUOTES = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"'})
 _NUMBER_WORDS = {
     word: value
@@ -36,7 +36,7 @@ def normalise(text: str) -> str:
     >>> normalise("Four Chilean miners [1], 200,000 people, twenty-four hurt, two dozen dead; F-35s")
     '4 chilean miners 200000 people 24 hurt two dozen dead f 35s'
     """
-    text = _MARKER.sub(" ", text).casefold().translate(_QUOTES)
+    text = markers.without(text).casefold().translate(_QUOTES)
     text = re.sub(r"(?<=\d),(?=\d{3}\b)", "", text)
     text = _COMPOUND.sub(lambda g: str(_NUMBER_WORDS[g[1]] + _NUMBER_WORDS[g[2]]), text)  # twenty-four → 24
     tokens = re.findall(r"\w+", text)
@@ -82,15 +82,6 @@ def contains_gold(text: str, answers: Iterable[str], window: int = ANSWER_WINDOW
 LEAD_WINDOW = 200  # characters a reader sees first: the answer should lead with the point
 
 
-def without_markers(text: str) -> str:
-    """``text`` with its ``[n]`` citation markers and the space before each taken out.
-
-    >>> without_markers("The toll rose to 42. [1] Rescuers left. [2]")
-    'The toll rose to 42. Rescuers left.'
-    """
-    return _MARKER_BEFORE.sub("", text).strip()
-
-
 def gold_in_first(text: str, answers: Iterable[str], window: int = LEAD_WINDOW) -> bool:
     """Whether an accepted answer (as ``key_fact_hit``) is in the first ``window`` characters of ``text`` once
     its citation markers are removed: does the answer lead with the point?
@@ -98,12 +89,12 @@ def gold_in_first(text: str, answers: Iterable[str], window: int = LEAD_WINDOW) 
     >>> gold_in_first("The toll rose to 42. [1] " + "x" * 300, ["42"]), gold_in_first("x" * 200 + " 42", ["42"])
     (True, False)
     """
-    return key_fact_hit(without_markers(text)[:window], answers)
+    return key_fact_hit(markers.without(text)[:window], answers)
 
 
 def answer_chars(text: str) -> int:
     """Characters of an answer a reader reads: ``[n]`` markers left out."""
-    return len(without_markers(text))
+    return len(markers.without(text))
 
 
 _ARTICLES = {"a", "an", "the"}
@@ -218,7 +209,7 @@ def abstention_recall(pairs: Iterable[tuple[bool, bool]]) -> float | None:
 
 def answer_words(text: str) -> int:
     """Words in an answer, ``[n]`` markers left out."""
-    return len(_MARKER.sub(" ", text).split())
+    return len(markers.without(text).split())
 
 
 def percentile(values: Sequence[float], q: float) -> float:

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from rag import markers
 from rag.answer.question import analyse
 from rag.index.lexical import terms
 from rag.news.attribution import cite
@@ -46,10 +47,7 @@ MIN_COSINE = 0.4
 NAME_PENALTY = 0.1  # per name in the sentence that the passage never mentions
 UNSUPPORTED_MARK = "[unsupported]"
 
-_MARKER = re.compile(r"\[\s*(\d+(?:\s*[,;]\s*\d+)*)\s*\]")
 _NUMBER = re.compile(r"\d[\d,.]*\d|\d")
-_SPACE_BEFORE_PUNCT = re.compile(r"\s+([.,;:!?])")
-_LEADING_MARKERS = re.compile(r"^(\s*\[\s*\d+(?:\s*[,;]\s*\d+)*\s*\])+")
 
 Embed = Callable[[Sequence[str]], np.ndarray]
 
@@ -61,18 +59,10 @@ def cited_numbers(text: str, offered: int) -> list[int]:
     [1, 3]
     """
     found: list[int] = []
-    for marker in _MARKER.finditer(text):
-        for digits in re.split(r"\s*[,;]\s*", marker.group(1)):
-            # Longer digit runs are no citation (and int() refuses over 4300 digits).
-            n = int(digits) if len(digits) <= 4 else 0
-            if 1 <= n <= offered and n not in found:
-                found.append(n)
+    for n in markers.cited(text):
+        if 1 <= n <= offered and n not in found:
+            found.append(n)
     return found
-
-
-def strip_markers(text: str) -> str:
-    """``text`` without its citation markers, spaces before punctuation closed up."""
-    return _SPACE_BEFORE_PUNCT.sub(r"\1", _MARKER.sub("", text)).strip()
 
 
 @dataclass(frozen=True)
@@ -131,8 +121,7 @@ class Verifier:
         spans = sentence_spans(self._buffer) if self._buffer.strip() else []
         for start, _ in reversed(spans[1:]):
             tail = self._buffer[start:]
-            lead = _LEADING_MARKERS.match(tail)
-            at = lead.end() if lead else 0
+            at = markers.leading(tail)
             rest = tail[at:].lstrip()
             if rest and not rest.startswith("["):
                 return start + at
@@ -159,14 +148,14 @@ class Verifier:
         # "Claim. [1] Next claim." — punkt puts "[1]" at the head of the next sentence; it belongs before.
         merged: list[str] = []
         for sentence in sentences:
-            lead = _LEADING_MARKERS.match(sentence)
+            lead = markers.leading(sentence)
             if lead and merged:
-                merged[-1] += " " + lead.group()
-                sentence = sentence[lead.end() :]
+                merged[-1] += " " + sentence[:lead]
+                sentence = sentence[lead:]
             if sentence.strip():
                 merged.append(sentence)
             elif lead and not merged:
-                merged.append(lead.group())
+                merged.append(sentence[:lead])
         for sentence in merged:
             shown = self._check(sentence)
             if shown:
@@ -175,7 +164,7 @@ class Verifier:
         return pieces
 
     def _check(self, sentence: str) -> str:
-        claim = strip_markers(sentence)
+        claim = markers.without(sentence)
         if not claim:
             return ""
         if self._refusal and f" {self._refusal} " in f" {_normal(claim)} ":

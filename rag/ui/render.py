@@ -11,12 +11,11 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from rag import Answer, Citation
+from rag import Answer, Citation, markers
 from rag.index.store import ArticleRecord
 from rag.news.timeline import TimelineEvent
 from rag.schema import Passage, Source, format_date
 
-_MARKER = re.compile(r"\[(\d+)\]")
 # Beyond the usual five, ``{``, ``}``, ``$`` and the backtick are escaped too: Gradio's HTML component
 # passes its value through a template engine, and no character of a document may reach one as syntax.
 _ENTITIES = {
@@ -82,13 +81,12 @@ def render_answer_text(text: str, *, turn: int, cited: Sequence[int] = (), unsup
 
 
 def _markers(text: str, turn: int, cited: Sequence[int]) -> str:
-    def link(match: re.Match[str]) -> str:
-        n = int(match[1])
+    def link(n: int) -> str | None:
         if n not in cited:
-            return match[0]
+            return None
         return f'<sup class="cite"><a href="#{source_id(turn, n)}" data-n="{n}">{n}</a></sup>'
 
-    return _MARKER.sub(link, escape(text))
+    return markers.replace(escape(text), link)
 
 
 def _find_all(text: str, needles: Sequence[str]) -> list[tuple[int, int]]:
