@@ -1,11 +1,12 @@
 """Re-derive ``W_SPEAKER``: how much a sentence said by whom a "What did X say?" question names gains.
 
-Only the questions ``extractive.SAID_BY`` matches are affected, so only they are asked, once per weight,
-on every development set given (gold set, corpus, index folder, as for ``rag.evaluation.tune``). The table
-gives, per weight, the answers containing a gold answer (700 characters) on each set's tuning and check
-questions. The weight chosen is the smallest with the most such answers on the tuning questions of all
-sets together; check figures are printed, never used to choose. ``--weights`` and ``--limit N`` (the first N
-such questions of each set) make a quick run; the shipped weight is set back when the run ends.
+Only the questions that ask what someone said (``Question.speaker``) are affected, so only they are asked,
+once per weight, on every development set given (gold set, corpus, index folder, as for
+``rag.evaluation.tune``). The table gives, per weight, the answers containing a gold answer (700 characters)
+on each set's tuning and check questions. The weight chosen is the smallest with the most such answers on the
+tuning questions of all sets together; check figures are printed, never used to choose. ``--weights`` and
+``--limit N`` (the first N such questions of each set) make a quick run; the shipped weight is set back when
+the run ends.
 
     PYTHONPATH=. python experiments/speaker_weight.py \\
         --dev ../shared/devsets/newsqa-cnn/dev.jsonl ../shared/devsets/newsqa-cnn/corpus /tmp/newsqa-home \\
@@ -21,6 +22,7 @@ from pathlib import Path
 
 from rag.answer import extractive
 from rag.answer.engine import Engine
+from rag.answer.question import analyse
 from rag.config import Settings
 from rag.evaluation.gold import load_gold, split
 from rag.evaluation.metrics import contains_gold
@@ -36,7 +38,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     sets = []
     for gold, corpus, home in args.dev:
-        items = [i for i in load_gold(Path(gold)) if not i.abstain and extractive.SAID_BY.search(i.question)]
+        items = [i for i in load_gold(Path(gold)) if not i.abstain and analyse(i.question).speaker]
         items = items[: args.limit or None]
         sets.append((Path(gold).parent.name or gold, Settings.from_env(home=Path(home), corpus=Path(corpus)), items))
         tuned = sum(split(i) == "tune" for i in items)

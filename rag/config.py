@@ -107,7 +107,7 @@ class Settings:
             )
         if not self.embed_model.strip():
             raise ConfigError("embed_model must name a sentence-transformers model or folder")
-        if self.chroma_url and not re.match(r"https?://[^/:]+(:\d+)?/?$", self.chroma_url):
+        if self.chroma_url and not _server_url(self.chroma_url):
             raise ConfigError(f"RAG_CHROMA_URL must look like http://host:port, got {self.chroma_url!r}")
         if self.chroma_url and self.chroma_host:
             raise ConfigError("set RAG_CHROMA_URL or RAG_CHROMA_HOST (with RAG_CHROMA_PORT), not both")
@@ -242,3 +242,14 @@ def _parse(name: str, kind: object, raw: str) -> object:
     if kind == "Path":
         return Path(raw).expanduser()
     return raw.strip()
+
+
+def _server_url(url: str) -> bool:
+    """Whether ``url`` is ``http(s)://host[:port][/]`` and nothing more."""
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018  (reading it checks it: a port that is no number raises)
+    except ValueError:
+        return False
+    extra = parts.query or parts.fragment or parts.username or parts.path not in ("", "/")
+    return parts.scheme in ("http", "https") and bool(parts.hostname) and not extra

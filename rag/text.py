@@ -83,7 +83,6 @@ def is_heading(sentence: str) -> bool:
     return not sentence.rstrip("\u201d\u2019\"') ").endswith((".", "!", "?"))
 
 
-_WHITESPACE = re.compile(r"\s+")
 # Abbreviations that stand before a name or a number, never at the end of a sentence: titles and ranks
 # ("Gov. Arnold Schwarzenegger", "Lance Cpl. Maria Lauterbach"), months, "No. 3".
 _TITLES = (
@@ -96,4 +95,4 @@ _ABBREVIATION_END = re.compile(rf"(\b(?:[A-Z]\.){{2,}}|\b(?:{_TITLES}|St|{_MONTH
 
 def collapse_whitespace(text: str) -> str:
     """``"a \\n b"`` → ``"a b"``: the form in which quotes are compared with their files."""
-    return _WHITESPACE.sub(" ", text).strip()
+    return " ".join(text.split())

@@ -23,6 +23,7 @@ FACES = (
     "rag.ingestion.corpus",
     "rag.news.timeline",
     "rag.index.store",
+    "rag.markers",  # how Answer.text cites: the UI links its markers
 )
 # What each front-end may import: those, its own package and (the CLI) the evaluation library.
 FRONT_ENDS = {"rag.cli": (*FACES, "rag.evaluation", "rag.cli"), "rag.ui": (*FACES, "rag.ui")}

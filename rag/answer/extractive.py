@@ -86,8 +86,8 @@ def answer_extractively(
     if later := _after_the_articles(question, retrieval.passages):
         return Answer(question, refusal_text, (), retrieval.passages[:k], abstained=True, notice=later)
     scored, unanswered = score_sentences(asked, retrieval, lexical, sentence_vectors, reader)
-    if said := SAID_BY.search(asked.text):
-        scored = _prefer_speaker(scored, said["who"])
+    if asked.speaker:
+        scored = _prefer_speaker(scored, asked.speaker)
     shown = rerank(retrieval.passages, scored)[:k]
     if not scored or _out_of_scope(asked, unanswered, lexical):
         return Answer(question, refusal_text, (), shown, abstained=True)
@@ -157,9 +157,8 @@ def _short(filler: Filler | None, citations: tuple[Citation, ...]) -> ShortAnswe
 
 LATEST = re.compile(r"\b(latest|most recent|newest|current|so far|now)\b", re.I)
 W_RECENT = 0.10  # "latest"/"most recent" questions: a sentence from the newest article gains this much
-# "What did the police say?": a sentence whose speaker is who the question names gains W_SPEAKER
-# (experiments/speaker_weight.py re-derives it).
-SAID_BY = re.compile(r"\bwhat (?:did|does|do|has|have) (?P<who>.+?) (?:say|tell|write|announce)\b", re.I)
+# "What did the police say?": a sentence whose speaker is who the question names (``Question.speaker``) gains
+# W_SPEAKER (experiments/speaker_weight.py re-derives it).
 W_SPEAKER = 0.05
 MAX_FIGURES = 5
 

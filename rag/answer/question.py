@@ -10,9 +10,9 @@ from rag.index.lexical import terms
 from rag.language import Asked, asked_for
 from rag.news.dates import MONTHS, ORDINALS, WEEKDAYS
 
-# "What did the police say?": what someone said is asked for. (The parse gives "say" as the verb, but not that
-# it reports speech; the project reads reporting verbs nowhere else from a list.)
-_QUOTE = re.compile(r"\bwhat did .+ (say|tell|write|announce)\b", re.I)
+# "What did the police say?": what someone said is asked for, and who said it. (The parse gives "say" as the
+# verb, but not that it reports speech; the project reads reporting verbs nowhere else from a list.)
+_SAID_BY = re.compile(r"\bwhat (?:did|does|do|has|have) (?P<who>.+?) (?P<verb>say|tell|write|announce)\b", re.I)
 # Capitalised words that are sentence furniture in questions, not names to look up.
 _NOT_NAMES = frozenset(
     """what which who whom whose when where why how did does do is are was were has have had can could will
@@ -31,6 +31,7 @@ class Question:
     specific: tuple[str, ...]  # the names an answering article must hold (see ``specific_names``)
     periods: frozenset[tuple[str, int]]  # numbered periods it asks about (see ``periods``)
     asks: Asked  # what the language layer reads it to ask for
+    speaker: str | None = None  # whose words "what did … say" asks for
 
 
 def analyse(question: str) -> Question:
@@ -44,11 +45,12 @@ def analyse(question: str) -> Question:
     # The words of "how long" or "how many" say what kind of answer is wanted, not what it is about: "long"
     # must not make "long-running" look relevant. So does the verb of "what did Powell say": news writes
     # "said", which no stemmer makes "say", and a term no article uses weighs most.
+    quote = None if kind in ("measure", "number") else _SAID_BY.search(question)
     if kind in ("measure", "number"):
         content = question[: asks.asking[0]] + " " + question[asks.asking[1] :]
-    elif quote := _QUOTE.search(question):
+    elif quote:
         kind = "quote"
-        content = question[: quote.start(1)] + question[quote.end(1) :]
+        content = question[: quote.start("verb")] + question[quote.end("verb") :]
     names = []
     for match in _NAME.finditer(question):
         word = match.group()
@@ -63,6 +65,7 @@ def analyse(question: str) -> Question:
         specific_names(question),
         periods(question),
         asks,
+        quote["who"] if quote else None,
     )
 
 
@@ -96,7 +99,6 @@ def names_another_period(asked: frozenset[tuple[str, int]], sentence: str) -> bo
     return any((part, n) not in said and any(p == part for p, _ in said) for part, n in asked)
 
 
-_DIGITS = re.compile(r"\d\d+")  # a year, or a number of two digits or more
 _CALENDAR = frozenset(MONTHS) | frozenset(WEEKDAYS)
 # Where a sentence starts: the question's start, or after a stop that does not end an initial ("U.S. Army").
 _SENTENCE_START = re.compile(r"(^|(?<!\b[A-Z])[.?!:;]\s*|[(\[\"“]\s*)$")
@@ -119,15 +121,15 @@ def specific_names(question: str) -> tuple[str, ...]:
     found = []
     for match in _NAME.finditer(question):
         word = match.group()
-        if _DIGITS.fullmatch(word):
+        if word.isdecimal() and len(word) > 1:  # a year, or a number of two digits or more
             found.append(word)
         elif not (
             word[0].isdigit()
             or word.lower() in _NOT_NAMES
-            or re.sub(r"['’]s$", "", word.lower()) in _CALENDAR
+            or word.lower().removesuffix("'s").removesuffix("’s") in _CALENDAR
             or _SENTENCE_START.search(question[: match.start()])
             or (word.isupper() and len(word) <= 4 and not any(c.isdigit() for c in word))
-            or len(re.sub(r"\W", "", word)) < 3
+            or sum(map(str.isalnum, word)) < 3
         ):
             found += terms(word)
     return tuple(dict.fromkeys(found))

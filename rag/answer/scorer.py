@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 from importlib import resources
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 
@@ -28,48 +29,52 @@ from rag.schema import Passage, Span
 # Package data, a plain file in an installed wheel and in a checkout (which the tuning script rewrites).
 WEIGHTS_FILE = Path(str(resources.files("rag.answer") / "scorer_weights.json"))
 
-FEATURES = (
-    "dense",  # cosine of the sentence's vector with the question's
-    "passage_dense",  # cosine of its passage's vector with the question's (0 when only BM25 found it)
-    "lexical",  # idf-weighted share of the question's terms in the sentence
-    "passage_lexical",  # the same share in the sentence's passage: the context that carries the constraints
-    "constraints_sentence",  # share of the question's constraints (names, numbers, years, titles) in the sentence
-    "constraints_passage",  # the same in the passage and its article's date
-    "kind_fit",  # the sentence holds the kind of thing asked for (a number, a date, a name, a place)
-    "new_filler",  # it holds a name, number or date the question does not: it adds something
-    "new_kind_filler",  # it holds a filler of the kind asked for (a number for "how many" …) the question lacks
-    "named_share",  # share of the entities the question names that it names too
-    "verb_match",  # it uses the question's main verb ("convicted" for "Who was convicted …?")
-    "novelty",  # share of the sentence's terms that are not the question's
-    "passage_rank",  # 1 / rank of its passage in the retrieval
-    "lead",  # how early in its article it stands (news puts the main facts first)
-    "heading",  # a line without a full stop: a heading names a topic, it states nothing
-    "previous_lexical",  # the share of the question's terms in the sentence before (the answer often follows)
-    # How far each of these falls short of the best candidate for the same question: the model compares
-    # sentences with each other, not only with a fixed scale.
-    "dense_gap",
-    "lexical_gap",
-    "passage_dense_gap",
-    "passage_lexical_gap",
-    "constraints_sentence_gap",
-)
-_GAPS = ("dense", "lexical", "passage_dense", "passage_lexical", "constraints_sentence")
+
+class SentenceFeatures(NamedTuple):
+    """What a sentence is judged on: does it hold the answer?"""
+
+    # The first five are also compared with the best candidate of the same question (``GAPPED``).
+    dense: float  # cosine of the sentence's vector with the question's
+    passage_dense: float  # cosine of its passage's vector with the question's (0 when only BM25 found it)
+    lexical: float  # idf-weighted share of the question's terms in the sentence
+    passage_lexical: float  # the same share in the sentence's passage: the context that carries the constraints
+    constraints_sentence: float  # share of the question's constraints (names, numbers, years, titles) in it
+    constraints_passage: float  # the same in the passage and its article's date
+    kind_fit: float  # the sentence holds the kind of thing asked for (a number, a date, a name, a place)
+    new_filler: float  # it holds a name, number or date the question does not: it adds something
+    new_kind_filler: float  # it holds a filler of the kind asked for (a number for "how many" …) the question lacks
+    named_share: float  # share of the entities the question names that it names too
+    verb_match: float  # it uses the question's main verb ("convicted" for "Who was convicted …?")
+    novelty: float  # share of the sentence's terms that are not the question's
+    passage_rank: float  # 1 / rank of its passage in the retrieval
+    lead: float  # how early in its article it stands (news puts the main facts first)
+    heading: float  # a line without a full stop: a heading names a topic, it states nothing
+    previous_lexical: float  # the share of the question's terms in the sentence before (the answer often follows)
 
 
-# What the question as a whole is judged on when deciding to abstain: do the best candidates cover it?
-QUESTION_FEATURES = (
-    "best",  # the best sentence's probability of holding the answer
-    "best_constraints_sentence",  # the question's constraints held by the best sentence
-    "best_constraints_passage",  # ... by the best sentence's passage
-    "max_constraints_passage",  # ... by the passage that holds most of them
-    "best_dense",  # the closest sentence in meaning
-    "top_passage_dense",  # the first passage's closeness in meaning
-    "best_lexical",  # the largest share of the question's rarer words in one sentence
-    "constrained",  # the question names something (a name, number, year or title) at all
-    "best_named_share",  # the entities the question names, as the language layer reads them, in the best sentence
-    "max_named_share",  # ... in the sentence that names most of them
-    "best_kind_filler",  # the best sentence holds a new filler of the kind asked for
-)
+# How far each of these falls short of the best candidate for the same question: the model compares
+# sentences with each other, not only with a fixed scale.
+GAPPED = SentenceFeatures._fields[:5]
+FEATURES = SentenceFeatures._fields + tuple(f"{name}_gap" for name in GAPPED)
+
+
+class QuestionFeatures(NamedTuple):
+    """What the question as a whole is judged on when deciding to abstain: do the best candidates cover it?"""
+
+    best: float  # the best sentence's probability of holding the answer
+    best_constraints_sentence: float  # the question's constraints held by the best sentence
+    best_constraints_passage: float  # ... by the best sentence's passage
+    max_constraints_passage: float  # ... by the passage that holds most of them
+    best_dense: float  # the closest sentence in meaning
+    top_passage_dense: float  # the first passage's closeness in meaning
+    best_lexical: float  # the largest share of the question's rarer words in one sentence
+    constrained: float  # the question names something (a name, number, year or title) at all
+    best_named_share: float  # the entities the question names, as the language layer reads them, in the best one
+    max_named_share: float  # ... in the sentence that names most of them
+    best_kind_filler: float  # the best sentence holds a new filler of the kind asked for
+
+
+QUESTION_FEATURES = QuestionFeatures._fields
 
 
 @dataclass(frozen=True)
@@ -102,23 +107,23 @@ def _sigmoid(x: np.ndarray) -> np.ndarray:
 def question_features(features: np.ndarray, chances: np.ndarray, constrained: bool) -> np.ndarray:
     """QUESTION_FEATURES from the candidates' feature rows and their probabilities (best first or not)."""
     if not len(chances):
-        return np.asarray([0.0] * 7 + [float(constrained), 0.0, 0.0, 0.0])
+        return np.asarray(QuestionFeatures(*[0.0] * 7, float(constrained), 0.0, 0.0, 0.0))
     column = {name: features[:, i] for i, name in enumerate(FEATURES)}
     best = int(np.argmax(chances))
     return np.asarray(
-        [
-            float(chances[best]),
-            float(column["constraints_sentence"][best]),
-            float(column["constraints_passage"][best]),
-            float(column["constraints_passage"].max()),
-            float(column["dense"].max()),
-            float(column["passage_dense"][column["passage_rank"].argmax()]),
-            float(column["lexical"].max()),
-            float(constrained),
-            float(column["named_share"][best]),
-            float(column["named_share"].max()),
-            float(column["new_kind_filler"][best]),
-        ]
+        QuestionFeatures(
+            best=float(chances[best]),
+            best_constraints_sentence=float(column["constraints_sentence"][best]),
+            best_constraints_passage=float(column["constraints_passage"][best]),
+            max_constraints_passage=float(column["constraints_passage"].max()),
+            best_dense=float(column["dense"].max()),
+            top_passage_dense=float(column["passage_dense"][column["passage_rank"].argmax()]),
+            best_lexical=float(column["lexical"].max()),
+            constrained=float(constrained),
+            best_named_share=float(column["named_share"][best]),
+            max_named_share=float(column["named_share"].max()),
+            best_kind_filler=float(column["new_kind_filler"][best]),
+        )
     )
 
 
@@ -140,7 +145,6 @@ def load_model(path: Path = WEIGHTS_FILE) -> Model:
 
 
 _QUOTED = re.compile(r"[\"“‘']([^\"”’']{3,80})[\"”’']")
-_YEAR = re.compile(r"^(1[89]|20)\d\d$")
 
 
 def constraints(asked: Question) -> tuple[str, ...]:
@@ -152,7 +156,7 @@ def constraints(asked: Question) -> tuple[str, ...]:
 def _covered(constraint: str, words: AbstractSet[str], text: str, published: str | None) -> bool:
     if " " in constraint:  # a quoted title: its words in order
         return constraint in text
-    if _YEAR.match(constraint) and published and published.startswith(constraint):
+    if len(constraint) == 4 and constraint.isdecimal() and published and published.startswith(constraint):
         return True  # "in 2021" holds for an article written in 2021
     return constraint in words
 
@@ -205,23 +209,23 @@ def candidates(
             word_set = set(words)
             lexical_share = sum(w for t, w in weights.items() if t in word_set) / total
             reading = next(parsed)
-            row = (
-                float(vector @ question_vector),
-                passage.dense_score or 0.0,
-                lexical_share,
-                passage_lexical,
-                _share(needed, word_set, " ".join(words), None),
-                passage_cover,
-                float(holds_kind(asks, reading)),
-                float(new_entities(asks, reading)),
-                float(bool(fillers(asks, reading))),
-                named_share(asks, span.text),
-                float(asks.verb is not None and asks.verb in reading.lemmas),
-                len(word_set - question_terms) / max(len(word_set), 1),
-                1.0 / rank,
-                1.0 / (1.0 + span.start / 1000.0),
-                float(not span.text.rstrip("”’\"')").endswith((".", "!", "?"))),
-                previous_share,
+            row = SentenceFeatures(
+                dense=float(vector @ question_vector),
+                passage_dense=passage.dense_score or 0.0,
+                lexical=lexical_share,
+                passage_lexical=passage_lexical,
+                constraints_sentence=_share(needed, word_set, " ".join(words), None),
+                constraints_passage=passage_cover,
+                kind_fit=float(holds_kind(asks, reading)),
+                new_filler=float(new_entities(asks, reading)),
+                new_kind_filler=float(bool(fillers(asks, reading))),
+                named_share=named_share(asks, span.text),
+                verb_match=float(asks.verb is not None and asks.verb in reading.lemmas),
+                novelty=len(word_set - question_terms) / max(len(word_set), 1),
+                passage_rank=1.0 / rank,
+                lead=1.0 / (1.0 + span.start / 1000.0),
+                heading=float(not span.text.rstrip("”’\"')").endswith((".", "!", "?"))),
+                previous_lexical=previous_share,
             )
             previous_share = lexical_share
             found.append((span, passage, i, vector))
@@ -229,7 +233,7 @@ def candidates(
     if not rows:
         return []
     table = np.asarray(rows, dtype=float)
-    columns = [FEATURES.index(name) for name in _GAPS]
+    columns = [FEATURES.index(name) for name in GAPPED]
     table = np.hstack([table, table[:, columns] - table[:, columns].max(axis=0)])
     told = same_story(articles_naming(asked.specific, passages), passages, sentence_vectors)
     novelty = FEATURES.index("novelty")

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from rag import markers
+import rag.markers as markers
 from rag.answer.answerer import answerer_for
 from rag.config import Settings
 from rag.errors import EvaluationError

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 
 import numpy as np
 
-from rag import markers
+import rag.markers as markers
 
 Quoted = tuple[str, str]
 

@@ -6,45 +6,15 @@ import json
 from pathlib import Path
 
 from rag.evaluation.runner import EvalRun
-from rag.evaluation.scoring import METRICS
+from rag.evaluation.scoring import COLUMNS
 
-_HEADERS = {
-    "hit_at_k": "hit@k",
-    "recall_at_k": "rec@k",
-    "mrr": "MRR",
-    "citation_precision": "cit.P",
-    "citation_recall": "cit.R",
-    "key_fact_accuracy": "fact",
-    "baseline_key_fact_accuracy": "base.fact",
-    "contains_gold_700": "gold700",
-    "baseline_contains_gold_700": "base.700",
-    "gold_in_first_200": "gold200",
-    "baseline_gold_in_first_200": "base.200",
-    "false_abstention_rate": "false.abst",
-    "abstention_precision": "abst.P",
-    "abstention_recall": "abst.R",
-    "conflict_coverage": "confl",
-    "answer_words": "words",
-    "answer_chars_median": "chars",
-    "baseline_answer_chars_median": "base.chars",
-    "short_answer_f1": "short.F1",
-    "short_answer_coverage": "short.cov",
-    "latency_p50_ms": "p50 ms",
-    "latency_p95_ms": "p95 ms",
-    "faithfulness": "faith",
-    "relevancy": "relev",
-}
-# The 0..1 scores drawn in the chart (length and latency have other scales).
-_CHARTED = ("hit_at_k", "mrr", "citation_precision", "citation_recall", "key_fact_accuracy", "contains_gold_700")
-_CHARTED += ("baseline_contains_gold_700", "gold_in_first_200", "baseline_gold_in_first_200")
-_CHARTED += ("abstention_recall", "false_abstention_rate", "conflict_coverage", "short_answer_f1")
-_CHARTED += ("faithfulness", "relevancy")
-# Counts, not 0..1 scores: printed whole.
-_WHOLE = ("answer_words", "answer_chars_median", "baseline_answer_chars_median", "latency_p50_ms", "latency_p95_ms")
+_HEADERS = {m.name: m.header for m in COLUMNS}
+_CHARTED = tuple(m.name for m in COLUMNS if m.charted and not m.count)
+_WHOLE = frozenset(m.name for m in COLUMNS if m.count)
 
 
 def _columns(run: EvalRun) -> list[str]:
-    return [m for m in METRICS if run.judged or m not in ("faithfulness", "relevancy")]
+    return [m.name for m in COLUMNS if run.judged or not m.judged]
 
 
 def _cell(metric: str, value: float | None) -> str:

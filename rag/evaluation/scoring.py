@@ -9,42 +9,65 @@ from rag.evaluation import metrics
 from rag.evaluation.gold import KINDS, GoldItem
 from rag.schema import Answer, Passage
 
-# Column order of every table; names are the JSON keys and the keys of eval/thresholds.toml.
-METRICS = (
-    "hit_at_k",
-    "recall_at_k",
-    "mrr",
-    "citation_precision",
-    "citation_recall",
-    "key_fact_accuracy",
-    "baseline_key_fact_accuracy",
-    "contains_gold_700",
-    "baseline_contains_gold_700",
-    "gold_in_first_200",
-    "baseline_gold_in_first_200",
-    "abstention_precision",
-    "abstention_recall",
-    "false_abstention_rate",
-    "conflict_coverage",
-    "answer_words",
-    "answer_chars_median",
-    "baseline_answer_chars_median",
-    "short_answer_f1",
-    "short_answer_coverage",
-    "latency_p50_ms",
-    "latency_p95_ms",
-    "faithfulness",
-    "relevancy",
+
+@dataclass(frozen=True)
+class Metric:
+    """One column of every table: its name (the JSON key and the key in eval/thresholds.toml), its short
+    header, and how a group of questions is summarised."""
+
+    name: str
+    header: str
+    # "mean" or "median" of a per-question score (``per_question``, the metric's own name if unset), or
+    # "group": measured on the group as a whole.
+    summary: str = "mean"
+    per_question: str = ""
+    count: bool = False  # a count (printed whole, not charted), not a 0..1 share
+    charted: bool = True
+    judged: bool = False  # scored by the judge LLM, so measured only when one runs
+
+    @property
+    def score(self) -> str:
+        """The per-question score it summarises."""
+        return self.per_question or self.name
+
+
+# Column order of every table. "baseline_…" are the plain baseline every answer is measured against, in the
+# same run: the first ANSWER_WINDOW characters of the top retrieved passage, never an abstention.
+COLUMNS = (
+    Metric("hit_at_k", "hit@k"),
+    Metric("recall_at_k", "rec@k", charted=False),
+    Metric("mrr", "MRR"),
+    Metric("citation_precision", "cit.P"),
+    Metric("citation_recall", "cit.R"),
+    Metric("key_fact_accuracy", "fact"),
+    Metric("baseline_key_fact_accuracy", "base.fact", charted=False),
+    Metric("contains_gold_700", "gold700"),
+    Metric("baseline_contains_gold_700", "base.700"),
+    Metric("gold_in_first_200", "gold200"),
+    Metric("baseline_gold_in_first_200", "base.200"),
+    Metric("abstention_precision", "abst.P", summary="group", charted=False),
+    Metric("abstention_recall", "abst.R", summary="group"),
+    Metric("false_abstention_rate", "false.abst"),
+    Metric("conflict_coverage", "confl"),
+    Metric("answer_words", "words", count=True),
+    Metric("answer_chars_median", "chars", summary="median", per_question="answer_chars", count=True),
+    Metric(
+        "baseline_answer_chars_median",
+        "base.chars",
+        summary="median",
+        per_question="baseline_answer_chars",
+        count=True,
+    ),
+    Metric("short_answer_f1", "short.F1"),
+    Metric("short_answer_coverage", "short.cov", charted=False),
+    Metric("latency_p50_ms", "p50 ms", summary="group", count=True),
+    Metric("latency_p95_ms", "p95 ms", summary="group", count=True),
+    Metric("faithfulness", "faith", judged=True),
+    Metric("relevancy", "relev", judged=True),
 )
-JUDGED = ("faithfulness", "relevancy")
-# The plain baseline every answer is measured against, in the same run: the first ANSWER_WINDOW characters of
-# the top retrieved passage, never an abstention.
-BASELINE = ("baseline_key_fact_accuracy", "baseline_contains_gold_700", "baseline_gold_in_first_200")
-_MEANS = ("hit_at_k", "recall_at_k", "mrr", "citation_precision", "citation_recall", "key_fact_accuracy")
-_MEANS += ("contains_gold_700", "gold_in_first_200", "false_abstention_rate", *BASELINE, "conflict_coverage")
-_MEANS += ("answer_words", "short_answer_f1", "short_answer_coverage", *JUDGED)
-# Summarised as a median of a per-question score (the summary's name: the per-question one).
-_MEDIANS = {"answer_chars_median": "answer_chars", "baseline_answer_chars_median": "baseline_answer_chars"}
+METRICS = tuple(m.name for m in COLUMNS)
+JUDGED = tuple(m.name for m in COLUMNS if m.judged)
+_PER_QUESTION = tuple(m for m in COLUMNS if m.summary != "group")
 
 
 @dataclass(frozen=True)
@@ -76,7 +99,7 @@ def score_item(item: GoldItem, answer: Answer, k: int, baseline: str) -> dict[st
     ``baseline`` is the plain baseline's answer to the same question (``baseline_text``)."""
     passages = [(p.article_id, p.text) for p in answer.passages]
     citations = [(c.article_id, c.quote) for c in answer.citations]
-    scores: dict[str, float | None] = dict.fromkeys((*_MEANS, *_MEDIANS.values()))
+    scores: dict[str, float | None] = dict.fromkeys(m.score for m in _PER_QUESTION)
     scores["baseline_answer_chars"] = float(metrics.answer_chars(baseline))
     if not answer.abstained:
         scores["answer_words"] = float(metrics.answer_words(answer.text))
@@ -126,11 +149,12 @@ def _summary(results: Sequence[ItemResult]) -> dict[str, float | None]:
     """Means (or medians) of the per-question scores (``None`` ones left out), plus the metrics of the group as
     a whole."""
     means: dict[str, float | None] = {}
-    for name in _MEANS:
-        present = [v for r in results if (v := r.scores.get(name)) is not None]
-        means[name] = sum(present) / len(present) if present else None
-    for name, score in _MEDIANS.items():
-        means[name] = metrics.median([v for r in results if (v := r.scores.get(score)) is not None])
+    for metric in _PER_QUESTION:
+        present = [v for r in results if (v := r.scores.get(metric.score)) is not None]
+        if metric.summary == "median":
+            means[metric.name] = metrics.median(present)
+        else:
+            means[metric.name] = sum(present) / len(present) if present else None
     pairs = [(r.item.abstain, r.answer.abstained) for r in results]
     latencies = [r.latency_ms for r in results]
     whole = {

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from rag import markers
+import rag.markers as markers
 from rag.answer.question import analyse
 from rag.index.lexical import terms
 from rag.news.attribution import cite
@@ -224,7 +224,7 @@ def _figures(text: str) -> set[str]:
 
 
 def _normal(text: str) -> str:
-    return " ".join(re.sub(r"[^\w\s]", " ", text.lower()).split())
+    return " ".join("".join(c if c.isalnum() else " " for c in text.lower()).split())
 
 
 def _cite_support(n: int, passage: Passage, support: Support) -> Citation:

@@ -11,7 +11,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from rag import Answer, Citation, markers
+import rag.markers as markers
+from rag import Answer, Citation
 from rag.index.store import ArticleRecord
 from rag.news.timeline import TimelineEvent
 from rag.schema import Passage, Source, format_date
