@@ -21,6 +21,7 @@ FEATURE_MODULES = (
     "rag.language",  # what the question asks for and what each sentence names (the kind and entity features)
     "rag.index.lexical",  # terms() and idf(), which the lexical and constraint features count with
     "rag.news.dates",  # the month, weekday and ordinal words question.py reads dates with
+    "rag.text",  # is_heading(), the heading feature
 )
 
 

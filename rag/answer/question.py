@@ -10,9 +10,10 @@ from rag.index.lexical import terms
 from rag.language import Asked, asked_for
 from rag.news.dates import MONTHS, ORDINALS, WEEKDAYS
 
-# "What did the police say?": what someone said is asked for, and who said it. (The parse gives "say" as the
-# verb, but not that it reports speech; the project reads reporting verbs nowhere else from a list.)
-_SAID_BY = re.compile(r"\bwhat (?:did|does|do|has|have) (?P<who>.+?) (?P<verb>say|tell|write|announce)\b", re.I)
+# "What did the police say?": what someone said is asked for, and who said it, when the verb named is the
+# question's main verb in the parse. (The parse gives "say" as the verb, but not that it reports speech; the
+# project reads reporting verbs nowhere else from a list.)
+_SAID_BY = re.compile(r"\bwhat \w+ (?P<who>.+?) (?P<verb>say|tell|write|announce)\b", re.I)
 # Capitalised words that are sentence furniture in questions, not names to look up.
 _NOT_NAMES = frozenset(
     """what which who whom whose when where why how did does do is are was were has have had can could will
@@ -46,6 +47,8 @@ def analyse(question: str) -> Question:
     # must not make "long-running" look relevant. So does the verb of "what did Powell say": news writes
     # "said", which no stemmer makes "say", and a term no article uses weighs most.
     quote = None if kind in ("measure", "number") else _SAID_BY.search(question)
+    if quote and asks.verb not in (None, quote["verb"].lower()):  # "What makes people say that?": what makes them
+        quote = None
     if kind in ("measure", "number"):
         content = question[: asks.asking[0]] + " " + question[asks.asking[1] :]
     elif quote:

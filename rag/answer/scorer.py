@@ -25,6 +25,7 @@ from rag.answer.question import Question, names_another_period
 from rag.index.lexical import LexicalIndex, idf, terms
 from rag.language import Reader, fillers, holds_kind, named_share, new_entities
 from rag.schema import Passage, Span
+from rag.text import is_heading
 
 # Package data, a plain file in an installed wheel and in a checkout (which the tuning script rewrites).
 WEIGHTS_FILE = Path(str(resources.files("rag.answer") / "scorer_weights.json"))
@@ -224,7 +225,7 @@ def candidates(
                 novelty=len(word_set - question_terms) / max(len(word_set), 1),
                 passage_rank=1.0 / rank,
                 lead=1.0 / (1.0 + span.start / 1000.0),
-                heading=float(not span.text.rstrip("”’\"')").endswith((".", "!", "?"))),
+                heading=float(is_heading(span.text)),
                 previous_lexical=previous_share,
             )
             previous_share = lexical_share

@@ -41,7 +41,6 @@ SCHEMA_VERSION = 3
 # (experiments/hnsw_recall.py re-derives it; docs/evaluation.md).
 SEARCH_EF = 100
 _COLLECTIONS = ("chunks", "sentences", "articles")
-_SIGNATURE_KEYS = ("embed_model", "chunk_tokens", "chunk_overlap", "tokenizer", "schema")
 
 
 def index_signature(settings: Settings) -> dict[str, Any]:
@@ -462,7 +461,7 @@ class Store:
 def _check_signature(found: Mapping[str, Any], expected: Mapping[str, Any], settings: Settings) -> None:
     differences = [
         f"{key} {found.get(key)!r} (index) vs {expected[key]!r} ({'this version' if key == 'schema' else 'settings'})"
-        for key in _SIGNATURE_KEYS
+        for key in expected
         if found.get(key) != expected[key]
     ]
     if differences:

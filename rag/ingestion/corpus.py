@@ -14,6 +14,7 @@ from rag.errors import CorpusError
 from rag.ingestion.furniture import WEB_ADDRESS, furniture_start
 from rag.news.dates import infer_date, normalise_date
 from rag.schema import Article, Source
+from rag.text import is_heading
 
 SUFFIXES = (".txt", ".md")
 PARAGRAPH_BREAK = "\n\n"
@@ -55,7 +56,7 @@ _OUTLET_WORDS = re.compile(
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(?P<body>.*?)^---[ \t]*$", re.S | re.M)
 _FRONT_MATTER_KEY = re.compile(r"^(?P<key>title|date|published|outlet|source|byline|author)\s*:\s*(?P<v>.+)$", re.I)
 _DANGLING = frozenset("a an the of on in at to for from by with and or but that as than".split())
-_TERMINAL = (".", "!", "?", '"', "'", "”", "’", ":", ";", ")")
+_TERMINAL = tuple(".!?\"'”’:;)")  # a line that ends in one of these may end its paragraph
 
 
 @dataclass(frozen=True)
@@ -297,7 +298,7 @@ def _read_meta_line(line: str, meta: dict[str, str]) -> bool:
 
 def _is_byline(text: str) -> bool:
     """Names (and an outlet written like one), or ``names | outlet | date``; never a sentence."""
-    if text.rstrip().endswith((".", "!", "?", "”", '"')):
+    if not is_heading(text):  # it ends like a sentence
         return False
     if "|" not in text:
         return bool(_NAMES.fullmatch(text.strip()))
