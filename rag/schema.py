@@ -19,6 +19,11 @@ def format_date(iso: str | None, inferred: bool = False) -> str:
     return f"{shown}, inferred" if inferred else shown
 
 
+# Where an article's date comes from, most trusted first: a field of the file's format (front matter, a page's
+# or feed's metadata, a JSON field), the byline, a line near the top that is only a date, what the text says.
+DATE_BASES = ("metadata", "byline", "date line", "inferred", "unknown")
+
+
 @dataclass(frozen=True)
 class Span:
     """A sentence (or any piece) of an article: its cleaned text and where it stands in the file.
@@ -43,8 +48,10 @@ class Source:
     outlet: str | None = None
     published: str | None = None  # ISO date, from metadata or inferred from the text (rag/news/dates.py)
     published_inferred: bool = False  # True when ``published`` was read from what the text says
-    date_basis: str | None = None  # how an inferred date was reached, in words
+    date_basis: str = "unknown"  # where ``published`` comes from: one of DATE_BASES
+    date_note: str | None = None  # how an inferred date was reached, in words
     byline: str | None = None
+    url: str | None = None  # where the article was published, when its file says
 
     def dated(self) -> str:
         """``22 Dec 2025, inferred``, or ``undated``."""
@@ -88,8 +95,16 @@ class Sourced:
         return self.origin.published_inferred
 
     @property
-    def date_basis(self) -> str | None:
+    def date_basis(self) -> str:
         return self.origin.date_basis
+
+    @property
+    def date_note(self) -> str | None:
+        return self.origin.date_note
+
+    @property
+    def url(self) -> str | None:
+        return self.origin.url
 
     @property
     def byline(self) -> str | None:
@@ -98,7 +113,7 @@ class Sourced:
     def _flat(self) -> dict[str, Any]:
         """``asdict`` with ``origin`` spread out as ``article_id``, ``title``, ``outlet``, ``published``, …"""
         facts = {"article_id": self.article_id, "title": self.title, "outlet": self.outlet}
-        facts |= {"published": self.published, "published_inferred": self.published_inferred}
+        facts |= {"published": self.published, "published_inferred": self.published_inferred, "url": self.url}
         own = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "origin"}  # type: ignore[arg-type]
         flat = {**facts, **{k: asdict(v) if is_dataclass(v) else v for k, v in own.items()}}
         return {k: [asdict(x) for x in v] if k == "sentences" else v for k, v in flat.items()}
@@ -119,11 +134,13 @@ class Article(Sourced):
         """The piece ``text[start:end]`` with its offsets in the original file."""
         return Span(self.text[start:end], self.positions[start], self.positions[end - 1] + 1)
 
-    def with_date(self, published: str, *, inferred: bool, basis: str | None = None) -> Article:
-        """This article with its publication date set (``inferred`` when read from what the text says)."""
-        return replace(
-            self, origin=replace(self.origin, published=published, published_inferred=inferred, date_basis=basis)
+    def with_date(self, published: str, *, basis: str, note: str | None = None) -> Article:
+        """This article with its publication date set, read from ``basis`` (one of DATE_BASES; "inferred" when
+        read from what the text says, how told by ``note``)."""
+        origin = replace(
+            self.origin, published=published, published_inferred=basis == "inferred", date_basis=basis, date_note=note
         )
+        return replace(self, origin=origin)
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ def test_seed_articles_keep_their_own_dates_and_no_other() -> None:
     assert (articles["000"].published, articles["000"].published_inferred) == ("2025-12-09", False)
     for key in ("001", "002", "003", "004"):
         assert articles[key].published is None and not articles[key].published_inferred, key
-        assert articles[key].date_basis is None, key
+        assert articles[key].date_note is None, key
 
 
 def test_an_undated_corpus_gets_no_invented_dates(tmp_path) -> None:  # type: ignore[no-untyped-def]
@@ -37,7 +37,7 @@ def test_an_article_is_dated_from_the_year_and_weekday_in_its_own_text(tmp_path:
     (article,) = load_corpus(tmp_path).articles
     # The first Monday after 8 December plus one week of strike: 15 December 2025.
     assert (article.published, article.published_inferred) == ("2025-12-15", True)
-    assert "December 8" in (article.date_basis or "") and "2025" in (article.date_basis or "")
+    assert "December 8" in (article.date_note or "") and "2025" in (article.date_note or "")
 
 
 def test_a_date_the_text_writes_out_as_history_does_not_date_it(tmp_path: Path) -> None:
@@ -192,7 +192,7 @@ def test_a_count_of_weeks_is_a_span_not_the_time_since_a_date(tmp_path: Path) ->
     )
     (article,) = load_corpus(tmp_path).articles
     assert (article.published, article.published_inferred) == ("2025-12-15", True)
-    assert "week" not in (article.date_basis or "")
+    assert "week" not in (article.date_note or "")
 
 
 def test_an_article_whose_only_full_dates_are_planned_stays_undated(tmp_path: Path) -> None:

@@ -7,7 +7,15 @@ from collections.abc import Generator
 from rag import Answer, Citation
 from rag.schema import AnswerStream, Conflict, Passage, Source, Span
 
-SOURCE = Source("a.txt", title="Quake", outlet="Wire", published="2026-02-03", published_inferred=True, date_basis="x")
+SOURCE = Source(
+    "a.txt",
+    title="Quake",
+    outlet="Wire",
+    published="2026-02-03",
+    published_inferred=True,
+    date_basis="inferred",
+    date_note="x",
+)
 
 
 def _answer(text: str) -> Answer:

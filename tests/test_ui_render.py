@@ -195,7 +195,13 @@ def test_timeline_rows_are_escaped_and_mark_inferred_dates() -> None:
 def test_inferred_dates_are_marked_on_source_cards_and_in_the_corpus_table() -> None:
     """Issue 13, problem 6: the UI showed an inferred date as if the article carried it."""
     inferred = Source(
-        "b.txt", title="T", outlet="AP", published="2025-12-15", published_inferred=True, date_basis="x<y"
+        "b.txt",
+        title="T",
+        outlet="AP",
+        published="2025-12-15",
+        published_inferred=True,
+        date_basis="inferred",
+        date_note="x<y",
     )
     stated = Source("c.txt", title="U", published="2025-12-09")
     undated = Source("d.txt", title="V")

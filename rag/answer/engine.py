@@ -79,6 +79,8 @@ class Status:
                     "published": a.published,
                     "published_inferred": a.published_inferred,
                     "date_basis": a.date_basis,
+                    "date_note": a.date_note,
+                    "url": a.url,
                     "chunks": a.chunks,
                     "path": a.path,
                     "ingested_from": a.ingested_from,

@@ -34,8 +34,9 @@ from rag.schema import Chunk, Passage, Source, Sourced, Span
 # Raised when what is stored per chunk changes meaning, so that an older index asks to be rebuilt rather
 # than answer from stale data: 2 = sentence bounds that neither end at a title ("Gov.", "Sgt.") nor start
 # with a dateline ("WASHINGTON (CNN) --"); 3 = unfenced ``title:``/``date:`` lines atop a file are its
-# metadata, not its first paragraph.
-SCHEMA_VERSION = 3
+# metadata, not its first paragraph; 4 = each article's date basis (metadata, byline, date line, inferred)
+# and URL.
+SCHEMA_VERSION = 4
 # How widely the chunks' approximate (HNSW) search looks, stated rather than left to Chroma's default: wider
 # finds more of the exact nearest chunks but, with the weights fitted on this one, answers fewer questions
 # (experiments/hnsw_recall.py re-derives it; docs/evaluation.md).

@@ -7,6 +7,7 @@ import hashlib
 import os
 import re
 import stat
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -164,15 +165,26 @@ class _Paragraph:
 
 
 def parse_article(
-    article_id: str, path: str, original: str, content_hash: str, *, warnings: list[str] | None = None
+    article_id: str,
+    path: str,
+    original: str,
+    content_hash: str,
+    *,
+    warnings: list[str] | None = None,
+    known: Mapping[str, str] | None = None,
 ) -> Article:
-    """Clean one file's text, keeping for every character where it came from in ``original``.
+    """Clean one article's text, keeping for every character where it came from in ``original``.
 
-    Its date comes from its own metadata or text (``rag.dates``); a metadata date that names no
-    calendar day is left unknown and described in ``warnings`` when a list is given.
+    ``known`` holds what the file's format states outside the text (a page's or feed's metadata, a JSON
+    record's fields: ``title``, ``outlet``, ``published``, ``byline``, ``url``); it wins over anything the
+    text says. The date comes from there or the article's own front matter, byline, date line or text
+    (``rag.news.dates``), and ``Source.date_basis`` says which; a metadata date that names no calendar day
+    is left unknown and described in ``warnings`` when a list is given.
     """
-    meta: dict[str, str] = {}
+    meta: dict[str, str] = {k: v for k, v in (known or {}).items() if v}
     body_start = _read_front_matter(original, meta)
+    if "published" in meta:
+        meta["date_basis"] = "metadata"
     paragraphs = _paragraphs(original, body_start)
     paragraphs = _take_meta_lines(paragraphs, meta)
     paragraphs = _drop_footer(paragraphs, meta)
@@ -185,6 +197,7 @@ def parse_article(
         meta["published"] = normalise_date(written) or ""
         if not meta["published"] and warnings is not None:
             warnings.append(f"date {written!r} is not a calendar day this can read; the article is undated")
+    basis = meta.get("date_basis", "unknown") if meta.get("published") else "unknown"
 
     positions: list[int] = []
     for i, paragraph in enumerate(paragraphs):
@@ -196,7 +209,9 @@ def parse_article(
         title=meta.get("title") or None,
         outlet=meta.get("outlet"),
         published=meta.get("published") or None,
+        date_basis=basis,
         byline=meta.get("byline"),
+        url=meta.get("url"),
     )
     text = PARAGRAPH_BREAK.join(p.text for p in paragraphs)
     return infer_date(Article(origin, path=path, content_hash=content_hash, text=text, positions=tuple(positions)))
@@ -270,7 +285,7 @@ def _read_front_matter(original: str, meta: dict[str, str]) -> int:
         if key_value := _FRONT_MATTER_KEY.match(line.strip()):
             key = key_value["key"].lower()
             key = {"date": "published", "source": "outlet", "author": "byline"}.get(key, key)
-            meta[key] = key_value["v"].strip().strip("\"'")
+            meta.setdefault(key, key_value["v"].strip().strip("\"'"))
     return body_start
 
 
@@ -286,7 +301,8 @@ def _take_meta_lines(paragraphs: list[_Paragraph], meta: dict[str, str]) -> list
 def _read_meta_line(line: str, meta: dict[str, str]) -> bool:
     """Fill ``meta`` from a date line or a byline; False when ``line`` is neither."""
     if match := _DATE_LINE.match(line):
-        meta.setdefault("published", match["date"])
+        if "published" not in meta:
+            meta |= {"published": match["date"], "date_basis": "date line"}
         if match["by"]:
             _read_byline(match["by"], meta)
         return True
@@ -312,7 +328,8 @@ def _read_byline(byline: str, meta: dict[str, str]) -> None:
         names, *rest = [part.strip() for part in byline.split("|") if part.strip()]
         for part in rest:
             if normalise_date(part):
-                meta.setdefault("published", part)
+                if "published" not in meta:
+                    meta |= {"published": part, "date_basis": "byline"}
             else:
                 meta.setdefault("outlet", part)
         meta.setdefault("byline", names)

@@ -156,7 +156,7 @@ def infer_date(article: Article) -> Article:
     inferred = _from_own_dates(article)
     if inferred is None:
         return article
-    return article.with_date(inferred[0], inferred=True, basis=inferred[1])
+    return article.with_date(inferred[0], basis="inferred", note=inferred[1])
 
 
 # --- reading ------------------------------------------------------------------------------------------

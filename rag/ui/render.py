@@ -177,7 +177,7 @@ def _date(origin: Source) -> str:
         return ""
     if not origin.published_inferred:
         return escape(origin.dated())
-    return f'<span class="inferred" title="{escape(origin.date_basis or "")}">{escape(origin.dated())}</span>'
+    return f'<span class="inferred" title="{escape(origin.date_note or "")}">{escape(origin.dated())}</span>'
 
 
 def highlight(passage: str, quote: str) -> str:
