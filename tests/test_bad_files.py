@@ -2,6 +2,7 @@
 
 import json
 import os
+import random
 import shutil
 import tempfile
 from pathlib import Path
@@ -28,13 +29,14 @@ def test_a_binary_file_is_skipped_as_binary(tmp_path: Path) -> None:
     assert [a.article_id for a in load_corpus(tmp_path).articles] == ["good.txt"]
 
 
-def test_non_utf8_text_is_read_as_latin1_with_a_warning(tmp_path: Path) -> None:
+def test_latin1_text_is_read_with_a_warning(tmp_path: Path) -> None:
     (tmp_path / "cafe.txt").write_bytes("Le café de Phnom Penh a rouvert après les combats.".encode("latin-1"))
     corpus = load_corpus(tmp_path)
     assert corpus.skipped == ()
     assert corpus.articles[0].text == "Le café de Phnom Penh a rouvert après les combats."
     assert len(corpus.warnings) == 1 and corpus.warnings[0].path.endswith("cafe.txt")
-    assert "Latin-1" in corpus.warnings[0].reason
+    # Latin-1 and Windows-1252 agree on every letter here; the warning names the superset.
+    assert corpus.warnings[0].reason == "not UTF-8 (byte 6); read as Windows-1252"
 
 
 def test_an_empty_file_is_skipped(tmp_path: Path) -> None:
@@ -160,3 +162,102 @@ def test_max_file_mb_is_read_from_the_environment(tmp_path: Path) -> None:
     report = ingest(settings, [corpus])
     assert report.added == ("good.txt",)
     assert [Path(s.path).name for s in report.skipped] == ["big.txt"]
+
+
+NOISE = "not text (bytes decode only as noise)"
+TAIL = b"The council voted five to two for the budget on Monday evening, the mayor said.\n" * 12
+# A real-looking news article in Windows-1252: accented names, curly quotes and dashes (0x80-0x9F bytes,
+# which Latin-1 reads as control characters and Windows-1250 reads as other letters: "Núńez").
+CP1252_ARTICLE = (
+    "Council approves budget after late-night vote\n\n"
+    "By Zoë Lefèvre, Riverside Gazette\n\n"
+    "Mayor Renée Núñez said the council’s “hard choices” had paid off — the €4.2 million budget passed "
+    "five votes to two on Tuesday. Councillor François Müller, who voted against it, called the cuts "
+    "to the library “a mistake we will regret”. The café owners’ association welcomed the vote.\n"
+)
+
+
+def _noise(size: int, seed: int) -> bytes:
+    """Random bytes without a NUL byte, so the old NUL test cannot be what catches them."""
+    rng = random.Random(seed)
+    return bytes(rng.randrange(1, 256) for _ in range(size))
+
+
+@pytest.mark.parametrize("size", [40, 300, 5_000, 60_000, 400_000])
+def test_random_bytes_are_skipped_as_noise_and_the_rest_is_indexed(tmp_path: Path, size: int) -> None:
+    (tmp_path / "good.txt").write_text(GOOD)
+    for seed in range(3):
+        (tmp_path / f"noise{seed}.txt").write_bytes(_noise(size, seed * 7919 + size))
+    corpus = load_corpus(tmp_path)
+    assert {Path(s.path).name: s.reason for s in corpus.skipped} == {f"noise{n}.txt": NOISE for n in range(3)}
+    assert [a.article_id for a in corpus.articles] == ["good.txt"] and corpus.warnings == ()
+
+
+@pytest.mark.parametrize(
+    ("head", "kind"),
+    [
+        (b"\x89PNG\r\n\x1a\n\x0f\x0cIHDR", "image/png"),
+        (b"\xff\xd8\xff\xe0\x01\x10JFIF", "image/jpeg"),
+        (b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n", "application/pdf"),
+        (b"PK\x03\x04\x14\x06\x08", "application/zip"),
+    ],
+)
+def test_a_binary_header_with_a_text_tail_is_skipped_naming_its_format(tmp_path: Path, head: bytes, kind: str) -> None:
+    """No NUL byte anywhere, and the rest reads as English: only the format's signature gives it away."""
+    (tmp_path / "good.txt").write_text(GOOD)
+    (tmp_path / "picture.md").write_bytes(head + TAIL)
+    assert _reasons(tmp_path) == {"picture.md": f"binary ({kind}), not text"}
+
+
+def test_text_that_starts_like_a_signature_is_still_text(tmp_path: Path) -> None:
+    """ "BM" is a bitmap's signature and "GIF" a GIF's: articles about BMW or GIFs are not images."""
+    (tmp_path / "cars.txt").write_text("BMW recalls 40,000 cars\n\nBMW said on Monday it would recall the cars.\n")
+    (tmp_path / "gifs.md").write_text("GIF89a artists gather\n\nGIF artists met in Berlin on Friday.\n")
+    corpus = load_corpus(tmp_path)
+    assert corpus.skipped == () and sorted(a.article_id for a in corpus.articles) == ["cars.txt", "gifs.md"]
+
+
+def test_a_windows_1252_article_is_indexed_decoded_right(tmp_path: Path) -> None:
+    (tmp_path / "budget.txt").write_bytes(CP1252_ARTICLE.encode("cp1252"))
+    corpus = load_corpus(tmp_path)
+    assert corpus.skipped == ()
+    [article] = corpus.articles
+    assert article.title == "Council approves budget after late-night vote"
+    for words in ("Renée Núñez", "François Müller", "“hard choices”", "— the €4.2 million", "Zoë"):
+        assert words in article.text or words in (article.origin.byline or ""), words
+    first = CP1252_ARTICLE.index("ë")  # everything before it is ASCII: one byte a character
+    assert [w.reason for w in corpus.warnings] == [f"not UTF-8 (byte {first}); read as Windows-1252"]
+
+
+def test_a_utf8_article_with_a_few_bad_bytes_keeps_its_utf8_letters(tmp_path: Path) -> None:
+    """Read as Latin-1, every "é" of it would become "Ã©"; the bad bytes alone are replaced."""
+    raw = CP1252_ARTICLE.encode("utf-8")
+    cut = raw.index(b"The caf")
+    (tmp_path / "budget.txt").write_bytes(raw[:cut] + b"\x97\xff " + raw[cut:])
+    corpus = load_corpus(tmp_path)
+    [article] = corpus.articles
+    assert "Renée Núñez" in article.text and "“hard choices”" in article.text and "Ã" not in article.text
+    assert "\ufffd\ufffd The café owners" in article.text
+    [warning] = corpus.warnings
+    assert warning.reason == f"not valid UTF-8 (2 bad bytes, the first at byte {cut}); read with them replaced"
+
+
+def test_rag_ingest_names_noise_and_binary_files_on_one_line_each(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The newcomer's files of issue 27: random bytes saved as .txt and a PNG saved as .md."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    shutil.copy(SEEDS / CNN, corpus / CNN)
+    (corpus / "budget.txt").write_bytes(CP1252_ARTICLE.encode("cp1252"))
+    (corpus / "random.txt").write_bytes(_noise(20_000, 27))
+    (corpus / "header.md").write_bytes(b"\x89PNG\r\n\x1a\n" + TAIL)
+    monkeypatch.setenv("RAG_HOME", str(tmp_path / "index"))
+    monkeypatch.setenv("RAG_CORPUS", str(corpus))
+
+    assert main(["ingest"]) == 0
+    out, err = capsys.readouterr()
+    assert f"rag: skipped {corpus / 'random.txt'}: {NOISE}\n" in err
+    assert f"rag: skipped {corpus / 'header.md'}: binary (image/png), not text\n" in err
+    assert "Traceback" not in err and out.strip().splitlines()[-1] == "skipped 2 files: header.md, random.txt"
+    assert set(Store.open(Settings.from_env()).ledger()) == {CNN, "budget.txt"}

@@ -21,6 +21,7 @@ FACES = (
     "rag.answer.engine",
     "rag.ingestion.pipeline",
     "rag.ingestion.corpus",
+    "rag.ingestion.encoding",  # bytes → text or why not: the UI's upload decides as ingest does
     "rag.news.timeline",
     "rag.index.store",
     "rag.markers",  # how Answer.text cites: the UI links its markers

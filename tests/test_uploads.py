@@ -67,9 +67,11 @@ def test_a_symlink_at_the_target_is_replaced_not_followed(tmp_path: Path) -> Non
     ("name", "data", "message"),
     [
         ("big.txt", b"word " * 300_000, "the limit is 1 MB"),
-        ("latin.txt", "café".encode("latin-1"), "not UTF-8"),
+        # Five bytes: too few to tell Latin-1 from noise, so refused as not text, with the next step.
+        ("latin.txt", "café".encode("latin-1"), "not text .* save the article as UTF-8"),
         ("empty.md", b"   \n\n", "no readable article text"),
-        ("binary.txt", b"abc\x00def", "no readable article text"),
+        ("binary.txt", b"abc\x00def", r"binary \(NUL bytes\)"),
+        ("photo.md", b"\x89PNG\r\n\x1a\nIHDR" + b"The council voted on Monday. " * 20, r"binary \(image/png\)"),
         ("slides.pdf", b"%PDF", "only .txt and .md"),
     ],
 )
@@ -99,3 +101,11 @@ def test_removing_moves_the_file_out_of_the_corpus_and_keeps_it(tmp_path: Path) 
     assert not (corpus / "a.txt").exists() and kept.read_text() == ARTICLE
     with pytest.raises(CorpusError, match="no file named"):
         remove_article("a.txt", corpus, tmp_path / "removed")
+
+
+def test_a_windows_1252_article_is_accepted_as_ingest_would_read_it(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    text = "Council vote\n\nMayor Renée Núñez said the council’s “budget” passed — narrowly — on Monday.\n" * 3
+    written = add_uploads([_upload(tmp_path, "vote.txt", text.encode("cp1252"))], corpus, max_mb=1)
+    assert [p.name for p in written] == ["vote.txt"] and written[0].read_bytes() == text.encode("cp1252")

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from rag.errors import CorpusError
+from rag.ingestion.encoding import decode_text
 from rag.ingestion.furniture import WEB_ADDRESS, furniture_start
 from rag.news.dates import infer_date, normalise_date
 from rag.schema import Article, Source
@@ -76,10 +77,6 @@ class Corpus:
     warnings: tuple[Skipped, ...] = ()
 
 
-# Enough to tell text from binary: text files have no NUL byte, binary formats almost always do early on.
-_SNIFF_BYTES = 8192
-
-
 def corpus_files(folder: Path) -> list[Path]:
     """Every file below ``folder`` (hidden ones and symlinked folders aside), in a stable order.
 
@@ -104,8 +101,9 @@ def load_corpus(folder: Path, *, max_file_bytes: int | None = None) -> Corpus:
     listed in ``skipped`` with the reason.
 
     A bad file never stops the others from being read: binary, empty, too large, unreadable, a folder or
-    a symlink loop where a file should be, or a name without ``.txt``/``.md``. Text that is not UTF-8 is
-    read as Latin-1 (every byte is a Latin-1 character, so nothing is lost) and listed in ``warnings``.
+    a symlink loop where a file should be, or a name without ``.txt``/``.md``, or bytes that are not text
+    (``rag.ingestion.encoding``). Text in another encoding (Windows-1252, …) is decoded as that and listed in
+    ``warnings``.
     """
     articles, skipped, warnings = [], [], []
     for path in [folder] if folder.is_file() else corpus_files(folder):
@@ -114,11 +112,13 @@ def load_corpus(folder: Path, *, max_file_bytes: int | None = None) -> Corpus:
             skipped.append(Skipped(str(path), raw_or_reason))
             continue
         raw = raw_or_reason
-        try:
-            text = raw.decode("utf-8")
-        except UnicodeDecodeError as error:
-            text = raw.decode("latin-1")
-            warnings.append(Skipped(str(path), f"not UTF-8 (byte {error.start}); read as Latin-1"))
+        decoded = decode_text(raw)
+        if isinstance(decoded, str):
+            skipped.append(Skipped(str(path), decoded))
+            continue
+        text = decoded.text
+        if decoded.note:
+            warnings.append(Skipped(str(path), decoded.note))
         notes: list[str] = []
         article = parse_article(path.name, str(path), text, hashlib.sha256(raw).hexdigest(), warnings=notes)
         warnings += [Skipped(str(path), note) for note in notes]
@@ -153,8 +153,6 @@ def _read(path: Path, max_file_bytes: int | None) -> bytes | str:
         raw = path.read_bytes()
     except OSError as error:
         return f"cannot read ({error.strerror or error.__class__.__name__})"
-    if b"\x00" in raw[:_SNIFF_BYTES]:
-        return "binary (NUL bytes), not text"
     return raw
 
 

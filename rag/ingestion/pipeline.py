@@ -46,7 +46,7 @@ class IngestReport:
     unchanged: tuple[str, ...] = ()
     chunks_embedded: int = 0
     skipped: tuple[Skipped, ...] = field(default=())
-    warnings: tuple[Skipped, ...] = field(default=())  # indexed, with a caveat (read as Latin-1)
+    warnings: tuple[Skipped, ...] = field(default=())  # indexed, with a caveat (not UTF-8: read as Windows-1252, …)
 
     @property
     def changed(self) -> bool:

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from rag import CorpusError
 from rag.ingestion.corpus import SUFFIXES, parse_article
+from rag.ingestion.encoding import decode_text
 
 _UNSAFE = re.compile(r"[^\w.\- ]+")
 
@@ -53,8 +54,8 @@ def safe_name(name: str) -> str:
 def add_uploads(uploads: Sequence[Upload], corpus: Path, *, max_mb: float) -> list[Path]:
     """Copy ``uploads`` into ``corpus`` after checking all of them; returns the written paths.
 
-    Raises ``CorpusError`` naming the first bad file (wrong type, too large, not UTF-8, empty, a
-    name twice in the batch); nothing is written then.
+    Raises ``CorpusError`` naming the first bad file (wrong type, too large, binary or not text in a known
+    encoding, empty, a name twice in the batch); nothing is written then.
     """
     if not uploads:
         raise CorpusError("no files were uploaded")
@@ -67,12 +68,12 @@ def add_uploads(uploads: Sequence[Upload], corpus: Path, *, max_mb: float) -> li
         size = upload.path.stat().st_size
         if size > max_mb * 1024 * 1024:
             raise CorpusError(f"{upload.name!r} is {size / 1024 / 1024:.1f} MB; the limit is {max_mb:g} MB")
-        raw = upload.path.read_bytes()
-        try:
-            text = raw.decode("utf-8")
-        except UnicodeDecodeError:
-            raise CorpusError(f"{upload.name!r} is not UTF-8 text; save it as UTF-8 and upload again") from None
-        if "\x00" in text or not parse_article(name, name, text, "").text:
+        # The same decision ingest makes (a Windows-1252 article is read as one; binary or noise is not
+        # text), so what is accepted here is what the next ingest indexes.
+        decoded = decode_text(upload.path.read_bytes())
+        if isinstance(decoded, str):
+            raise CorpusError(f"{upload.name!r}: {decoded}; save the article as UTF-8 text and upload it again")
+        if not parse_article(name, name, decoded.text, "").text:
             raise CorpusError(f"{upload.name!r} has no readable article text")
         target = folder / name
         if target.parent != folder or any(t == target for _, t in planned):
