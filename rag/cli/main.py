@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -26,6 +28,8 @@ from rag.cli.progress import ProgressBar
 from rag.schema import format_date
 
 EXIT_USER_ERROR = 2
+# What a shell reports for a command that a closed pipe stopped (`yes | head -1`): 128 + SIGPIPE.
+EXIT_BROKEN_PIPE = 128 + signal.SIGPIPE
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -33,7 +37,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         settings = Settings.from_env(top_k=getattr(args, "k", None))
-        return int(args.run(args, settings) or 0)
+        code = int(args.run(args, settings) or 0)
+        # Flushed here, not at exit: a reader gone by then (`| head -1`) is caught below, not left to
+        # Python's shutdown, which would print "Exception ignored … BrokenPipeError".
+        sys.stdout.flush()
+        return code
+    except BrokenPipeError:
+        # The reader of our output has stopped (`rag timeline | head -2`): what it did not read is not wanted.
+        _silence_stdout()
+        return EXIT_BROKEN_PIPE
     except QuestionError as error:
         print(f"rag: {error}", file=sys.stderr)
         return EXIT_USER_ERROR
@@ -43,6 +55,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("rag: interrupted", file=sys.stderr)
         return 130
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null, so the output still buffered is dropped at exit instead of failing again.
+
+    The way Python's documentation handles SIGPIPE (the ``signal`` module's notes). A stdout that is no
+    file (pytest's capture) has nothing to redirect.
+    """
+    try:
+        descriptor = sys.stdout.fileno()
+    except (AttributeError, OSError, ValueError):
+        return
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, descriptor)
+    os.close(devnull)
 
 
 def _parser() -> argparse.ArgumentParser:
