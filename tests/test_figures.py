@@ -182,6 +182,30 @@ def test_a_february_earthquake_corpus_gets_its_conflicts() -> None:
     assert [(c.article_id, c.number) for c in conflicts] == [("b.txt", 11200), ("a.txt", 3400)]
 
 
+COUNCIL = "How many council members voted for the budget?"
+
+
+def test_an_article_giving_a_figure_twice_and_another_once_is_one_row_of_its_best_supported_figure() -> None:
+    """Issue 27: "two voted against" is read as a count of those who voted too; the article said five twice."""
+    citations = [
+        _citation(1, "minutes.txt", "2026-03-05", "Six council members voted for the budget, the minutes show."),
+        _citation(2, "courier.txt", "2026-03-04", "Five council members voted for the budget on Tuesday night."),
+        _citation(3, "courier.txt", "2026-03-04", "Five members voted for the budget and two voted against it."),
+    ]
+    assert [f.value for f in totals(asked_quantity(COUNCIL), citations[2].quote, None)] == [5, 2]  # the reading
+    conflicts = find_conflicts(COUNCIL, citations)
+    assert [(c.article_id, c.number, c.citation) for c in conflicts] == [("minutes.txt", 6, 1), ("courier.txt", 5, 2)]
+
+
+def test_an_articles_stray_second_figure_makes_no_conflict_with_an_article_that_agrees() -> None:
+    citations = [
+        _citation(1, "a.txt", "2026-03-05", "Five council members voted for the budget, the minutes show."),
+        _citation(2, "b.txt", "2026-03-04", "Five council members voted for the budget on Tuesday night."),
+        _citation(3, "b.txt", "2026-03-04", "Five members voted for the budget and two voted against it."),
+    ]
+    assert find_conflicts(COUNCIL, citations) == ()
+
+
 def test_agreeing_figures_are_no_conflict() -> None:
     citations = [
         _citation(1, "a.txt", "2025-12-22", "along their 817-kilometer land border"),

@@ -43,8 +43,10 @@ from rag.news.figures import (
     find_conflicts,
     link,
     newest,
+    one_figure_per_article,
     read_figures,
     reports_differ,
+    same_figure,
     totals,
 )
 from rag.retrieval.search import Retrieval
@@ -116,7 +118,8 @@ def answer_extractively(
     # A figure answers only from a passage about what the question names: another article's number for
     # another deal or disaster is no report of this one.
     relevant = tuple(p for p in evidence if passage_coverage(constraints(asked), p) == 1.0)
-    figure_citations = _figure_citations(quantity, scored, relevant)
+    cited_figures = _figure_citations(quantity, scored, relevant)
+    figure_citations = [c for c, _ in cited_figures]
     if quantity is not None and figure_citations:
         lead = _cite(1, chosen[0], asked)
         listed = [c for c in figure_citations if c.quote != lead.quote]
@@ -126,7 +129,8 @@ def answer_extractively(
         led = len(listed) == len(figure_citations) and not _gives_figure(quantity, chosen[0])
         citations = collapse([lead, *listed] if led else figure_citations, evidence)
         conflicts = link(find_conflicts(question, relevant), citations)
-        text = _conflict_text(quantity, citations[1:] if led else citations)
+        values = {c.quote: value for c, value in cited_figures}
+        text = _conflict_text(quantity, citations[1:] if led else citations, values)
         if led:
             text = f"{_sentence_text(citations[0], asked, question)} {text}"
     else:
@@ -241,10 +245,11 @@ class _Report(NamedTuple):
 
 def _figure_citations(
     quantity: Quantity | None, scored: list[Candidate], passages: tuple[Passage, ...]
-) -> list[Citation]:
+) -> list[tuple[Citation, float]]:
     """One citation per distinct figure of the asked quantity in ``passages``, newest report first, when
     there are at least two and they come from at least two articles (one article's several figures are not
-    reports that differ); an article repeating a figure already cited is listed on that citation."""
+    reports that differ; each article gives one, its best-supported); an article repeating a figure already
+    cited is listed on that citation. Each citation comes with the figure it is cited for."""
     if quantity is None:
         return []
     allowed = {p.chunk_id for p in passages}
@@ -260,6 +265,8 @@ def _figure_citations(
         for span, passage, index, score in sentences
         for f in totals(quantity, span.text, passage.published)
     ]
+    # Best first (``scored`` is), so of an article's figures given equally often its best sentence's wins.
+    reports = one_figure_per_article(reports, lambda r: r.passage.article_id, lambda r: r.value)
     groups = by_figure(reports, lambda r: r.value)
     if not reports_differ(groups, lambda r: r.passage.article_id):
         return []
@@ -272,7 +279,7 @@ def _figure_citations(
         group.sort(key=lambda r: (r.passage.published or "", r.score), reverse=True)
         first, *others = group
         also = tuple(sorted(r.passage.article_id for r in others))
-        citations.append(cite(n, first.passage, first.index, first.span, first.score, also))
+        citations.append((cite(n, first.passage, first.index, first.span, first.score, also), first.value))
     return citations
 
 
@@ -284,11 +291,17 @@ def _first_of_each_article(reports: list[_Report]) -> list[_Report]:
     return list(firsts.values())
 
 
-def _conflict_text(quantity: Quantity, citations: tuple[Citation, ...]) -> str:
-    """ "Reports differ on how many have been killed: at least 80 (as of 22 Dec 2025, inferred; 001…) [1]; …" """
+def _conflict_text(quantity: Quantity, citations: tuple[Citation, ...], values: dict[str, float]) -> str:
+    """ "Reports differ on how many have been killed: at least 80 (as of 22 Dec 2025, inferred; 001…) [1]; …"
+
+    Each quote shows the figure it is cited for (``values``, by quote): "Two voted against and five for it"
+    cited for five is "five", not the first figure in it.
+    """
     parts = []
     for c in citations:
-        value = next(f.text for f in totals(quantity, c.quote, c.published))
+        given = totals(quantity, c.quote, c.published)
+        wanted = values.get(c.quote)
+        value = next((f.text for f in given if wanted is not None and same_figure(f.value, wanted)), given[0].text)
         where = c.outlet or c.article_id
         more = f" and {len(c.also_reported_by)} more" if c.also_reported_by else ""
         when = f"as of {format_date(c.published, c.published_inferred)}" if c.published else "date unknown"

@@ -568,8 +568,8 @@ def compared_quantity(question: str, current: str | None = None) -> Quantity | N
 
 def find_conflicts(question: str, evidence: Sequence[Citation] | Sequence[Passage]) -> tuple[Conflict, ...]:
     """Figures of the quantity the question asks about that differ between the citations (or passages),
-    one row per article and figure, newest report first. Empty when they agree, or when they all come from
-    one article (its several figures are no reports that differ).
+    one row per article (its best-supported figure, ``one_figure_per_article``), newest report first. Empty
+    when they agree, or when they all come from one article (its several figures are no reports that differ).
 
     A citation row carries its ``[n]``; a passage row (the LLM backend checks its passages) has none.
     """
@@ -578,9 +578,12 @@ def find_conflicts(question: str, evidence: Sequence[Citation] | Sequence[Passag
         return ()
     read_figures(text for item in evidence for text, _ in _pieces(item))
     found = [row for item in evidence for row in _rows(item, quantity)]
+    found = one_figure_per_article(found, lambda row: row.article_id, lambda row: row.number)
     if not reports_differ(by_figure(found, lambda row: row.number), lambda row: row.article_id):
         return ()
-    unique = {(r.article_id, r.number): r for r in found}
+    unique: dict[str, Conflict] = {}
+    for row in found:  # the first sentence an article gives its figure in quotes it
+        unique.setdefault(row.article_id, row)
     return tuple(sorted(unique.values(), key=lambda r: (r.published or "", r.number), reverse=True))
 
 
@@ -601,6 +604,22 @@ def by_figure(items: Iterable[T], number: Callable[[T], float]) -> dict[float, l
         key = next((v for v in groups if same_figure(value, v)), value)
         groups.setdefault(key, []).append(item)
     return groups
+
+
+def one_figure_per_article(items: Sequence[T], article: Callable[[T], str], number: Callable[[T], float]) -> list[T]:
+    """``items`` (best first) without the figures an article gives beside its best-supported one: the figure
+    it gives most often, and of figures given equally often the first. An article is one report of a
+    quantity: "Five voted for it and two against" after "Five members voted for it" reads "two" as a count
+    of those who voted too, but the article's count is five, and listing both made it two reports.
+
+    >>> one_figure_per_article([("a", 2), ("a", 5), ("b", 6), ("a", 5)], lambda i: i[0], lambda i: i[1])
+    [('a', 5), ('b', 6), ('a', 5)]
+    """
+    best: dict[str, float] = {}
+    for name in dict.fromkeys(map(article, items)):
+        groups = by_figure((i for i in items if article(i) == name), number)
+        best[name] = max(groups, key=lambda value: len(groups[value]))  # max keeps the first of equal counts
+    return [i for i in items if same_figure(number(i), best[article(i)])]
 
 
 def reports_differ(groups: dict[float, list[T]], article: Callable[[T], str]) -> bool:
