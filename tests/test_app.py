@@ -273,12 +273,11 @@ def test_uploads_are_added_bad_ones_refused_and_articles_removed(page: object, a
     message = page.locator("#corpus-message")
     upload = page.locator("#upload input[type=file]")
 
-    upload.set_input_files(
-        [{"name": "latin.txt", "mimeType": "text/plain", "buffer": "caf\xe9 news".encode("latin-1")}]
-    )
+    picture = b"\x89PNG\r\n\x1a\nIHDR" + b"Ferry news from the island. " * 10  # an image saved as .txt
+    upload.set_input_files([{"name": "photo.txt", "mimeType": "text/plain", "buffer": picture}])
     playwright_api.expect(message).to_contain_text("Nothing was added", timeout=30_000)
-    playwright_api.expect(message).to_contain_text("not text")
-    assert not (app.corpus / "latin.txt").exists()
+    playwright_api.expect(message).to_contain_text("binary (image/png), not text")
+    assert not (app.corpus / "photo.txt").exists()
 
     article = (
         "Ferry news\n\nThe Qorvath island council said on Monday that its new solar ferry carried "
