@@ -176,7 +176,7 @@ def _status(args: argparse.Namespace, settings: Settings) -> int:
     for source, articles in status.sources.items():
         print(f"source: {source or '(indexed before sources were recorded)'} ({len(articles)} articles)")
         for a in articles:
-            when = format_date(a.published, a.published_inferred) if a.published else "undated"
+            when = a.origin.dated() + (f" from its {a.date_basis}" if a.published and not a.published_inferred else "")
             facts = ", ".join(x for x in (a.outlet, when) if x)
             print(f"  {a.article_id}  {a.chunks:>3} chunks  {a.title or ''} ({facts})")
     return 0

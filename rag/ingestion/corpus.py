@@ -13,7 +13,7 @@ from pathlib import Path
 
 from rag.errors import CorpusError
 from rag.ingestion.furniture import WEB_ADDRESS, furniture_start
-from rag.news.dates import infer_date, normalise_date
+from rag.news.dates import date_line, infer_date, normalise_date
 from rag.schema import Article, Source
 from rag.text import is_heading
 
@@ -28,8 +28,9 @@ _BY_LINE = re.compile(r"^by\s+(?P<by>[A-Z].{0,200})$", re.IGNORECASE)
 # quake had killed 3,400 people."): every word capitalised but for name particles, and no closing full stop.
 _NAME = r"[A-Z][\w.'’-]*(?:\s+(?:(?:de|da|di|del|la|le|van|von|der|den|al|el|bin|ibn)\s+)*[A-Z][\w.'’-]*){0,3}"
 _NAMES = re.compile(rf"{_NAME}(?:\s*(?:,|\band\b|&)\s*{_NAME})*")
-_META_LINE = re.compile(rf"{_DATE_LINE.pattern}|{_BY_LINE.pattern.replace('?P<by>', '')}", re.IGNORECASE)
 _META_LINES_SEARCHED = 3
+# Where an article's date may be written, most trusted first (``Source.date_basis``, key in the read metadata).
+_DATE_KEYS = (("metadata", "published"), ("byline", "byline_date"), ("date line", "line_date"))
 # A dateline, with the dashes and space after it: ``(CNN) -- `` or ``WASHINGTON (AP) — `` /
 # ``NAIROBI, Kenya (Reuters) - ``.
 _DATELINE = re.compile(
@@ -183,8 +184,6 @@ def parse_article(
     """
     meta: dict[str, str] = {k: v for k, v in (known or {}).items() if v}
     body_start = _read_front_matter(original, meta)
-    if "published" in meta:
-        meta["date_basis"] = "metadata"
     paragraphs = _paragraphs(original, body_start)
     paragraphs = _take_meta_lines(paragraphs, meta)
     paragraphs = _drop_footer(paragraphs, meta)
@@ -193,11 +192,13 @@ def parse_article(
             meta.setdefault("outlet", match["outlet"].strip())
             break
     meta.setdefault("title", _headline(paragraphs) or "")
-    if (written := meta.pop("published", None)) is not None:
-        meta["published"] = normalise_date(written) or ""
-        if not meta["published"] and warnings is not None:
+    # The most trusted date the article gives: metadata, then its byline, then a date line.
+    basis, written = next(((b, meta[key]) for b, key in _DATE_KEYS if key in meta), ("unknown", None))
+    published = normalise_date(written) if written is not None else None
+    if written is not None and not published:
+        basis = "unknown"
+        if warnings is not None:
             warnings.append(f"date {written!r} is not a calendar day this can read; the article is undated")
-    basis = meta.get("date_basis", "unknown") if meta.get("published") else "unknown"
 
     positions: list[int] = []
     for i, paragraph in enumerate(paragraphs):
@@ -208,7 +209,7 @@ def parse_article(
         article_id,
         title=meta.get("title") or None,
         outlet=meta.get("outlet"),
-        published=meta.get("published") or None,
+        published=published,
         date_basis=basis,
         byline=meta.get("byline"),
         url=meta.get("url"),
@@ -247,13 +248,13 @@ def _paragraphs(original: str, body_start: int) -> list[_Paragraph]:
         next_line = _next_nonblank(lines, start)
         # A hard-wrapped sentence goes on over the line break: the line stops without punctuation and
         # the next starts in lower case or the line ends on a word no heading ends on ("met on").
-        # A date or byline line stands alone: it neither continues a headline nor is continued.
+        # A date or byline line among the first stands alone: it neither continues a headline nor is continued.
         continues = (
             not current.text.endswith(_TERMINAL)
             and bool(next_line)
             and (next_line[:1].islower() or current.text.rsplit(" ", 1)[-1] in _DANGLING)
-            and not _META_LINE.match(next_line)
-            and not _META_LINE.match(current.text)
+            and not (len(paragraphs) <= _META_LINES_SEARCHED and _is_meta_line(next_line.strip()))
+            and not (len(paragraphs) <= _META_LINES_SEARCHED and _is_meta_line(current.text))
         )
     return paragraphs
 
@@ -298,13 +299,20 @@ def _take_meta_lines(paragraphs: list[_Paragraph], meta: dict[str, str]) -> list
     return kept
 
 
+def _is_meta_line(line: str) -> bool:
+    """A date line or byline: ``date 2025-12-09``, ``March 4, 2026``, ``Updated: …``, ``By Jane Doe``."""
+    return bool(_DATE_LINE.match(line) or _BY_LINE.match(line) or date_line(line))
+
+
 def _read_meta_line(line: str, meta: dict[str, str]) -> bool:
     """Fill ``meta`` from a date line or a byline; False when ``line`` is neither."""
     if match := _DATE_LINE.match(line):
-        if "published" not in meta:
-            meta |= {"published": match["date"], "date_basis": "date line"}
+        meta.setdefault("line_date", match["date"])
         if match["by"]:
             _read_byline(match["by"], meta)
+        return True
+    if day := date_line(line):
+        meta.setdefault("line_date", day)
         return True
     if (match := _BY_LINE.match(line)) and _is_byline(match["by"]):
         _read_byline(match["by"], meta)
@@ -328,8 +336,7 @@ def _read_byline(byline: str, meta: dict[str, str]) -> None:
         names, *rest = [part.strip() for part in byline.split("|") if part.strip()]
         for part in rest:
             if normalise_date(part):
-                if "published" not in meta:
-                    meta |= {"published": part, "date_basis": "byline"}
+                meta.setdefault("byline_date", part)
             else:
                 meta.setdefault("outlet", part)
         meta.setdefault("byline", names)
