@@ -116,27 +116,33 @@ def load_corpus(folder: Path, *, max_file_bytes: int | None = None) -> Corpus:
         if isinstance(raw_or_reason, str):
             skipped.append(Skipped(str(path), raw_or_reason))
             continue
-        raw = raw_or_reason
-        reader = READERS.get(path.suffix.lower())
-        if reader is None:
-            article, notes = _text_article(path, raw)
-            warnings += [Skipped(str(path), note) for note in notes]
-            if not article.text:
-                skipped.append(Skipped(str(path), "no text left after cleaning"))
-                continue
-            articles.append(article)
-            continue
-        try:
-            found = reader(raw)
-        except UnreadableError as error:
-            skipped.append(Skipped(str(path), str(error)))
-            continue
-        warnings += [Skipped(str(path), problem) for problem in found.problems]
-        read = [_entry_article(path, entry, warnings) for entry in found.entries]
-        if not any(read):
-            skipped.append(Skipped(str(path), "no text left after cleaning"))
-        articles += [article for article in read if article is not None]
+        found = read_file(path, raw_or_reason)
+        articles += found.articles
+        skipped += found.skipped
+        warnings += found.warnings
     return Corpus(tuple(articles), tuple(skipped), tuple(warnings))
+
+
+def read_file(path: Path, raw: bytes) -> Corpus:
+    """The articles in one file's bytes, read by its suffix: a text file is one article; a page, feed or JSON
+    Lines file is read by its reader (rag/ingestion/formats.py). The file is in ``skipped`` when it yields
+    none; entries left out and caveats are ``warnings``. The UI's upload checks a file with it too."""
+    reader = READERS.get(path.suffix.lower())
+    if reader is None:
+        article, notes = _text_article(path, raw)
+        warnings = tuple(Skipped(str(path), note) for note in notes)
+        if not article.text:
+            return Corpus((), (Skipped(str(path), "no text left after cleaning"),), warnings)
+        return Corpus((article,), (), warnings)
+    try:
+        found = reader(raw)
+    except UnreadableError as error:
+        return Corpus((), (Skipped(str(path), str(error)),))
+    warnings_list = [Skipped(str(path), problem) for problem in found.problems]
+    read = [_entry_article(path, entry, warnings_list) for entry in found.entries]
+    articles = tuple(article for article in read if article is not None)
+    skipped = () if articles else (Skipped(str(path), "no text left after cleaning"),)
+    return Corpus(articles, skipped, tuple(warnings_list))
 
 
 def _text_article(path: Path, raw: bytes) -> tuple[Article, list[str]]:
