@@ -338,3 +338,13 @@ def test_no_comment_or_navigation_of_a_page_is_indexed(
     texts = " ".join(p["text"] for p in answer["passages"])
     assert "harbour" in texts.lower()  # the page was searched …
     assert "unbearable" not in texts and "Subscribe" not in texts  # … but its comments and menu are not there
+
+
+def test_rag_ask_names_the_web_address_of_a_cited_article(
+    mixed_home: Settings, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _point_at(monkeypatch, mixed_home)
+    assert main(["ask", "How long is the longest crack in the Arnvale dam spillway?"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    cited = next(line for line in lines if line.startswith("[1] "))
+    assert cited.endswith("(regional.rss#1, chars 145-183) https://herald.example.net/2026/01/dam-inspection")
