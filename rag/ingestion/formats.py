@@ -27,11 +27,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-import feedparser
-import htmldate
 import lxml.etree
 import lxml.html
-import trafilatura
 from lxml.html.defs import block_tags
 
 ENTRY_SEPARATOR = "#"  # between the file name and the entry's number in the id of an article of a feed or JSONL
@@ -124,6 +121,9 @@ def read_html(raw: bytes) -> Entries:
     date every page 1 January. A guess on the 1st of a month is dropped, since htmldate writes a month or
     year it found alone as its first day.
     """
+    import htmldate  # imported with the first page: 0.1 s of start-up that a corpus of text files never pays
+    import trafilatura
+
     today = date.today().isoformat()
     page = trafilatura.bare_extraction(
         raw,
@@ -151,6 +151,8 @@ def read_feed(raw: bytes) -> Entries:
     An entry's full content is its text; an entry with only a summary is indexed as that summary, and a
     note says so. The date is the entry's published date, else its updated date (both the feed's metadata).
     """
+    import feedparser  # imported with the first feed, as trafilatura with the first page
+
     feed = feedparser.parse(raw)
     if not feed.entries:
         why = f" ({_one_line(feed.bozo_exception)})" if feed.get("bozo") else ""
