@@ -70,7 +70,11 @@ def test_a_symlink_at_the_target_is_replaced_not_followed(tmp_path: Path) -> Non
         ("latin.txt", "café".encode("latin-1"), "not UTF-8"),
         ("empty.md", b"   \n\n", "no readable article text"),
         ("binary.txt", b"abc\x00def", "no readable article text"),
-        ("slides.pdf", b"%PDF", "only .txt and .md"),
+        ("slides.pdf", b"%PDF", "only .txt, .md, .html"),
+        ("blank.html", b"<html><body><script>app()</script></body></html>", "no article text found in the page"),
+        ("link.rss", b"https://example.org/feed.rss", "no entries: not an RSS or Atom feed"),
+        ("export.jsonl", b'{"title": "no text"}\n', "no valid line"),
+        ("page.html", b"<html>\x00\x01</html>", "binary"),
     ],
 )
 def test_a_bad_file_refuses_the_whole_batch(tmp_path: Path, name: str, data: bytes, message: str) -> None:
@@ -99,3 +103,13 @@ def test_removing_moves_the_file_out_of_the_corpus_and_keeps_it(tmp_path: Path) 
     assert not (corpus / "a.txt").exists() and kept.read_text() == ARTICLE
     with pytest.raises(CorpusError, match="no file named"):
         remove_article("a.txt", corpus, tmp_path / "removed")
+
+
+def test_pages_feeds_and_json_lines_can_be_uploaded(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    formats = Path(__file__).resolve().parent / "fixtures" / "formats"
+    names = ["harbour-bridge.html", "regional.rss", "science.atom", "export.jsonl"]
+    uploads = [_upload(tmp_path, name, (formats / name).read_bytes()) for name in names]
+    written = add_uploads(uploads, corpus, max_mb=1)
+    assert sorted(p.name for p in written) == sorted(names)

@@ -133,11 +133,14 @@ def _eval(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _citation_line(c: Citation) -> str:
-    """``[n] title — outlet, date (file, chars a-b)``, the speaker and the other articles that repeat it."""
+    """``[n] title — outlet, date (file, chars a-b)``, the article's web address when its file gives one, the
+    speaker and the other articles that repeat it."""
     when = format_date(c.published, c.published_inferred) if c.published else None
     where = ", ".join(x for x in (c.outlet, when) if x)
     heading = f"{c.title or c.article_id}" + (f" — {where}" if where else "")
     line = f"[{c.n}] {heading} ({c.article_id}, chars {c.start}-{c.end})"
+    if c.url:
+        line += f" {c.url}"
     if c.speaker:
         line += f"; speaker: {c.speaker}"
     if c.also_reported_by:

@@ -12,12 +12,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from rag.errors import CorpusError
+from rag.ingestion.formats import READERS, Entry, UnreadableError, article_id
 from rag.ingestion.furniture import WEB_ADDRESS, furniture_start
 from rag.news.dates import date_line, infer_date, normalise_date
 from rag.schema import Article, Source
 from rag.text import is_heading
 
-SUFFIXES = (".txt", ".md")
+# Text files are read here; saved web pages, feed files and JSON Lines by their readers (rag/ingestion/formats.py).
+SUFFIXES = (".txt", ".md", *READERS)
 PARAGRAPH_BREAK = "\n\n"
 
 # Where the first lines name date, authors and outlet: ``date 2025-12-09 By Helen Regan, CNN``,
@@ -105,8 +107,9 @@ def load_corpus(folder: Path, *, max_file_bytes: int | None = None) -> Corpus:
     listed in ``skipped`` with the reason.
 
     A bad file never stops the others from being read: binary, empty, too large, unreadable, a folder or
-    a symlink loop where a file should be, or a name without ``.txt``/``.md``. Text that is not UTF-8 is
-    read as Latin-1 (every byte is a Latin-1 character, so nothing is lost) and listed in ``warnings``.
+    a symlink loop where a file should be, a page or feed with no article in it, or a name without one of
+    ``SUFFIXES``. Text that is not UTF-8 is read as Latin-1 (every byte is a Latin-1 character, so nothing
+    is lost) and listed in ``warnings``, as are a feed's or JSON Lines file's entries that were left out.
     """
     articles, skipped, warnings = [], [], []
     for path in [folder] if folder.is_file() else corpus_files(folder):
@@ -114,26 +117,67 @@ def load_corpus(folder: Path, *, max_file_bytes: int | None = None) -> Corpus:
         if isinstance(raw_or_reason, str):
             skipped.append(Skipped(str(path), raw_or_reason))
             continue
-        raw = raw_or_reason
-        try:
-            text = raw.decode("utf-8")
-        except UnicodeDecodeError as error:
-            text = raw.decode("latin-1")
-            warnings.append(Skipped(str(path), f"not UTF-8 (byte {error.start}); read as Latin-1"))
-        notes: list[str] = []
-        article = parse_article(path.name, str(path), text, hashlib.sha256(raw).hexdigest(), warnings=notes)
-        warnings += [Skipped(str(path), note) for note in notes]
-        if not article.text:
-            skipped.append(Skipped(str(path), "no text left after cleaning"))
-            continue
-        articles.append(article)
+        found = read_file(path, raw_or_reason)
+        articles += found.articles
+        skipped += found.skipped
+        warnings += found.warnings
     return Corpus(tuple(articles), tuple(skipped), tuple(warnings))
+
+
+def read_file(path: Path, raw: bytes) -> Corpus:
+    """The articles in one file's bytes, read by its suffix: a text file is one article; a page, feed or JSON
+    Lines file is read by its reader (rag/ingestion/formats.py). The file is in ``skipped`` when it yields
+    none; entries left out and caveats are ``warnings``. The UI's upload checks a file with it too."""
+    reader = READERS.get(path.suffix.lower())
+    if reader is None:
+        article, notes = _text_article(path, raw)
+        warnings = tuple(Skipped(str(path), note) for note in notes)
+        if not article.text:
+            return Corpus((), (Skipped(str(path), "no text left after cleaning"),), warnings)
+        return Corpus((article,), (), warnings)
+    try:
+        found = reader(raw)
+    except UnreadableError as error:
+        return Corpus((), (Skipped(str(path), str(error)),))
+    warnings_list = [Skipped(str(path), problem) for problem in found.problems]
+    read = [_entry_article(path, entry, warnings_list) for entry in found.entries]
+    articles = tuple(article for article in read if article is not None)
+    skipped = () if articles else (Skipped(str(path), "no text left after cleaning"),)
+    return Corpus(articles, skipped, tuple(warnings_list))
+
+
+def _text_article(path: Path, raw: bytes) -> tuple[Article, list[str]]:
+    """A ``.txt`` or ``.md`` file as one article, and what to warn about it."""
+    notes: list[str] = []
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        text = raw.decode("latin-1")
+        notes.append(f"not UTF-8 (byte {error.start}); read as Latin-1")
+    article = parse_article(path.name, str(path), text, hashlib.sha256(raw).hexdigest(), warnings=notes)
+    return article, notes
+
+
+def _entry_article(path: Path, entry: Entry, warnings: list[Skipped]) -> Article | None:
+    """One entry of a page, feed or JSON Lines file, cleaned like a text file; None when no text is left.
+
+    The date a format's tool guessed from the text (``Entry.guessed_date``) is taken only when the article's
+    own lines and text give none; it is inferred, never metadata."""
+    notes = list(entry.notes)
+    name = article_id(path.name, entry.key)
+    article = parse_article(name, str(path), entry.text, entry.content_hash, warnings=notes, known=entry.known)
+    if entry.guessed_date and not article.published:
+        article = article.with_date(entry.guessed_date, basis="inferred", note=entry.date_note)
+    if not article.text and entry.key is not None:  # a file that is one article is skipped as a whole
+        notes.append(f"{name}: no text left after cleaning; not indexed")
+    warnings += [Skipped(str(path), note) for note in notes]
+    return article if article.text else None
 
 
 def _read(path: Path, max_file_bytes: int | None) -> bytes | str:
     """The file's bytes, or the reason it is no article (checked before reading, so a FIFO never blocks)."""
     if path.suffix.lower() not in SUFFIXES:
-        return f"not a {' or '.join(SUFFIXES)} file"
+        return f"not one of the formats read ({', '.join(SUFFIXES)})"
     try:
         info = path.stat()
     except OSError as error:
