@@ -26,9 +26,12 @@ DATE_BASES = ("metadata", "byline", "date line", "inferred", "unknown")
 
 @dataclass(frozen=True)
 class Span:
-    """A sentence (or any piece) of an article: its cleaned text and where it stands in the file.
+    """A sentence (or any piece) of an article: its cleaned text and where it stands in the original.
 
-    ``original[start:end]``, with whitespace collapsed, equals ``text``.
+    ``original[start:end]``, with whitespace collapsed, equals ``text``. The original is the file's text for
+    a ``.txt`` or ``.md`` file; for a web page, a feed entry or a JSON Lines record it is the text the format's
+    reader extracted (``rag.ingestion.formats.Entry.text``), since markup and escapes leave no faithful offset
+    into the raw bytes. Nothing reads the raw file back at these offsets.
     """
 
     text: str
@@ -40,7 +43,8 @@ class Span:
 class Source:
     """The facts of one article that travel with every piece of it: chunks, passages, citations, conflicts.
 
-    Made once per article at ingest and carried by reference; ``article_id`` is the article's file name.
+    Made once per article at ingest and carried by reference; ``article_id`` is the article's file name, and
+    for an entry of a feed or JSON Lines file the file name, ``#`` and the entry's number (``news.jsonl#3``).
     """
 
     article_id: str
@@ -121,13 +125,18 @@ class Sourced:
 
 @dataclass(frozen=True)
 class Article(Sourced):
-    """One cleaned article."""
+    """One cleaned article.
+
+    ``path`` is its file; a feed or JSON Lines file holds several articles (ids ``news.jsonl#3``), so several
+    share one path. ``positions`` point into the original as ``Span`` says: the file's text, or the text
+    extracted from a page, feed entry or JSON record.
+    """
 
     origin: Source
     path: str
     content_hash: str
     text: str  # cleaned: paragraphs joined by blank lines, whitespace inside them collapsed
-    # positions[i] is the offset in the original file of text[i]: how every quote finds its way back.
+    # positions[i] is the offset in the original (see Span) of text[i]: how every quote finds its way back.
     positions: tuple[int, ...] = field(repr=False, compare=False)
 
     def span(self, start: int, end: int) -> Span:
@@ -151,7 +160,7 @@ class Chunk(Sourced):
     origin: Source
     index: int
     text: str
-    start: int  # character offsets into the original file
+    start: int  # character offsets into the original (see Span)
     end: int
     token_count: int
     sentences: tuple[Span, ...]

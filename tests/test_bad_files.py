@@ -115,7 +115,8 @@ def test_an_unknown_extension_is_reported_and_hidden_files_are_passed_over(tmp_p
     (tmp_path / "notes.pdf").write_bytes(b"%PDF-1.4")
     (tmp_path / ".DS_Store").write_bytes(b"\x00\x00")
     (tmp_path / "good.txt").write_text(GOOD)
-    assert _reasons(tmp_path) == {"notes.pdf": "not a .txt or .md file"}
+    read = ".txt, .md, .html, .htm, .xml, .rss, .atom, .jsonl"
+    assert _reasons(tmp_path) == {"notes.pdf": f"not one of the formats read ({read})"}
 
 
 def test_rag_ingest_indexes_the_rest_and_ends_with_a_summary_of_skipped_files(

@@ -224,3 +224,28 @@ def test_a_short_answer_stands_on_top_linked_to_its_quote_and_is_not_repeated() 
     assert top < html.index('<div class="text">')
     assert 'href="#src-0-1"' in html[top : html.index('<div class="text">')]
     assert html.count("Ada Quist") == 2  # on top, and inside the quoted sentence; the lead is not repeated
+
+
+@pytest.mark.parametrize(
+    ("url", "linked"),
+    [
+        ("https://courier.example.org/news/a?x=1&y=2", True),
+        ("http://example.net/b", True),
+        ("javascript:alert(1)", False),
+        ("JAVASCRIPT:alert(1)", False),
+        ("data:text/html,<script>alert(1)</script>", False),
+        ("/home/user/news/a.html", False),
+        ("//example.org/no-scheme", False),
+        (None, False),
+    ],
+)
+def test_a_source_card_links_to_its_article_only_for_a_web_address(url: str | None, linked: bool) -> None:
+    origin = Source("page.html", title="Bridge <reopens>", url=url)
+    card = render_source(0, Citation(n=1, origin=origin, quote="q", start=0, end=1, score=0.5, chunk_id="c"), None)
+    assert ("<a href=" in card) is linked
+    assert "Bridge &lt;reopens&gt;" in card  # the title is escaped inside the link as outside it
+    if linked:
+        assert f'<a href="{escape(url)}" rel="noopener noreferrer" target="_blank">' in card
+        assert "&amp;y=2" in card or "&" not in str(url)
+    else:
+        assert "javascript" not in card.lower() and "<script" not in card

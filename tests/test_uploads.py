@@ -72,7 +72,11 @@ def test_a_symlink_at_the_target_is_replaced_not_followed(tmp_path: Path) -> Non
         ("empty.md", b"   \n\n", "no readable article text"),
         ("binary.txt", b"abc\x00def", r"binary \(NUL bytes\)"),
         ("photo.md", b"\x89PNG\r\n\x1a\nIHDR" + b"The council voted on Monday. " * 20, r"binary \(image/png\)"),
-        ("slides.pdf", b"%PDF", "only .txt and .md"),
+        ("slides.pdf", b"%PDF", "only .txt, .md, .html"),
+        ("blank.html", b"<html><body><script>app()</script></body></html>", "no article text found in the page"),
+        ("link.rss", b"https://example.org/feed.rss", "no entries: not an RSS or Atom feed"),
+        ("export.jsonl", b'{"title": "no text"}\n', "no valid line"),
+        ("page.html", b"<html>\x00\x01</html>", "binary"),
     ],
 )
 def test_a_bad_file_refuses_the_whole_batch(tmp_path: Path, name: str, data: bytes, message: str) -> None:
@@ -109,3 +113,13 @@ def test_a_windows_1252_article_is_accepted_as_ingest_would_read_it(tmp_path: Pa
     text = "Council vote\n\nMayor Renée Núñez said the council’s “budget” passed — narrowly — on Monday.\n" * 3
     written = add_uploads([_upload(tmp_path, "vote.txt", text.encode("cp1252"))], corpus, max_mb=1)
     assert [p.name for p in written] == ["vote.txt"] and written[0].read_bytes() == text.encode("cp1252")
+
+
+def test_pages_feeds_and_json_lines_can_be_uploaded(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    formats = Path(__file__).resolve().parent / "fixtures" / "formats"
+    names = ["harbour-bridge.html", "regional.rss", "science.atom", "export.jsonl"]
+    uploads = [_upload(tmp_path, name, (formats / name).read_bytes()) for name in names]
+    written = add_uploads(uploads, corpus, max_mb=1)
+    assert sorted(p.name for p in written) == sorted(names)

@@ -160,11 +160,14 @@ def _eval(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _citation_line(c: Citation) -> str:
-    """``[n] title — outlet, date (file, chars a-b)``, the speaker and the other articles that repeat it."""
+    """``[n] title — outlet, date (file, chars a-b)``, the article's web address when its file gives one, the
+    speaker and the other articles that repeat it."""
     when = format_date(c.published, c.published_inferred) if c.published else None
     where = ", ".join(x for x in (c.outlet, when) if x)
     heading = f"{c.title or c.article_id}" + (f" — {where}" if where else "")
     line = f"[{c.n}] {heading} ({c.article_id}, chars {c.start}-{c.end})"
+    if c.url:
+        line += f" {c.url}"
     if c.speaker:
         line += f"; speaker: {c.speaker}"
     if c.also_reported_by:
@@ -203,7 +206,7 @@ def _status(args: argparse.Namespace, settings: Settings) -> int:
     for source, articles in status.sources.items():
         print(f"source: {source or '(indexed before sources were recorded)'} ({len(articles)} articles)")
         for a in articles:
-            when = format_date(a.published, a.published_inferred) if a.published else "undated"
+            when = a.origin.dated() + (f" from its {a.date_basis}" if a.published and not a.published_inferred else "")
             facts = ", ".join(x for x in (a.outlet, when) if x)
             print(f"  {a.article_id}  {a.chunks:>3} chunks  {a.title or ''} ({facts})")
     return 0

@@ -12,13 +12,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from rag.errors import CorpusError
-from rag.ingestion.encoding import decode_text
+from rag.ingestion.encoding import Decoded, binary_reason, decode_text
+from rag.ingestion.formats import READERS, Entry, UnreadableError, article_id
 from rag.ingestion.furniture import WEB_ADDRESS, furniture_start
-from rag.news.dates import infer_date, normalise_date
+from rag.news.dates import date_line, infer_date, normalise_date
 from rag.schema import Article, Source
 from rag.text import is_heading
 
-SUFFIXES = (".txt", ".md")
+# Text files are read here; saved web pages, feed files and JSON Lines by their readers (rag/ingestion/formats.py).
+SUFFIXES = (".txt", ".md", *READERS)
 PARAGRAPH_BREAK = "\n\n"
 
 # Where the first lines name date, authors and outlet: ``date 2025-12-09 By Helen Regan, CNN``,
@@ -29,8 +31,9 @@ _BY_LINE = re.compile(r"^by\s+(?P<by>[A-Z].{0,200})$", re.IGNORECASE)
 # quake had killed 3,400 people."): every word capitalised but for name particles, and no closing full stop.
 _NAME = r"[A-Z][\w.'’-]*(?:\s+(?:(?:de|da|di|del|la|le|van|von|der|den|al|el|bin|ibn)\s+)*[A-Z][\w.'’-]*){0,3}"
 _NAMES = re.compile(rf"{_NAME}(?:\s*(?:,|\band\b|&)\s*{_NAME})*")
-_META_LINE = re.compile(rf"{_DATE_LINE.pattern}|{_BY_LINE.pattern.replace('?P<by>', '')}", re.IGNORECASE)
 _META_LINES_SEARCHED = 3
+# Where an article's date may be written, most trusted first (``Source.date_basis``, key in the read metadata).
+_DATE_KEYS = (("metadata", "published"), ("byline", "byline_date"), ("date line", "line_date"))
 # A dateline, with the dashes and space after it: ``(CNN) -- `` or ``WASHINGTON (AP) — `` /
 # ``NAIROBI, Kenya (Reuters) - ``.
 _DATELINE = re.compile(
@@ -101,9 +104,10 @@ def load_corpus(folder: Path, *, max_file_bytes: int | None = None) -> Corpus:
     listed in ``skipped`` with the reason.
 
     A bad file never stops the others from being read: binary, empty, too large, unreadable, a folder or
-    a symlink loop where a file should be, or a name without ``.txt``/``.md``, or bytes that are not text
-    (``rag.ingestion.encoding``). Text in another encoding (Windows-1252, …) is decoded as that and listed in
-    ``warnings``.
+    a symlink loop where a file should be, a page or feed with no article in it, a name without one of
+    ``SUFFIXES``, or a text file whose bytes are not text (``rag.ingestion.encoding``). A text file in another
+    encoding (Windows-1252, …) is decoded as that and listed in ``warnings``, as are a feed's or JSON Lines
+    file's entries that were left out.
     """
     articles, skipped, warnings = [], [], []
     for path in [folder] if folder.is_file() else corpus_files(folder):
@@ -111,28 +115,67 @@ def load_corpus(folder: Path, *, max_file_bytes: int | None = None) -> Corpus:
         if isinstance(raw_or_reason, str):
             skipped.append(Skipped(str(path), raw_or_reason))
             continue
-        raw = raw_or_reason
+        found = read_file(path, raw_or_reason)
+        articles += found.articles
+        skipped += found.skipped
+        warnings += found.warnings
+    return Corpus(tuple(articles), tuple(skipped), tuple(warnings))
+
+
+def read_file(path: Path, raw: bytes) -> Corpus:
+    """The articles in one file's bytes, read by its suffix: a text file is one article; a page, feed or JSON
+    Lines file is read by its reader (rag/ingestion/formats.py). The file is in ``skipped`` when it yields
+    none; entries left out and caveats are ``warnings``. The UI's upload checks a file with it too."""
+    reader = READERS.get(path.suffix.lower())
+    if reader is not None and (binary := binary_reason(raw)) is not None:
+        return Corpus((), (Skipped(str(path), binary),))
+    if reader is None:
         decoded = decode_text(raw)
         if isinstance(decoded, str):
-            skipped.append(Skipped(str(path), decoded))
-            continue
-        text = decoded.text
-        if decoded.note:
-            warnings.append(Skipped(str(path), decoded.note))
-        notes: list[str] = []
-        article = parse_article(path.name, str(path), text, hashlib.sha256(raw).hexdigest(), warnings=notes)
-        warnings += [Skipped(str(path), note) for note in notes]
+            return Corpus((), (Skipped(str(path), decoded),))
+        article, notes = _text_article(path, raw, decoded)
+        warnings = tuple(Skipped(str(path), note) for note in notes)
         if not article.text:
-            skipped.append(Skipped(str(path), "no text left after cleaning"))
-            continue
-        articles.append(article)
-    return Corpus(tuple(articles), tuple(skipped), tuple(warnings))
+            return Corpus((), (Skipped(str(path), "no text left after cleaning"),), warnings)
+        return Corpus((article,), (), warnings)
+    try:
+        found = reader(raw)
+    except UnreadableError as error:
+        return Corpus((), (Skipped(str(path), str(error)),))
+    warnings_list = [Skipped(str(path), problem) for problem in found.problems]
+    read = [_entry_article(path, entry, warnings_list) for entry in found.entries]
+    articles = tuple(article for article in read if article is not None)
+    skipped = () if articles else (Skipped(str(path), "no text left after cleaning"),)
+    return Corpus(articles, skipped, tuple(warnings_list))
+
+
+def _text_article(path: Path, raw: bytes, decoded: Decoded) -> tuple[Article, list[str]]:
+    """A ``.txt`` or ``.md`` file as one article, and what to warn about it."""
+    notes = [decoded.note] if decoded.note else []
+    article = parse_article(path.name, str(path), decoded.text, hashlib.sha256(raw).hexdigest(), warnings=notes)
+    return article, notes
+
+
+def _entry_article(path: Path, entry: Entry, warnings: list[Skipped]) -> Article | None:
+    """One entry of a page, feed or JSON Lines file, cleaned like a text file; None when no text is left.
+
+    The date a format's tool guessed from the text (``Entry.guessed_date``) is taken only when the article's
+    own lines and text give none; it is inferred, never metadata."""
+    notes = list(entry.notes)
+    name = article_id(path.name, entry.key)
+    article = parse_article(name, str(path), entry.text, entry.content_hash, warnings=notes, known=entry.known)
+    if entry.guessed_date and not article.published:
+        article = article.with_date(entry.guessed_date, basis="inferred", note=entry.date_note)
+    if not article.text and entry.key is not None:  # a file that is one article is skipped as a whole
+        notes.append(f"{name}: no text left after cleaning; not indexed")
+    warnings += [Skipped(str(path), note) for note in notes]
+    return article if article.text else None
 
 
 def _read(path: Path, max_file_bytes: int | None) -> bytes | str:
     """The file's bytes, or the reason it is no article (checked before reading, so a FIFO never blocks)."""
     if path.suffix.lower() not in SUFFIXES:
-        return f"not a {' or '.join(SUFFIXES)} file"
+        return f"not one of the formats read ({', '.join(SUFFIXES)})"
     try:
         info = path.stat()
     except OSError as error:
@@ -181,8 +224,6 @@ def parse_article(
     """
     meta: dict[str, str] = {k: v for k, v in (known or {}).items() if v}
     body_start = _read_front_matter(original, meta)
-    if "published" in meta:
-        meta["date_basis"] = "metadata"
     paragraphs = _paragraphs(original, body_start)
     paragraphs = _take_meta_lines(paragraphs, meta)
     paragraphs = _drop_footer(paragraphs, meta)
@@ -191,11 +232,13 @@ def parse_article(
             meta.setdefault("outlet", match["outlet"].strip())
             break
     meta.setdefault("title", _headline(paragraphs) or "")
-    if (written := meta.pop("published", None)) is not None:
-        meta["published"] = normalise_date(written) or ""
-        if not meta["published"] and warnings is not None:
+    # The most trusted date the article gives: metadata, then its byline, then a date line.
+    basis, written = next(((b, meta[key]) for b, key in _DATE_KEYS if key in meta), ("unknown", None))
+    published = normalise_date(written) if written is not None else None
+    if written is not None and not published:
+        basis = "unknown"
+        if warnings is not None:
             warnings.append(f"date {written!r} is not a calendar day this can read; the article is undated")
-    basis = meta.get("date_basis", "unknown") if meta.get("published") else "unknown"
 
     positions: list[int] = []
     for i, paragraph in enumerate(paragraphs):
@@ -206,7 +249,7 @@ def parse_article(
         article_id,
         title=meta.get("title") or None,
         outlet=meta.get("outlet"),
-        published=meta.get("published") or None,
+        published=published,
         date_basis=basis,
         byline=meta.get("byline"),
         url=meta.get("url"),
@@ -245,13 +288,13 @@ def _paragraphs(original: str, body_start: int) -> list[_Paragraph]:
         next_line = _next_nonblank(lines, start)
         # A hard-wrapped sentence goes on over the line break: the line stops without punctuation and
         # the next starts in lower case or the line ends on a word no heading ends on ("met on").
-        # A date or byline line stands alone: it neither continues a headline nor is continued.
+        # A date or byline line among the first stands alone: it neither continues a headline nor is continued.
         continues = (
             not current.text.endswith(_TERMINAL)
             and bool(next_line)
             and (next_line[:1].islower() or current.text.rsplit(" ", 1)[-1] in _DANGLING)
-            and not _META_LINE.match(next_line)
-            and not _META_LINE.match(current.text)
+            and not (len(paragraphs) <= _META_LINES_SEARCHED and _is_meta_line(next_line.strip()))
+            and not (len(paragraphs) <= _META_LINES_SEARCHED and _is_meta_line(current.text))
         )
     return paragraphs
 
@@ -296,13 +339,20 @@ def _take_meta_lines(paragraphs: list[_Paragraph], meta: dict[str, str]) -> list
     return kept
 
 
+def _is_meta_line(line: str) -> bool:
+    """A date line or byline: ``date 2025-12-09``, ``March 4, 2026``, ``Updated: …``, ``By Jane Doe``."""
+    return bool(_DATE_LINE.match(line) or _BY_LINE.match(line) or date_line(line))
+
+
 def _read_meta_line(line: str, meta: dict[str, str]) -> bool:
     """Fill ``meta`` from a date line or a byline; False when ``line`` is neither."""
     if match := _DATE_LINE.match(line):
-        if "published" not in meta:
-            meta |= {"published": match["date"], "date_basis": "date line"}
+        meta.setdefault("line_date", match["date"])
         if match["by"]:
             _read_byline(match["by"], meta)
+        return True
+    if day := date_line(line):
+        meta.setdefault("line_date", day)
         return True
     if (match := _BY_LINE.match(line)) and _is_byline(match["by"]):
         _read_byline(match["by"], meta)
@@ -326,8 +376,7 @@ def _read_byline(byline: str, meta: dict[str, str]) -> None:
         names, *rest = [part.strip() for part in byline.split("|") if part.strip()]
         for part in rest:
             if normalise_date(part):
-                if "published" not in meta:
-                    meta |= {"published": part, "date_basis": "byline"}
+                meta.setdefault("byline_date", part)
             else:
                 meta.setdefault("outlet", part)
         meta.setdefault("byline", names)

@@ -9,6 +9,7 @@ once indexed as articles.
 
 from __future__ import annotations
 
+import codecs
 from dataclasses import dataclass
 
 import filetype
@@ -41,21 +42,34 @@ def decode_text(raw: bytes) -> Decoded | str:
     >>> decode_text(b"\\x89PNG\\r\\n\\x1a\\n" + b"IHDR The council voted.")
     'binary (image/png), not text'
     """
+    if (reason := binary_reason(raw)) is not None:
+        return reason
+    try:
+        return Decoded(raw.decode("utf-8"))
+    except UnicodeDecodeError as error:
+        return _legacy(raw, error)
+
+
+def binary_reason(raw: bytes) -> str | None:
+    """Why ``raw`` is a binary file's bytes (a NUL byte early on, or a binary format's signature), or None.
+
+    Pages, feeds and JSON Lines files are checked with this alone: their readers find their own encoding.
+    """
     head = raw[:_SNIFF_BYTES]
     if b"\x00" in head:
         return "binary (NUL bytes), not text"
     kind = filetype.guess(head)
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as error:
-        if kind is not None:
-            return _binary(kind)
-        return _legacy(raw, error)
+    if kind is None:
+        return None
+    try:  # incremental: a character cut at the end of the head is no error
+        text = codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
+    except UnicodeDecodeError:
+        return _binary(kind)
     # Some signatures are plain letters ("BM" of a bitmap, "GIF"): UTF-8 text that starts like them is
     # still text unless it holds control characters no article has (a ZIP's "PK\x03\x04").
-    if kind is not None and any(not ch.isprintable() and not ch.isspace() for ch in text[:_SNIFF_BYTES]):
+    if any(not ch.isprintable() and not ch.isspace() for ch in text):
         return _binary(kind)
-    return Decoded(text)
+    return None
 
 
 def _binary(kind: filetype.Type) -> str:

@@ -30,7 +30,8 @@ from rag.index.faults import named_faults
 from rag.index.lexical import ChunkTerms, LexicalIndex
 from rag.index.store import ArticleRecord, Store
 from rag.ingestion.chunking import chunk_article, make_splitter
-from rag.ingestion.corpus import Corpus, Skipped, load_corpus
+from rag.ingestion.corpus import SUFFIXES, Corpus, Skipped, load_corpus
+from rag.ingestion.formats import ENTRY_SEPARATOR
 from rag.schema import Article, Chunk
 
 _BATCH = 32  # chunks per forward pass and per write: sentence-transformers' default batch size
@@ -139,14 +140,20 @@ def remove(settings: Settings, targets: Sequence[str], *, wait: bool = False) ->
 
 
 def _matching(ledger: Mapping[str, ArticleRecord], target: str) -> set[str]:
-    """The indexed articles ``target`` names: by id, or by a path that is their file or a folder above it."""
+    """The indexed articles ``target`` names: by id, by the file name of a feed or JSON Lines file (all its
+    articles, ``news.jsonl#1``, ``news.jsonl#2``, …), or by a path that is their file or a folder above it."""
     if target in ledger:
         return {target}
     path = Path(target).absolute()
     return {
         article_id
         for article_id, record in ledger.items()
-        if record.path and (Path(record.path) == path or path in Path(record.path).parents)
+        if record.path
+        and (
+            Path(record.path) == path
+            or path in Path(record.path).parents
+            or (Path(record.path).name == target and article_id.startswith(f"{target}{ENTRY_SEPARATOR}"))
+        )
     }
 
 
@@ -316,7 +323,7 @@ def _load_sources(
     origin: dict[str, Path] = {}
     for source in sources:
         if not source.exists() and not source.is_symlink():
-            raise CorpusError(f"{source} does not exist; name a file or folder of .txt / .md articles")
+            raise CorpusError(f"{source} does not exist; name a file or folder of articles ({', '.join(SUFFIXES)})")
         loaded = load_corpus(source, max_file_bytes=max_file_bytes)
         for article in loaded.articles:
             first = articles.setdefault(article.article_id, article)
@@ -331,7 +338,7 @@ def _load_sources(
         skipped += loaded.skipped
         warnings += loaded.warnings
     if not articles and not skipped:
-        raise CorpusError(f"no .txt or .md files in {', '.join(str(s) for s in sources)}")
+        raise CorpusError(f"no {', '.join(SUFFIXES)} files in {', '.join(str(s) for s in sources)}")
     return Corpus(tuple(articles.values()), tuple(skipped), tuple(warnings)), origin
 
 

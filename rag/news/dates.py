@@ -79,16 +79,21 @@ def mentions(text: str) -> list[Mention]:
     return _mentions_in(doc_of(text))
 
 
-def is_future(sentence: str, at: int | None = None) -> bool:
+def is_future(sentence: str, at: int | None = None) -> bool | None:
     """Whether the clause of ``sentence`` around position ``at`` (default: the whole sentence) speaks of
-    something planned rather than done ("talks set for December 24" but not "fighting resumed on 8 December").
+    something planned rather than done ("talks set for December 24" but not "fighting resumed on 8 December");
+    None when the sentence does not say.
 
     The verb the date hangs on decides (spaCy's parse and tags): a modal or an infinitive ("would be held",
     "is due to be sworn in") or a planning verb are the future, and so is the present tense when the date
     is the verb's own ("the verdict is due on Friday", not "the video shows the date of December 20"); the
-    past tense is the past. A clause with no verb ("a five-day conflict in July") is read as the past.
+    past tense is the past. A clause with no verb ("a five-day conflict in July") is read as the past. A date
+    whose clause the parse finds no verb for, reported by a verb of its own ("the window closes on February
+    1, the clerk said", where the small model reads "closes" as a noun), is not told by the reporting verb's
+    tense: that says when it was said, not when it happens.
     """
-    return _tense(doc_of(sentence), at) == "future"
+    tense = _tense(doc_of(sentence), at)
+    return None if tense == "reported" else tense == "future"
 
 
 def guessed(mention: Mention, sentence: str) -> bool:
@@ -103,7 +108,7 @@ def guessed(mention: Mention, sentence: str) -> bool:
         return True
     if mention.has_year:
         return False
-    return _tense(doc_of(sentence), mention.start) is None
+    return _tense(doc_of(sentence), mention.start) in (None, "reported")
 
 
 def resolve(mention: Mention, published: date, *, future: bool | None = None) -> tuple[str, str] | None:
@@ -113,7 +118,8 @@ def resolve(mention: Mention, published: date, *, future: bool | None = None) ->
     ``future`` says which way the sentence looks: a past weekday is the latest such day on or before
     ``published`` ("met on Monday" in a Monday paper is that day), a coming one the next after it; a past
     month or day without a year is the latest one not after ``published``, a coming one the next. ``None``
-    (the tense is not known, as in a question) takes the one in ``published``'s own week or year.
+    (the tense is not known, as in a question) takes a weekday in ``published``'s own week, and a month or
+    day the nearer of the latest and the next: news names a day without its year when it is close.
 
     >>> resolve(mentions("ministers met on Monday")[0], date(2025, 12, 24), future=False)
     ('2025-12-22', 'day')
@@ -121,8 +127,12 @@ def resolve(mention: Mention, published: date, *, future: bool | None = None) ->
     base = published
     if future is False and mention.kind == "weekday":
         base += timedelta(days=1)  # dateparser's past is strictly before its base: the day itself counts
-    prefer = "current_period" if future is None else "future" if future else "past"
-    when = _parse(mention.text, base, prefer)
+    if future is None and mention.kind in ("day", "month"):
+        readings = [w for prefer in ("past", "future") if (w := _parse(mention.text, base, prefer))]
+        when = min(readings, key=lambda w: abs(w - published), default=None)
+    else:
+        prefer = "current_period" if future is None else "future" if future else "past"
+        when = _parse(mention.text, base, prefer)
     if when is None:
         return None
     precision = _PRECISION[mention.kind]
@@ -143,6 +153,37 @@ def normalise_date(value: str) -> str | None:
         return None  # a year alone, or no full date (dateparser reads a day-first date month first when it must)
     day_first = _full_date(value, "DMY")
     return month_first.isoformat() if day_first in (None, month_first) else None
+
+
+def date_line(line: str) -> str | None:
+    """The day, in ISO, that ``line`` names when it is only a date, as news puts one under a headline: in any
+    form ``normalise_date`` reads, with a weekday or time, and after a label ("Published:", "Updated",
+    "Last updated:", "Posted"); None for anything else, a headline that names a date among it.
+
+    The label is what the parse makes of the words before the date: up to three ending in a colon, or a
+    past participle ("Updated") with at most an adverb or adjective before it ("Last updated"); "Storm hits
+    March 4, 2026" has a verb of its own, and is no date line.
+
+    >>> date_line("Updated 4 March 2026 10:32 GMT"), date_line("Storm hits March 4, 2026")
+    ('2026-03-04', None)
+    """
+    words = line.split()
+    if not words or len(words) > 12:
+        return None
+    if iso := normalise_date(line):
+        return iso
+    doc = doc_of(" ".join(words))
+    for k in range(1, min(3, len(words) - 1) + 1):
+        cut = len(" ".join(words[:k]))
+        if _is_label([t for t in doc if t.idx < cut]) and (iso := normalise_date(" ".join(words[k:]))):
+            return iso
+    return None
+
+
+def _is_label(tokens: list[Any]) -> bool:
+    if tokens and tokens[-1].text == ":":
+        return True
+    return bool(tokens) and tokens[-1].tag_ == "VBN" and all(t.tag_ in ("JJ", "RB") for t in tokens[:-1])
 
 
 def infer_date(article: Article) -> Article:
@@ -247,7 +288,8 @@ def _subspans(entity: Any) -> Iterator[Any]:
 
 
 def _tense(doc: Any, at: int | None) -> str | None:
-    """``future``, ``past`` or None (no verb to tell) for the clause around character ``at`` of ``doc``."""
+    """``future``, ``past``, ``reported`` (what a verb reports, with no verb of its own) or None (no verb to
+    tell) for the clause around character ``at`` of ``doc``."""
     if not len(doc):
         return None
     at_token = next((t for t in doc if at is not None and t.idx <= at < t.idx + len(t) + 1), None)
@@ -256,8 +298,11 @@ def _tense(doc: Any, at: int | None) -> str | None:
     verb = next((t for t in path if t.pos_ in ("VERB", "AUX")), None)
     if verb is None:
         return None
+    below = path[: path.index(verb)]
+    if below and below[-1].dep_ == "ccomp":
+        return "reported"  # the date is in what the verb reports, and the parse found no verb of its own there
     # "the video shows the date of December 20": a date that names a thing, not when the verb happens.
-    of_a_thing = any(t.pos_ in ("NOUN", "PROPN", "PRON") for t in path[: path.index(verb)])
+    of_a_thing = any(t.pos_ in ("NOUN", "PROPN", "PRON") for t in below)
     auxiliaries = [c for c in verb.children if c.dep_ in ("aux", "auxpass")]
     if any(a.tag_ in ("MD", "TO") for a in auxiliaries) or verb.lemma_ in _PLANNING_VERBS:
         return "future"  # would be held, to be sworn in, set for

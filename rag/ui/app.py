@@ -22,6 +22,7 @@ import gradio as gr
 import rag
 from rag import Chat, RagError, Settings, timeline
 from rag.answer.engine import shared_engine
+from rag.ingestion.corpus import SUFFIXES
 from rag.ingestion.pipeline import IngestReport
 from rag.news.timeline import TimelineEvent
 from rag.ui.examples import MAX_EXAMPLES, example_questions
@@ -165,8 +166,9 @@ def build(settings: Settings, startup: IngestJob | None = None) -> gr.Blocks:
             indexed = {a.article_id: a for a in shared_engine(settings).status().articles}
             path = Path(indexed[article_id].path or "") if article_id in indexed else None
             in_corpus = path is not None and settings.corpus.absolute() in path.parents
-            kept = remove_article(article_id, settings.corpus, settings.home / "removed") if in_corpus else None
-            report = rag.remove(settings, [article_id], wait=True)
+            # An entry of a feed or JSON Lines file (news.jsonl#3) goes with the rest of its file: the file moves.
+            kept = remove_article(path.name, settings.corpus, settings.home / "removed") if in_corpus else None
+            report = rag.remove(settings, [str(path) if in_corpus else article_id], wait=True)
         except (RagError, OSError) as error:
             yield (*corpus_view(), f"Nothing was removed: {error}")
             return
@@ -215,9 +217,9 @@ def build(settings: Settings, startup: IngestJob | None = None) -> gr.Blocks:
             articles = gr.HTML(render_articles(()), js_on_load=None, elem_id="articles")
             with gr.Row():
                 files = gr.File(
-                    label=f"Add .txt or .md articles (up to {max_mb:g} MB each)",
+                    label=f"Add articles: {', '.join(SUFFIXES)} (up to {max_mb:g} MB each)",
                     file_count="multiple",
-                    file_types=[".txt", ".md"],
+                    file_types=list(SUFFIXES),
                     elem_id="upload",
                 )
                 with gr.Column():

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 import rag.markers as markers
 from rag import Answer, Citation
@@ -161,13 +162,32 @@ def render_sources(turns: Sequence[Turn]) -> str:
 def render_source(turn: int, citation: Citation, passage: Passage | None) -> str:
     """One citation: number, title, outlet and date, then its passage with the quoted sentence marked."""
     meta = " · ".join(x for x in (escape(citation.outlet or ""), _date(citation.origin)) if x)
+    title = escape(citation.title or citation.article_id)
+    if link := web_link(citation.url):
+        title = f'<a href="{escape(link)}" rel="noopener noreferrer" target="_blank">{title}</a>'
     return (
         f'<article class="source" id="{source_id(turn, citation.n)}" data-n="{citation.n}">'
         f'<header><span class="num">{citation.n}</span> '
-        f'<span class="title">{escape(citation.title or citation.article_id)}</span></header>'
+        f'<span class="title">{title}</span></header>'
         f'<div class="meta">{meta or "&nbsp;"} <span class="file">{escape(citation.article_id)}</span></div>'
         f'<p class="passage">{highlight(passage.text if passage else citation.quote, citation.quote)}</p></article>'
     )
+
+
+def web_link(url: str | None) -> str | None:
+    """``url`` when it is a web address a card may link to; None for anything else (``javascript:``, ``data:``,
+    a file path), which a click must never open. The caller escapes it.
+
+    >>> web_link("https://example.org/a?b=1"), web_link("javascript:alert(1)"), web_link("//example.org/x")
+    ('https://example.org/a?b=1', None, None)
+    """
+    if not url:
+        return None
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:  # e.g. a malformed IPv6 host
+        return None
+    return url.strip() if parts.scheme.lower() in ("http", "https") and parts.netloc else None
 
 
 def _date(origin: Source) -> str:

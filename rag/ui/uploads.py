@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from rag import CorpusError
-from rag.ingestion.corpus import SUFFIXES, parse_article
+from rag.ingestion.corpus import READERS, SUFFIXES, parse_article, read_file
 from rag.ingestion.encoding import decode_text
 
 _UNSAFE = re.compile(r"[^\w.\- ]+")
@@ -44,7 +44,7 @@ def safe_name(name: str) -> str:
     base = "".join(ch for ch in base if ch.isprintable()).strip()
     stem, dot, suffix = base.rpartition(".")
     if not dot or f".{suffix.lower()}" not in SUFFIXES:
-        raise CorpusError(f"{name!r}: only {' and '.join(SUFFIXES)} files can be added")
+        raise CorpusError(f"{name!r}: only {', '.join(SUFFIXES)} files can be added")
     stem = _UNSAFE.sub("_", stem).strip(" ._")[:100]
     if not stem:
         raise CorpusError(f"{name!r}: the file name has no usable characters; rename it")
@@ -68,13 +68,17 @@ def add_uploads(uploads: Sequence[Upload], corpus: Path, *, max_mb: float) -> li
         size = upload.path.stat().st_size
         if size > max_mb * 1024 * 1024:
             raise CorpusError(f"{upload.name!r} is {size / 1024 / 1024:.1f} MB; the limit is {max_mb:g} MB")
-        # The same decision ingest makes (a Windows-1252 article is read as one; binary or noise is not
-        # text), so what is accepted here is what the next ingest indexes.
-        decoded = decode_text(upload.path.read_bytes())
-        if isinstance(decoded, str):
-            raise CorpusError(f"{upload.name!r}: {decoded}; save the article as UTF-8 text and upload it again")
-        if not parse_article(name, name, decoded.text, "").text:
-            raise CorpusError(f"{upload.name!r} has no readable article text")
+        raw = upload.path.read_bytes()
+        if Path(name).suffix in READERS:  # a page, feed or JSON Lines file: its reader must find an article
+            _check_format(upload.name, name, raw)
+        else:
+            # The same decision ingest makes (a Windows-1252 article is read as one; binary or noise is not
+            # text), so what is accepted here is what the next ingest indexes.
+            decoded = decode_text(raw)
+            if isinstance(decoded, str):
+                raise CorpusError(f"{upload.name!r}: {decoded}; save the article as UTF-8 text and upload it again")
+            if not parse_article(name, name, decoded.text, "").text:
+                raise CorpusError(f"{upload.name!r} has no readable article text")
         target = folder / name
         if target.parent != folder or any(t == target for _, t in planned):
             raise CorpusError(f"{upload.name!r}: two uploads would share the name {name}; rename one")
@@ -89,6 +93,15 @@ def add_uploads(uploads: Sequence[Upload], corpus: Path, *, max_mb: float) -> li
         os.replace(temporary, target)
         written.append(target)
     return written
+
+
+def _check_format(given: str, name: str, raw: bytes) -> None:
+    """Refuse a page, feed or JSON Lines upload in which its reader finds no article, saying why."""
+    if b"\x00" in raw:
+        raise CorpusError(f"{given!r} is binary (NUL bytes), not a {Path(name).suffix} file")
+    found = read_file(Path(name), raw)
+    if not found.articles:
+        raise CorpusError(f"{given!r} has no readable article: {found.skipped[0].reason}")
 
 
 def remove_article(article_id: str, corpus: Path, trash: Path) -> Path:
