@@ -80,3 +80,19 @@ def test_the_installed_rag_command_answers(env: None) -> None:
     assert done.returncode == 0, done.stderr
     assert "F-16" in done.stdout and "[1]" in done.stdout
     assert "Traceback" not in done.stderr
+
+
+def test_timeline_of_undated_articles_says_so_rather_than_asking_to_ingest(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "ferry.txt").write_text("Ferry news\n\nThe island council said its new ferry carried 4,000 people.\n")
+    monkeypatch.setenv("RAG_HOME", str(tmp_path / "index"))
+    assert main(["timeline"]) == 1  # no index yet: ingest is the next step
+    assert "run `rag ingest` first" in capsys.readouterr().err
+    assert main(["ingest", str(corpus)]) == 0
+    capsys.readouterr()
+    assert main(["timeline"]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "no dated events in the 1 indexed articles" in err and "rag ingest" not in err

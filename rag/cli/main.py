@@ -25,6 +25,7 @@ from rag import (
 from rag.answer.engine import Engine
 from rag.cli.evaluate import add_arguments as add_eval_arguments
 from rag.cli.progress import ProgressBar
+from rag.index.store import Store
 from rag.schema import format_date
 
 EXIT_USER_ERROR = 2
@@ -221,6 +222,15 @@ def _remove(args: argparse.Namespace, settings: Settings) -> int:
 def _timeline(args: argparse.Namespace, settings: Settings) -> int:
     events = timeline(settings)
     if not events:
+        try:
+            indexed = len(Store.open(settings).ledger())
+        except IndexMissingError:
+            indexed = 0
+        if indexed:  # an index of undated articles is no missing index: asking to ingest would not help
+            raise RagError(
+                f"no dated events in the {indexed} indexed articles: only the events of a dated article can be "
+                "placed (`rag status` shows each article's date)"
+            )
         raise IndexMissingError(f"no dated events: is there an index in {settings.home}? run `rag ingest` first")
     if args.json:
         print(json.dumps([e.to_dict() for e in events], ensure_ascii=False, indent=2))
