@@ -219,6 +219,8 @@ class Reader:
                 folder.mkdir(parents=True, exist_ok=True)
                 self._db = sqlite3.connect(folder / CACHE_FILE, check_same_thread=False)
                 self._db.execute("CREATE TABLE IF NOT EXISTS parsed (key TEXT PRIMARY KEY, value TEXT)")
+                # Forgotten readings are overwritten, not left in the file's free pages.
+                self._db.execute("PRAGMA secure_delete = ON")
             except (OSError, sqlite3.Error):
                 self._db = None  # a read-only or damaged cache costs speed, never an answer
 
@@ -236,6 +238,20 @@ class Reader:
                 self._memory.update(read)
                 self._store(read)
         return [self._memory[k] for k in keys]
+
+    def forget(self, sentences: Iterable[str]) -> None:
+        """Drop what was read of ``sentences``: an article taken out of the index leaves no reading of it."""
+        keys = [(_key(s),) for s in sentences]
+        with self._lock:
+            for (key,) in keys:
+                self._memory.pop(key, None)
+            if self._db is None:
+                return
+            try:
+                with self._db:
+                    self._db.executemany("DELETE FROM parsed WHERE key = ?", keys)
+            except sqlite3.Error:
+                pass  # the rows stay, keyed by a digest: nothing retrieves them but the same sentence
 
     def _stored(self, keys: list[str]) -> dict[str, Parsed]:
         assert self._db is not None

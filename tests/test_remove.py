@@ -106,9 +106,9 @@ def test_a_removed_article_leaves_nothing_to_answer_from(
             assert "Valdemar" not in (text or "") and row_id != REMOVED, (name, row_id)
             assert ("article_id", REMOVED) not in metadata, (name, row_id)
 
-    # Files in the index folder: the keyword index keeps no trace. Chroma's own write-ahead log (in
-    # chroma.sqlite3, purged only when its vector segments next persist) and the language layer's cache of
-    # parses keyed by sentence (language.sqlite) may: neither can bring the article back into an answer.
-    kept = {home / "chroma" / "chroma.sqlite3", home / "language.sqlite"}
+    # Files in the index folder: the keyword index and the language layer's cache of parses keep no trace.
+    # Chroma's own write-ahead log (in chroma.sqlite3, purged only when its vector segments next persist)
+    # may: it cannot bring the article back into an answer.
+    kept = {home / "chroma" / "chroma.sqlite3"}
     traces = [p for p in home.rglob("*") if p.is_file() and p not in kept and b"Valdemar" in p.read_bytes()]
     assert traces == []

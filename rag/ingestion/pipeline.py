@@ -32,6 +32,7 @@ from rag.index.store import ArticleRecord, Store
 from rag.ingestion.chunking import chunk_article, make_splitter
 from rag.ingestion.corpus import SUFFIXES, Corpus, Skipped, load_corpus
 from rag.ingestion.formats import ENTRY_SEPARATOR
+from rag.language import Reader
 from rag.schema import Article, Chunk
 
 _BATCH = 32  # chunks per forward pass and per write: sentence-transformers' default batch size
@@ -132,9 +133,12 @@ def remove(settings: Settings, targets: Sequence[str], *, wait: bool = False) ->
                 )
             chosen |= matches
         store.bump_generation()
+        sentences = []
         for article_id in sorted(chosen):
+            sentences += [s.text for p in store.get(store.chunk_ids(article_id)).values() for s in p.sentences]
             store.delete_article(article_id)
             store.forget(article_id)
+        Reader(settings.home).forget(sentences)
         _refresh_lexical(settings, store, store.bump_generation())
     return IngestReport(removed=tuple(sorted(chosen)))
 
