@@ -172,10 +172,12 @@ def date_line(line: str) -> str | None:
         return None
     if iso := normalise_date(line):
         return iso
-    doc = doc_of(" ".join(words))
     for k in range(1, min(3, len(words) - 1) + 1):
+        # The date first: most lines name none, and then the parse (the trained pipeline) is not needed.
+        if (iso := normalise_date(" ".join(words[k:]))) is None:
+            continue
         cut = len(" ".join(words[:k]))
-        if _is_label([t for t in doc if t.idx < cut]) and (iso := normalise_date(" ".join(words[k:]))):
+        if _is_label([t for t in doc_of(" ".join(words)) if t.idx < cut]):
             return iso
     return None
 
