@@ -10,6 +10,7 @@ import pytest
 from rag import Settings, ingest, timeline
 from rag.cli.main import main
 from rag.ingestion.corpus import load_corpus
+from rag.schema import DATE_BASES
 
 BODY = (
     "The Harbour City council approved the transfer of the ferry terminal on Monday, after a vote that"
@@ -74,6 +75,7 @@ def test_status_json_gives_each_articles_date_and_basis(
     capsys.readouterr()
     assert main(["status", "--json"]) == 0
     rows = {row["article_id"]: row for row in json.loads(capsys.readouterr().out)["indexed"]}
+    assert all(row["date_basis"] in DATE_BASES for row in rows.values())
     assert {a: (r["published"], r["date_basis"]) for a, r in rows.items()} == {
         "line.txt": ("2026-01-30", "date line"),
         "front.md": ("2026-01-29", "metadata"),
