@@ -10,7 +10,8 @@ from __future__ import annotations
 import logging
 import os
 import threading
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,7 @@ from typing import Any
 os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"  # no telemetry, whatever the environment says
 
 import gradio as gr
+from tqdm import tqdm
 
 import rag
 from rag import Chat, RagError, Settings, timeline
@@ -38,16 +40,22 @@ from rag.ui.render import (
 from rag.ui.uploads import Upload, add_uploads, remove_article
 
 log = logging.getLogger("rag.app")
+# The rate and time left are shown once batches have come in for this long: over a batch or two they jump about.
+_RATE_AFTER_S = 3.0
 CSS_FILE = Path(str(resources.files("rag.ui") / "ui.css"))
 
 
 class IngestJob:
     """An ingest running in a thread, so a page can show its progress while it works."""
 
-    def __init__(self, settings: Settings, sources: list[Path] | None = None) -> None:
+    def __init__(
+        self, settings: Settings, sources: list[Path] | None = None, clock: Callable[[], float] = time.monotonic
+    ) -> None:
         self.settings = settings
         self.sources = sources  # None: the corpus folder (RAG_CORPUS)
         self.message = "Checking the index…"
+        self._clock = clock
+        self._began: tuple[float, int] | None = None  # when the first batch was reported, and how far it was
         self.report: IngestReport | None = None
         self.error: str | None = None
         self._done = threading.Event()
@@ -72,7 +80,15 @@ class IngestJob:
             self._done.set()
 
     def _progress(self, done: int, total: int) -> None:
+        """The status line: chunks embedded, and once a few seconds have passed, the rate and the time left."""
+        now = self._clock()
+        if self._began is None:
+            self._began = (now, done)
         self.message = f"Indexing: {done}/{total} chunks embedded"
+        elapsed, embedded = now - self._began[0], done - self._began[1]
+        if elapsed >= _RATE_AFTER_S and embedded > 0:
+            rate = embedded / elapsed
+            self.message += f", {rate:.1f} chunks/s, about {tqdm.format_interval((total - done) / rate)} left"
         log.info(self.message)
 
 
