@@ -32,9 +32,11 @@ class Settings:
     corpus: Path = Path("seeds")
     top_k: int = 6
     embed_model: str = DEFAULT_EMBED_MODEL
-    # What runs the embedding model: an int8 ONNX copy of it (made once, kept in home/models) or torch as
-    # loaded. The index records the one that made its vectors; docs/performance.md has both measured.
+    # What runs the embedding model: an int8 ONNX copy of it (made once per machine, kept in model_cache) or
+    # torch as loaded. The index records the one that made its vectors; docs/performance.md has both measured.
     embed_backend: str = "torch"
+    # Models made from the embedding model (the int8 copy), shared by every index on this machine.
+    model_cache: Path = field(default_factory=lambda: default_model_cache())
     # Why 200: MiniLM truncates its input at 256 word pieces; 200 tiktoken tokens stay below that
     # for English news prose, so no chunk is silently cut before it is embedded.
     chunk_tokens: int = 200
@@ -217,6 +219,13 @@ class Settings:
     def with_(self, **changes: object) -> Settings:
         """A copy with some fields changed (validated again)."""
         return replace(self, **changes)  # type: ignore[arg-type]
+
+
+def default_model_cache() -> Path:
+    """The user's cache folder for models made here: ``$XDG_CACHE_HOME/rag-news/models`` (``~/.cache`` when
+    unset), so an index folder never holds its own copy."""
+    root = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(root).expanduser() / "rag-news" / "models"
 
 
 def _parse(name: str, kind: object, raw: str) -> object:

@@ -1,4 +1,4 @@
-"""Shared fixtures: real MiniLM, real Chroma in temporary folders, never the user's index."""
+"""Shared fixtures: real MiniLM, real Chroma in temporary folders, never the user's index or model cache."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -19,6 +20,10 @@ import pytest
 from chromadb.config import Settings as ChromaSettings
 
 from rag import Settings, ingest
+
+# Models made here (the int8 copy, Settings.model_cache) go to a cache of this session's own, shared by its
+# tests and the processes they start, never to the user's ~/.cache.
+os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="rag-tests-cache-")
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 CNN = "000_1e4ec062dc75476f.txt"

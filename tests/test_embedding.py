@@ -107,10 +107,18 @@ def test_the_int8_copy_is_made_once_and_reused(int8: Embedder, models: Path) -> 
 
 
 @pytest.mark.slow  # exports and quantises the model (the int8 fixture's tests are slow by the conftest)
-def test_an_index_keeps_the_copy_beside_it_and_records_its_backend(tmp_path: Path, small_corpus: Path) -> None:
-    settings = Settings(home=tmp_path / "index", corpus=small_corpus, embed_backend="onnx-int8")
+def test_the_copy_is_made_once_per_machine_and_the_index_records_its_backend(
+    tmp_path: Path, small_corpus: Path
+) -> None:
+    settings = Settings(
+        home=tmp_path / "index", corpus=small_corpus, embed_backend="onnx-int8", model_cache=tmp_path / "machine"
+    )
     ingest(settings)
-    assert list((settings.home / "models").glob("*.int8.onnx"))
+    (made,) = (tmp_path / "machine").glob("*.int8.onnx")
+    assert not (settings.home / "models").exists()  # no copy per index folder
+    other = settings.with_(home=tmp_path / "other-index")
+    ingest(other)  # a second index on the machine: the copy is not made again
+    assert list((tmp_path / "machine").glob("*.int8.onnx")) == [made]
     store = Store.open(settings)
     store.check_embedder(384, "onnx-int8")
     with pytest.raises(IndexMismatchError, match="embed_backend 'onnx-int8' \\(index\\) vs 'torch'"):

@@ -102,7 +102,6 @@ def run(
             results.update(_corpus_timing(base.with_(home=root / "timed", corpus=corpus_timing)))
         if scale > 0:
             say(f"scale: {scale} chunks with random vectors (in a separate process)")
-            embedder.keep_copy(root / "scale" / "models")  # so the scale process does not export the model again
             with ProcessPoolExecutor(max_workers=1, mp_context=get_context("spawn")) as pool:
                 results.update(pool.submit(scale_run, base.with_(home=root / "scale"), scale, questions).result())
     results["notes"] = _notes(scale)

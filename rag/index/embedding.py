@@ -11,8 +11,6 @@ model's own pooling modules turn token vectors into text vectors on both, so the
 
 from __future__ import annotations
 
-import os
-import shutil
 import sys
 import threading
 from collections.abc import Iterator, Sequence
@@ -22,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from rag.config import DEFAULT_EMBED_MODEL, Settings
+from rag.config import DEFAULT_EMBED_MODEL, Settings, default_model_cache
 from rag.errors import ConfigError
 from rag.index.onnx_export import ExportError, input_names, quantized_copy
 from rag.schema import Chunk
@@ -59,7 +57,7 @@ class Embedder:
         self.backend = "torch"
         if backend == "onnx-int8":
             try:
-                self.onnx_file = quantized_copy(self._model, name, cache or Path(".rag") / "models")
+                self.onnx_file = quantized_copy(self._model, name, cache or default_model_cache())
                 self._session(1)
                 self.backend = backend
             except (ExportError, OSError) as error:
@@ -70,22 +68,6 @@ class Embedder:
     def model(self):  # type: ignore[no-untyped-def]
         """The sentence-transformers model itself (``rag bench`` times its raw ``encode``)."""
         return self._model
-
-    def keep_copy(self, folder: Path) -> None:
-        """Leave this embedder's int8 file in ``folder`` too, so a new process reading that index finds it."""
-        if self.onnx_file is None or (folder / self.onnx_file.name).exists():
-            return
-        try:
-            folder.mkdir(parents=True, exist_ok=True)
-            partial = folder / f".{self.onnx_file.name}.{os.getpid()}.partial"
-            partial.unlink(missing_ok=True)
-            try:
-                os.link(self.onnx_file, partial)  # instant on one file system; the file is never written again
-            except OSError:
-                shutil.copyfile(self.onnx_file, partial)
-            partial.replace(folder / self.onnx_file.name)
-        except OSError:  # only a cache: a process that misses it exports again
-            return
 
     def embed(self, texts: Sequence[str], threads: int | None = None) -> np.ndarray:
         """Unit vectors, one row per text, on ``threads`` threads (None: one for a few texts, else every core)."""
@@ -224,19 +206,21 @@ def _bundled_path(name: str) -> str | None:
 
 
 _load_lock = threading.Lock()
-_loaded: dict[tuple[str, bool, str], Embedder] = {}
+_loaded: dict[tuple[str, bool, str, Path | None], Embedder] = {}
 
 
 def load_embedder(settings: Settings) -> Embedder:
     """The process's one instance of the configured model and backend: loading takes seconds, so it happens
-    once, on first need. Its int8 file (if any) is kept in ``settings.home / "models"``, beside the index."""
-    key = (settings.embed_model, settings.offline, settings.embed_backend)
-    cache = settings.home / "models"
+    once, on first need. Its int8 file (if any) is made once per machine, in ``settings.model_cache``."""
+    # A copy made elsewhere is another instance; torch reads no cache, so one model serves every setting of it.
+    cache = settings.model_cache if settings.embed_backend != "torch" else None
+    key = (settings.embed_model, settings.offline, settings.embed_backend, cache)
     with _load_lock:
         if key not in _loaded:
             _loaded[key] = Embedder(
-                settings.embed_model, offline=settings.offline, backend=settings.embed_backend, cache=cache
+                settings.embed_model,
+                offline=settings.offline,
+                backend=settings.embed_backend,
+                cache=settings.model_cache,
             )
-        embedder = _loaded[key]
-    embedder.keep_copy(cache)
-    return embedder
+        return _loaded[key]
