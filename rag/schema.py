@@ -51,11 +51,15 @@ class Source:
     title: str | None = None
     outlet: str | None = None
     published: str | None = None  # ISO date, from metadata or inferred from the text (rag/news/dates.py)
-    published_inferred: bool = False  # True when ``published`` was read from what the text says
     date_basis: str = "unknown"  # where ``published`` comes from: one of DATE_BASES
     date_note: str | None = None  # how an inferred date was reached, in words
     byline: str | None = None
     url: str | None = None  # where the article was published, when its file says
+
+    @property
+    def published_inferred(self) -> bool:
+        """Whether ``published`` was read from what the text says."""
+        return self.date_basis == "inferred"
 
     def dated(self) -> str:
         """``22 Dec 2025, inferred``, or ``undated``."""
@@ -146,10 +150,7 @@ class Article(Sourced):
     def with_date(self, published: str, *, basis: str, note: str | None = None) -> Article:
         """This article with its publication date set, read from ``basis`` (one of DATE_BASES; "inferred" when
         read from what the text says, how told by ``note``)."""
-        origin = replace(
-            self.origin, published=published, published_inferred=basis == "inferred", date_basis=basis, date_note=note
-        )
-        return replace(self, origin=origin)
+        return replace(self, origin=replace(self.origin, published=published, date_basis=basis, date_note=note))
 
 
 @dataclass(frozen=True)

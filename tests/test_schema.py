@@ -12,7 +12,6 @@ SOURCE = Source(
     title="Quake",
     outlet="Wire",
     published="2026-02-03",
-    published_inferred=True,
     date_basis="inferred",
     date_note="x",
 )

@@ -199,7 +199,6 @@ def test_inferred_dates_are_marked_on_source_cards_and_in_the_corpus_table() -> 
         title="T",
         outlet="AP",
         published="2025-12-15",
-        published_inferred=True,
         date_basis="inferred",
         date_note="x<y",
     )
