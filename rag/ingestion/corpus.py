@@ -289,12 +289,12 @@ def _paragraphs(original: str, body_start: int) -> list[_Paragraph]:
         # A hard-wrapped sentence goes on over the line break: the line stops without punctuation and
         # the next starts in lower case or the line ends on a word no heading ends on ("met on").
         # A date or byline line among the first stands alone: it neither continues a headline nor is continued.
+        near_top = len(paragraphs) <= _META_LINES_SEARCHED
         continues = (
             not current.text.endswith(_TERMINAL)
             and bool(next_line)
             and (next_line[:1].islower() or current.text.rsplit(" ", 1)[-1] in _DANGLING)
-            and not (len(paragraphs) <= _META_LINES_SEARCHED and _is_meta_line(next_line.strip()))
-            and not (len(paragraphs) <= _META_LINES_SEARCHED and _is_meta_line(current.text))
+            and not (near_top and (_is_meta_line(next_line.strip()) or _is_meta_line(current.text)))
         )
     return paragraphs
 
